@@ -1,0 +1,3 @@
+from kaohe import create_app
+
+app = create_app()

@@ -1,0 +1,64 @@
+"""Kaohe (考核): cadre-evaluation records and promotion support."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+__all__ = ["create_app"]
+
+
+def _normalise_db_url(url: str) -> str:
+    # Plain "postgresql://" would select psycopg2, which we do not ship.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _load_secret_key(instance: Path) -> str:
+    """Read the secret key from the instance folder, creating it once when missing."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory (flaskr style)."""
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+    )
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+
+    app.config.from_object("kaohe.config.Defaults")
+    app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get(
+        "KAOHE_DATABASE_URL", f"sqlite:///{instance / 'kaohe.db'}"
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _load_secret_key(instance)
+
+    from kaohe import extensions
+
+    extensions.init_app(app)
+
+    from kaohe import blueprints, cli, errors
+
+    errors.init_app(app)
+    blueprints.init_app(app)
+    cli.init_app(app)
+    return app

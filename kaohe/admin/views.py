@@ -1,0 +1,61 @@
+"""User administration (admin role)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from kaohe.auth import services
+from kaohe.auth.models import User
+from kaohe.auth.permissions import P, guard
+from kaohe.core.crud import run_form
+from kaohe.extensions import db
+from kaohe.admin.forms import UserEditForm, UserForm
+
+bp = guard(Blueprint("admin", __name__, url_prefix="/admin"), read=P.USERS_MANAGE)
+
+
+@bp.route("/users")
+def users():
+    rows = db.session.scalars(select(User).order_by(User.username)).all()
+    return render_template("admin/users.html", users=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = UserForm()
+    password = services.generate_password()
+    user = run_form(form, lambda: services.create_user(
+        form.username.data, form.role.data, password, form.display_name.data or ""))
+    if user is not None:
+        return render_template("admin/password.html", user=user, password=password)
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(obj=user, role=user.role.name)
+    password = services.generate_password()
+
+    def save():
+        if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
+            raise services.ValidationFailed("不能停用自己或取消自己的管理员角色。", "role")
+        if form.role.data != user.role.name or form.active.data != user.active:
+            user.rotate_session_token()  # a role change or disabling ends open sessions
+        user.display_name = form.display_name.data or user.username
+        user.role = services.get_role(form.role.data)
+        user.active = form.active.data
+        if form.reset_password.data:
+            services.set_password(user, password)
+        db.session.flush()
+        return user
+
+    if run_form(form, save) is not None:
+        if form.reset_password.data:
+            return render_template("admin/password.html", user=user, password=password)
+        flash("用户已更新。", "success")
+        return redirect(url_for("admin.users"))
+    if user is None:
+        abort(404)
+    return render_template("admin/user_form.html", form=form, user=user)

@@ -1,0 +1,51 @@
+"""Read API, v1. Session or ``Authorization: Bearer`` token; same rules as pages."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request
+
+from kaohe.auth.permissions import P, can, can_view_official, guard
+from kaohe.extensions import csrf
+from kaohe.officials import serializers, services
+
+bp = guard(Blueprint("api", __name__, url_prefix="/api/v1"), read=P.OFFICIALS_READ)
+csrf.exempt(bp)
+
+MAX_PER_PAGE = 100
+
+
+def _int_arg(name: str, default=None, low: int = 1, high: int | None = None):
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(400, description=f"参数 {name} 应为整数。")
+    if value < low or (high is not None and value > high):
+        abort(400, description=f"参数 {name} 超出范围。")
+    return value
+
+
+@bp.get("/officials")
+def officials():
+    criteria = services.SearchCriteria(
+        q=request.args.get("q", "")[:64], unit_id=_int_arg("unit_id"),
+        rank=request.args.get("rank", ""), year=_int_arg("year", low=1900, high=2100),
+        grade=request.args.get("grade", ""))
+    page = services.search(criteria, page=_int_arg("page", 1),
+                           per_page=_int_arg("per_page", 20, high=MAX_PER_PAGE))
+    full = can(P.ID_NUMBER_FULL)
+    return jsonify({
+        "items": [serializers.official_summary(o, full) for o in page.items],
+        "page": page.page, "per_page": page.per_page, "total": page.total, "pages": page.pages,
+    })
+
+
+@bp.get("/officials/<int:official_id>")
+def official(official_id: int):
+    if not can_view_official(official_id):
+        abort(403)
+    profile = services.load_profile(official_id)
+    if profile is None:
+        abort(404)
+    return jsonify(serializers.profile_dict(profile, can(P.ID_NUMBER_FULL)))

@@ -1,0 +1,26 @@
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from kaohe.assessments.models import GRADES, KINDS
+from kaohe.core.forms import BaseForm, optional_int, optional_score
+
+
+class ResultForm(BaseForm):
+    year = IntegerField("年度", validators=[InputRequired("请填写年度。")])
+    kind = SelectField("考核类型", choices=list(KINDS.items()))
+    quarter = SelectField("季度", coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+                          choices=[("", "（非季度考核）"), (1, "第一季度"), (2, "第二季度"),
+                                   (3, "第三季度"), (4, "第四季度")])
+    task_name = StringField("专项任务名称", validators=[Length(max=100)])
+    grade = SelectField("等次", choices=list(GRADES.items()))
+    score = optional_score("得分（0–100，可选）")
+    unit_rank = optional_int("单位内排名", 1)
+    unit_size = optional_int("单位参评人数", 1)
+    votes_total = optional_int("民主测评有效票", 1)
+    votes_excellent = optional_int("优秀票")
+    votes_competent = optional_int("称职票")
+    votes_basically_competent = optional_int("基本称职票")
+    votes_incompetent = optional_int("不称职票")
+    public_rating = optional_score("民评官得分（0–100）")
+    comment = TextAreaField("评语", validators=[Length(max=4000)])
+    submit = SubmitField("保存")

@@ -1,0 +1,93 @@
+"""Automatic audit of every ORM write, and the soft-delete read filter.
+
+Both hook the ORM once, so no view or service can forget them: each flushed
+insert/update/soft-delete of an :class:`Audited` model becomes an
+:class:`AuditLog` row in the same transaction, and every ORM SELECT skips rows
+whose ``deleted_at`` is set unless ``include_deleted=True`` is passed as an
+execution option.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, with_loader_criteria
+
+from kaohe.audit.models import AuditLog
+from kaohe.audit.services import current_actor
+from kaohe.core.models import Audited, SoftDelete, utcnow
+
+
+def _plain(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def _values(obj, changed_only: bool) -> tuple[dict, dict]:
+    state = inspect(obj)
+    before, after = {}, {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in obj.__audit_exclude__:
+            continue
+        hist = state.attrs[key].history
+        if changed_only:
+            if not hist.has_changes():
+                continue
+            before[key] = _plain(hist.deleted[0]) if hist.deleted else None
+        after[key] = _plain(getattr(obj, key))
+    return before, after
+
+
+def _entries(session: Session) -> list[dict]:
+    rows = []
+    for obj in session.new:
+        if isinstance(obj, Audited):
+            rows.append(("create", obj, None, _values(obj, False)[1]))
+    for obj in session.dirty:
+        if isinstance(obj, Audited) and session.is_modified(obj, include_collections=False):
+            before, after = _values(obj, True)
+            if not after:
+                continue
+            action = "update"
+            if isinstance(obj, SoftDelete) and "deleted_at" in after:
+                action = "delete" if after["deleted_at"] else "restore"
+            rows.append((action, obj, before, after))
+    for obj in session.deleted:
+        if isinstance(obj, Audited):
+            rows.append(("purge", obj, _values(obj, False)[1], None))
+    actor_id, actor_name = current_actor()
+    now = utcnow()
+    return [
+        {"at": now, "actor_id": actor_id, "actor_name": actor_name, "action": action,
+         "entity_type": obj.__tablename__, "entity_id": inspect(obj).identity[0]
+         if inspect(obj).identity else None, "before": before, "after": after}
+        for action, obj, before, after in rows
+    ]
+
+
+def _after_flush(session: Session, _ctx) -> None:
+    rows = _entries(session)
+    if rows:
+        session.connection().execute(AuditLog.__table__.insert(), rows)
+
+
+def _hide_deleted(state) -> None:
+    if (state.is_select and not state.is_column_load and not state.is_relationship_load
+            and not state.execution_options.get("include_deleted", False)):
+        state.statement = state.statement.options(
+            with_loader_criteria(SoftDelete, lambda cls: cls.deleted_at.is_(None),
+                                 include_aliases=True)
+        )
+
+
+def install() -> None:
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "do_orm_execute", _hide_deleted)

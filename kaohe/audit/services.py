@@ -1,0 +1,28 @@
+"""Who is acting, and explicit audit events (logins, bulk loads)."""
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from flask import has_request_context
+from flask_login import current_user
+
+from kaohe.audit.models import AuditLog
+from kaohe.core.models import utcnow
+from kaohe.extensions import db
+
+# Set by CLI commands so their writes are attributed, e.g. "cli:seed-demo".
+cli_actor: ContextVar[str | None] = ContextVar("cli_actor", default=None)
+
+
+def current_actor() -> tuple[int | None, str]:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.id, current_user.username
+    return None, cli_actor.get() or "system"
+
+
+def record_event(action: str, entity_type: str, entity_id: int | None,
+                 after: dict | None = None, actor=None) -> None:
+    """Append a non-CRUD event (login, logout, bulk import…) to the audit log."""
+    actor_id, actor_name = (actor.id, actor.username) if actor is not None else current_actor()
+    db.session.add(AuditLog(at=utcnow(), actor_id=actor_id, actor_name=actor_name, action=action,
+                            entity_type=entity_type, entity_id=entity_id, after=after))

@@ -1,0 +1,83 @@
+"""Roles and permissions: the single place where access is decided.
+
+Roles are rows in the ``role`` table holding a list of permission names; the
+defaults below are synchronised into it by ``flask init-db``. Blueprints are
+guarded as a whole with :func:`guard`; templates call ``can(...)``.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask import Blueprint, abort, request
+from flask_login import current_user
+
+
+class Permission(StrEnum):
+    OFFICIALS_READ = "officials.read"
+    OFFICIALS_WRITE = "officials.write"  # officials, posts, results, reviews, notes
+    ID_NUMBER_FULL = "officials.id_number"
+    UNITS_READ = "units.read"
+    UNITS_WRITE = "units.write"
+    DOSSIER_GENERATE = "dossier.generate"
+    USERS_MANAGE = "users.manage"
+    SETTINGS_MANAGE = "settings.manage"
+    AUDIT_READ = "audit.read"
+
+
+P = Permission
+
+# name → (Chinese label, permissions)
+DEFAULT_ROLES: dict[str, tuple[str, frozenset[Permission]]] = {
+    "organization": (
+        "组织部干部科",
+        frozenset({P.OFFICIALS_READ, P.OFFICIALS_WRITE, P.ID_NUMBER_FULL, P.UNITS_READ,
+                   P.UNITS_WRITE, P.DOSSIER_GENERATE}),
+    ),
+    "assessment": ("考核办", frozenset({P.UNITS_READ})),
+    "discipline": ("纪委监委", frozenset({P.OFFICIALS_READ, P.UNITS_READ})),
+    "reviewer": ("干部工作领导小组成员", frozenset()),
+    "admin": (
+        "系统管理员",
+        frozenset({P.USERS_MANAGE, P.SETTINGS_MANAGE, P.AUDIT_READ, P.UNITS_READ, P.UNITS_WRITE}),
+    ),
+}
+
+ROLE_NAMES = tuple(DEFAULT_ROLES)
+
+
+def can(permission: Permission | str, user=None) -> bool:
+    """Whether ``user`` (default: the current user) holds ``permission``."""
+    user = current_user if user is None else user
+    return bool(getattr(user, "is_authenticated", False)) and user.has_permission(str(permission))
+
+
+def can_view_official(official_id: int, user=None) -> bool:
+    """Recusal (回避): nobody reads the records of the official they are."""
+    user = current_user if user is None else user
+    return can(P.OFFICIALS_READ, user) and getattr(user, "official_id", None) != official_id
+
+
+def require(permission: Permission) -> None:
+    """Abort with 401/403 unless the current user holds ``permission``."""
+    if not current_user.is_authenticated:
+        from kaohe.extensions import login_manager
+
+        abort(login_manager.unauthorized())
+    if not can(permission):
+        abort(403)
+
+
+def guard(bp: Blueprint, read: Permission, write: Permission | None = None) -> Blueprint:
+    """Enforce ``read`` on every request of ``bp`` and ``write`` on its unsafe methods.
+
+    Nested blueprints inherit the parent's guard, so a blueprint of editing views
+    registered under a reading one only needs ``guard(edit_bp, write)``.
+    """
+
+    @bp.before_request
+    def _check_permission():
+        require(read)
+        if write is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+            require(write)
+
+    return bp

@@ -1,0 +1,24 @@
+"""Blueprint registry."""
+from flask import Flask
+
+from kaohe.auth.permissions import can
+
+
+def init_app(app: Flask) -> None:
+    from kaohe.admin.views import bp as admin
+    from kaohe.api.views import bp as api
+    from kaohe.assessments.views import bp as assessments
+    from kaohe.auth.views import bp as auth
+    from kaohe.main.views import bp as main
+    from kaohe.officials.views import bp as officials
+    from kaohe.officials.views import posts_bp
+    from kaohe.orgnotes.views import bp as orgnotes
+    from kaohe.reviews.views import bp as reviews
+    from kaohe.units.views import bp as units
+
+    for bp in (auth, main, units, officials, posts_bp, assessments, reviews, orgnotes, api, admin):
+        app.register_blueprint(bp)
+
+    from kaohe.auth.permissions import Permission
+
+    app.jinja_env.globals.update(can=can, P=Permission)

@@ -1,0 +1,80 @@
+"""Command-line interface: ``flask --app app <command>``."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from kaohe.audit.services import cli_actor
+from kaohe.auth import services as auth
+from kaohe.auth.models import User
+from kaohe.auth.permissions import ROLE_NAMES
+from kaohe.core.errors import ValidationFailed
+from kaohe.extensions import db
+
+
+def _fail(exc: ValidationFailed) -> None:
+    db.session.rollback()
+    raise click.ClickException("；".join(exc.errors.values()))
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the schema through Alembic migrations (idempotent)."""
+    cli_actor.set("cli:init-db")
+    upgrade()
+    auth.sync_roles()
+    db.session.commit()
+    click.echo("数据库已就绪 (database is at the latest schema).")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLE_NAMES))
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--name", "display_name", default="", help="Display name (姓名).")
+def create_user(username: str, role: str, password_stdin: bool, display_name: str) -> None:
+    """Create a user; without --password-stdin a strong password is generated and printed once."""
+    cli_actor.set("cli:create-user")
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else auth.generate_password()
+    try:
+        auth.create_user(username, role, password, display_name)
+    except ValidationFailed as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"created user {username} ({role})")
+    if not password_stdin:
+        click.echo(f"password: {password}")
+
+
+@click.command("create-token")
+@click.argument("username")
+def create_token(username: str) -> None:
+    """Create an API token for USERNAME and print it once (only its hash is stored)."""
+    cli_actor.set("cli:create-token")
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"用户 {username} 不存在。")
+    token = auth.create_token(user)
+    db.session.commit()
+    click.echo(token)
+
+
+@click.command("seed-demo")
+@click.option("--officials", "n_officials", default=300, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=2020, show_default=True, type=int)
+def seed_demo(n_officials: int, seed: int) -> None:
+    """Load a deterministic demo city (units, officials, records, demo users)."""
+    from kaohe.demo.seed import seed_demo as run
+
+    cli_actor.set("cli:seed-demo")
+    for line in run(n_officials, seed):
+        click.echo(line)
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db, create_user, create_token, seed_demo):
+        app.cli.add_command(command)

@@ -1,0 +1,16 @@
+"""Built-in configuration defaults; override in ``instance/config.py``."""
+from datetime import timedelta
+
+
+class Defaults:
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WTF_I18N_ENABLED = False  # WTForms' own zh catalogue, see kaohe.core.forms
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    OFFICIALS_PER_PAGE = 20
+    # Path of the TrueType CJK font for PDFs; None → search the usual places.
+    KAOHE_CJK_FONT: str | None = None

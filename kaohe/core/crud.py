@@ -1,0 +1,83 @@
+"""Create / edit / soft-delete views for records that belong to one official.
+
+Results, reviews, notes and posts share the same flow; each feature registers
+it on its own guarded blueprint with its model, form and service.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from sqlalchemy.exc import IntegrityError
+
+from kaohe.auth.permissions import can_view_official
+from kaohe.core.errors import ValidationFailed
+from kaohe.extensions import db
+
+CONFLICT_MESSAGE = "保存失败：与已有记录冲突（可能他人刚刚录入了相同记录），请核对后重试。"
+
+
+def official_or_404(official_id: int):
+    from kaohe.officials.models import Official
+
+    if not can_view_official(official_id):
+        abort(403)
+    return db.get_or_404(Official, official_id)
+
+
+def run_form(form, save: Callable[[], object]) -> object | None:
+    """Validate ``form``, call ``save``, commit once; on refusal show errors and save nothing."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = save()
+        db.session.commit()
+        return result
+    except ValidationFailed as exc:
+        db.session.rollback()
+        form.apply_errors(exc.errors)
+    except IntegrityError:
+        db.session.rollback()
+        form.form_errors.append(CONFLICT_MESSAGE)
+    return None
+
+
+def register_record_views(bp: Blueprint, *, model, form_cls, save, title: str,
+                          anchor: str, template: str = "records/form.html") -> None:
+    """Add ``new``, ``edit`` and ``delete`` endpoints for ``model`` to ``bp``.
+
+    ``bp`` must have a url_prefix containing ``<int:official_id>``;
+    ``save(official, item_or_None, data)`` is the feature's service.
+    """
+
+    def item_or_404(official, item_id):
+        item = db.session.get(model, item_id)
+        if item is None or item.official_id != official.id:
+            abort(404)
+        return item
+
+    def back(official):
+        return redirect(url_for("officials.profile", official_id=official.id, _anchor=anchor))
+
+    def edit_view(official_id: int, item_id: int | None = None):
+        official = official_or_404(official_id)
+        item = item_or_404(official, item_id) if item_id else None
+        form = form_cls(obj=item)
+        if hasattr(form, "prepare"):
+            form.prepare(official)
+        if run_form(form, lambda: save(official, item, form.data_for_service())) is not None:
+            flash(f"{title}已保存。", "success")
+            return back(official)
+        return render_template(template, form=form, official=official, item=item,
+                               title=("修改" if item else "新增") + title)
+
+    def delete_view(official_id: int, item_id: int):
+        official = official_or_404(official_id)
+        item_or_404(official, item_id).soft_delete()
+        db.session.commit()
+        flash(f"{title}已删除（删除记录保留在审计日志中）。", "info")
+        return back(official)
+
+    bp.add_url_rule("/new", "new", edit_view, methods=["GET", "POST"])
+    bp.add_url_rule("/<int:item_id>/edit", "edit", edit_view, methods=["GET", "POST"])
+    bp.add_url_rule("/<int:item_id>/delete", "delete", delete_view, methods=["POST"])

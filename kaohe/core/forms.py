@@ -1,0 +1,50 @@
+"""Form base class and fields shared by every feature."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, IntegerField
+from wtforms.validators import NumberRange, Optional
+
+
+class BaseForm(FlaskForm):
+    """FlaskForm with WTForms' Simplified Chinese messages."""
+
+    class Meta:
+        locales = ["zh"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self:
+            if hasattr(field, "populate"):  # selects whose choices come from the database
+                field.populate()
+
+    def apply_errors(self, errors: dict[str, str]) -> None:
+        """Show service-level errors next to their fields (or at the form top)."""
+        for name, message in errors.items():
+            field = getattr(self, name, None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = list(field.errors) + [message]
+            else:
+                self.form_errors.append(message)
+
+    def data_for_service(self) -> dict:
+        return {k: v for k, v in self.data.items() if k not in ("csrf_token", "submit")}
+
+
+class ChineseDateField(DateField):
+    """Date field whose parse error says what format is expected."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("日期格式不正确，请按 YYYY-MM-DD 填写，例如 2020-04-10。") from exc
+
+
+def optional_int(label: str, low: int = 0, high: int | None = None, **kw) -> IntegerField:
+    return IntegerField(label, validators=[Optional(), NumberRange(low, high)], **kw)
+
+
+def optional_score(label: str, **kw) -> DecimalField:
+    return DecimalField(label, places=2, validators=[
+        Optional(), NumberRange(0, 100, message="分数应在 0 到 100 之间。")], **kw)

@@ -1,0 +1,33 @@
+"""Shared model mixins: timestamps, soft deletion, audit marker."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Audited:
+    """Marker: every insert/update/delete of this model is written to the audit log."""
+
+    __audit_exclude__: tuple[str, ...] = ()
+
+
+class SoftDelete(Audited):
+    """Rows are never removed; ``deleted_at`` hides them from every ordinary query."""
+
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+    def soft_delete(self) -> None:
+        self.deleted_at = utcnow()
+
+
+class Recorded(SoftDelete):
+    """A record entered by a user, with creation time and author."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -1,0 +1,54 @@
+"""Error pages in Chinese; JSON errors under /api/."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from kaohe.extensions import db, login_manager
+
+MESSAGES = {
+    400: "请求有误",
+    401: "请先登录",
+    403: "您无权访问此页面",
+    404: "页面或记录不存在",
+    405: "不支持该操作方式",
+    413: "上传的文件过大",
+    500: "系统内部错误，请稍后重试或联系管理员",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _respond(code: int, detail: str | None = None):
+    title = MESSAGES.get(code, "请求无法完成")
+    if _wants_json():
+        return jsonify({"error": detail or title, "status": code}), code
+    return render_template("errors/error.html", code=code, title=title, detail=detail), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_exc):
+        return _respond(400, "表单已过期或来源无效，请刷新页面后重新提交。")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.response is not None:  # e.g. a redirect to the login page
+            return exc.response
+        default = exc.description == type(exc).description
+        return _respond(exc.code or 500, None if default else exc.description)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        return _respond(500) if not isinstance(exc, InternalServerError) else _respond(500)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if _wants_json():
+            return jsonify({"error": "未登录或令牌无效。", "status": 401}), 401
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

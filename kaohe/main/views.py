@@ -1,0 +1,35 @@
+"""Home page fitting the user's role."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from kaohe.assessments.models import AssessmentResult
+from kaohe.auth.permissions import P, can
+from kaohe.extensions import db
+from kaohe.officials.models import Official
+from kaohe.reviews.models import Review
+from kaohe.units.models import Unit
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/home")
+@login_required
+def home():
+    stats = {}
+    if can(P.OFFICIALS_READ):
+        stats["officials"] = db.session.scalar(select(func.count(Official.id)))
+        stats["results"] = db.session.scalar(select(func.count(AssessmentResult.id)))
+        stats["reviews"] = db.session.scalar(select(func.count(Review.id)))
+    if can(P.UNITS_READ):
+        stats["units"] = db.session.scalar(select(func.count(Unit.id)))
+    return render_template("main/home.html", stats=stats, role=current_user.role)

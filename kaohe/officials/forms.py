@@ -1,0 +1,60 @@
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from kaohe.core.forms import BaseForm, ChineseDateField
+from kaohe.officials.models import DEGREES, EDUCATION, GENDERS, RANKS
+from kaohe.units.forms import UnitSelectField
+
+
+def _choices(values, blank="（无）"):
+    return [("", blank)] + [(v, v) for v in values]
+
+
+class OfficialForm(BaseForm):
+    name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=64)])
+    gender = SelectField("性别", choices=list(GENDERS.items()))
+    birth_date = ChineseDateField("出生年月", validators=[DataRequired("请填写出生日期。")])
+    ethnicity = StringField("民族", default="汉族", validators=[Length(max=16)])
+    native_place = StringField("籍贯", validators=[Length(max=64)])
+    party_date = ChineseDateField("入党时间", validators=[Optional()])
+    work_start_date = ChineseDateField("参加工作时间", validators=[Optional()])
+    edu_fulltime = SelectField("全日制教育学历", choices=_choices(EDUCATION))
+    degree_fulltime = SelectField("全日制教育学位", choices=_choices(DEGREES))
+    school_fulltime = StringField("毕业院校及专业（全日制）", validators=[Length(max=100)])
+    edu_inservice = SelectField("在职教育学历", choices=_choices(EDUCATION))
+    degree_inservice = SelectField("在职教育学位", choices=_choices(DEGREES))
+    school_inservice = StringField("毕业院校及专业（在职）", validators=[Length(max=100)])
+    unit_id = UnitSelectField("所在单位")
+    current_post = StringField("现任职务", validators=[Length(max=200)])
+    rank = SelectField("职级", choices=_choices(RANKS, "（请选择）"))
+    id_number = StringField("身份证号", validators=[DataRequired("请填写身份证号。"), Length(max=18, message="身份证号应为 18 位。")])
+    photo_upload = FileField("照片（可选）", validators=[FileAllowed(["jpg", "jpeg", "png"], "照片须为 JPG 或 PNG 图片。")])
+    submit = SubmitField("保存")
+
+    def data_for_service(self) -> dict:
+        data = super().data_for_service()
+        data.pop("photo_upload", None)
+        return data
+
+
+class PostForm(BaseForm):
+    unit_id = UnitSelectField("任职单位")
+    title = StringField("职务", validators=[DataRequired("请填写职务。"), Length(max=100)])
+    rank = SelectField("职级", choices=_choices(RANKS))
+    start_date = ChineseDateField("任职时间", validators=[DataRequired("请填写任职时间。")])
+    end_date = ChineseDateField("免职时间（在任留空）", validators=[Optional()])
+    is_principal = BooleanField("主要负责人")
+    note = TextAreaField("备注", validators=[Length(max=2000)])
+    submit = SubmitField("保存")
+
+
+class SearchForm(BaseForm):
+    class Meta(BaseForm.Meta):
+        csrf = False
+
+    q = StringField("姓名", validators=[Optional(), Length(max=64)])
+    unit_id = UnitSelectField("单位", blank="（全部单位）")
+    rank = SelectField("职级", choices=_choices(RANKS, "（全部职级）"))
+    year = SelectField("年度", coerce=str, validate_choice=False)
+    grade = SelectField("年度考核等次", choices=[])

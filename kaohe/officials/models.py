@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kaohe.core.models import Recorded
+from kaohe.extensions import db
+from kaohe.units.models import Unit
+
+GENDERS = {"M": "男", "F": "女"}
+RANKS = [
+    "正厅级", "副厅级", "正处级", "副处级", "正科级", "副科级",
+    "一级巡视员", "二级巡视员", "一级调研员", "二级调研员", "三级调研员", "四级调研员",
+    "一级主任科员", "二级主任科员", "三级主任科员", "四级主任科员",
+]
+EDUCATION = ["研究生", "大学", "大专", "中专", "高中"]
+DEGREES = ["博士", "硕士", "学士", "无"]
+
+
+class Official(Recorded, db.Model):
+    """A public official; fields follow the head of the 干部任免审批表."""
+
+    __audit_exclude__ = ("photo",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    ethnicity: Mapped[str] = mapped_column(String(16), default="汉族")
+    native_place: Mapped[str] = mapped_column(String(64), default="")
+    party_date: Mapped[dt.date | None] = mapped_column(Date)
+    work_start_date: Mapped[dt.date | None] = mapped_column(Date)
+    edu_fulltime: Mapped[str] = mapped_column(String(16), default="")
+    degree_fulltime: Mapped[str] = mapped_column(String(16), default="")
+    school_fulltime: Mapped[str] = mapped_column(String(100), default="")
+    edu_inservice: Mapped[str] = mapped_column(String(16), default="")
+    degree_inservice: Mapped[str] = mapped_column(String(16), default="")
+    school_inservice: Mapped[str] = mapped_column(String(100), default="")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    current_post: Mapped[str] = mapped_column(String(200), default="")
+    rank: Mapped[str] = mapped_column(String(16), default="", index=True)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    photo_mime: Mapped[str | None] = mapped_column(String(32))
+
+    unit: Mapped[Unit | None] = relationship()
+    posts: Mapped[list[Post]] = relationship(
+        back_populates="official", order_by="Post.start_date.desc()")
+
+    @property
+    def gender_label(self) -> str:
+        return GENDERS.get(self.gender, "")
+
+    @property
+    def id_number_masked(self) -> str:
+        n = self.id_number or ""
+        return n[:3] + "*" * max(len(n) - 7, 0) + n[-4:] if len(n) > 7 else "*" * len(n)
+
+    def age_on(self, day: dt.date) -> int:
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+class Post(Recorded, db.Model):
+    """任职经历: one post held by an official."""
+
+    __table_args__ = (Index("ix_post_unit_principal", "unit_id", "is_principal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("official.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    title: Mapped[str] = mapped_column(String(100))
+    rank: Mapped[str] = mapped_column(String(16), default="")
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    is_principal: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    official: Mapped[Official] = relationship(back_populates="posts")
+    unit: Mapped[Unit] = relationship()

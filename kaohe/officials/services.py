@@ -1,0 +1,155 @@
+"""Officials and their posts: validation rules, search and the profile loader."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from kaohe.assessments.models import GRADES, AssessmentResult
+from kaohe.core import records
+from kaohe.extensions import db
+from kaohe.officials import idcard
+from kaohe.officials.models import GENDERS, Official, Post
+from kaohe.orgnotes.models import OrgNote
+from kaohe.reviews.models import Review
+from kaohe.units import services as units
+
+
+def save_official(official: Official | None, data: dict) -> Official:
+    """Create or update an official; raises ValidationFailed with per-field messages."""
+    errors: dict[str, str] = {}
+    number = (data.get("id_number") or "").strip().upper()
+    data = {**data, "id_number": number, "name": (data.get("name") or "").strip()}
+    issue = idcard.problem(number)
+    if issue:
+        errors["id_number"] = issue
+    elif data.get("birth_date") and idcard.birth_date(number) != data["birth_date"]:
+        errors["id_number"] = "身份证号中的出生日期与填写的出生日期不一致。"
+    else:
+        clash = db.session.scalar(select(Official.id).where(Official.id_number == number)
+                                  .execution_options(include_deleted=True))
+        if clash and (official is None or clash != official.id):
+            errors["id_number"] = "已有干部使用该身份证号。"
+    records.require_choice(errors, "gender", data.get("gender"), GENDERS)
+    for field in ("birth_date", "party_date", "work_start_date"):
+        records.not_in_future(errors, field, data.get(field))
+    birth = data.get("birth_date")
+    for field, label in (("party_date", "入党时间"), ("work_start_date", "参加工作时间")):
+        if birth and data.get(field) and data[field] <= birth:
+            errors[field] = f"{label}应晚于出生日期。"
+    if data.get("unit_id"):
+        try:
+            units.get_unit(data["unit_id"])
+        except records.ValidationFailed as exc:
+            errors.update(exc.errors)
+    records.raise_if(errors)
+    return records.save(Official, official, data)
+
+
+def save_post(official: Official, post: Post | None, data: dict) -> Post:
+    """Create or update a post; principal posts of one unit may not overlap."""
+    errors: dict[str, str] = {}
+    start, end = data.get("start_date"), data.get("end_date")
+    records.not_in_future(errors, "start_date", start)
+    if start and end and end < start:
+        errors["end_date"] = "任职结束日期不能早于开始日期。"
+    try:
+        units.get_unit(data.get("unit_id"))
+    except records.ValidationFailed as exc:
+        errors.update(exc.errors)
+    if not errors and data.get("is_principal"):
+        other = overlapping_principal(data["unit_id"], start, end, post.id if post else None)
+        if other is not None:
+            errors["is_principal"] = (
+                f"该单位在此期间已有主要负责人：{other.official.name}"
+                f"（{other.start_date} 至 {other.end_date or '今'}）。")
+    records.raise_if(errors)
+    return records.save(Post, post, data, official_id=official.id)
+
+
+def overlapping_principal(unit_id, start, end, exclude_id=None) -> Post | None:
+    """The principal post of ``unit_id`` overlapping [start, end], if any."""
+    stmt = select(Post).where(
+        Post.unit_id == unit_id, Post.is_principal.is_(True),
+        or_(Post.end_date.is_(None), Post.end_date >= start),
+    ).options(selectinload(Post.official))
+    if end is not None:
+        stmt = stmt.where(Post.start_date <= end)
+    if exclude_id is not None:
+        stmt = stmt.where(Post.id != exclude_id)
+    return db.session.scalars(stmt.limit(1)).first()
+
+
+@dataclass
+class SearchCriteria:
+    q: str = ""
+    unit_id: int | None = None
+    rank: str = ""
+    year: int | None = None
+    grade: str = ""
+
+
+def search_statement(c: SearchCriteria):
+    """SELECT of officials matching the criteria, ordered by name then id."""
+    stmt = select(Official).options(selectinload(Official.unit))
+    if c.q:
+        stmt = stmt.where(Official.name.contains(c.q.strip(), autoescape=True))
+    if c.unit_id:
+        stmt = stmt.where(Official.unit_id.in_(units.descendant_ids(c.unit_id)))
+    if c.rank:
+        stmt = stmt.where(Official.rank == c.rank)
+    if c.grade in GRADES or c.year:
+        cond = [AssessmentResult.official_id == Official.id, AssessmentResult.kind == "annual",
+                AssessmentResult.deleted_at.is_(None)]
+        if c.year:
+            cond.append(AssessmentResult.year == c.year)
+        if c.grade in GRADES:
+            cond.append(AssessmentResult.grade == c.grade)
+        stmt = stmt.where(exists().where(and_(*cond)))
+    return stmt.order_by(Official.name, Official.id)
+
+
+def search(c: SearchCriteria, page: int = 1, per_page: int = 20):
+    return db.paginate(search_statement(c), page=page, per_page=per_page, error_out=False)
+
+
+@dataclass
+class Profile:
+    official: Official
+    posts: list[Post]
+    years: list[tuple[int, dict[str, list]]]  # newest year first
+
+
+def load_profile(official_id: int) -> Profile | None:
+    """The official with every linked record, in a fixed number of queries."""
+    official = db.session.scalars(
+        select(Official).where(Official.id == official_id)
+        .options(selectinload(Official.unit),
+                 selectinload(Official.posts).selectinload(Post.unit))
+    ).first()
+    if official is None:
+        return None
+    by_year: dict[int, dict[str, list]] = {}
+
+    def add(kind: str, year: int, item) -> None:
+        by_year.setdefault(year, {"results": [], "reviews": [], "notes": []})[kind].append(item)
+
+    results = db.session.scalars(
+        select(AssessmentResult).where(AssessmentResult.official_id == official_id)
+        .options(selectinload(AssessmentResult.recorded_by))
+        .order_by(AssessmentResult.year.desc(), AssessmentResult.kind,
+                  AssessmentResult.quarter.desc(), AssessmentResult.id))
+    for r in results:
+        add("results", r.year, r)
+    for model, key in ((Review, "reviews"), (OrgNote, "notes")):
+        rows = db.session.scalars(
+            select(model).where(model.official_id == official_id)
+            .options(selectinload(model.recorded_by)).order_by(model.date.desc(), model.id))
+        for row in rows:
+            add(key, row.date.year, row)
+    return Profile(official, list(official.posts), sorted(by_year.items(), reverse=True))
+
+
+def count_officials() -> int:
+    return db.session.scalar(select(func.count(Official.id)))

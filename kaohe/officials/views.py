@@ -1,0 +1,104 @@
+"""Officials: search list, profile, create/edit/delete, photo; posts."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+
+from kaohe.assessments.models import GRADES
+from kaohe.auth.permissions import P, can, guard
+from kaohe.core.crud import official_or_404, register_record_views, run_form
+from kaohe.core.models import utcnow
+from kaohe.extensions import db
+from kaohe.officials import photos, services
+from kaohe.officials.forms import OfficialForm, PostForm, SearchForm
+from kaohe.officials.models import Post
+
+bp = guard(Blueprint("officials", __name__, url_prefix="/officials"), read=P.OFFICIALS_READ)
+edit_bp = guard(Blueprint("edit", __name__), read=P.OFFICIALS_WRITE)
+posts_bp = guard(Blueprint("posts", __name__, url_prefix="/officials/<int:official_id>/posts"),
+                 read=P.OFFICIALS_WRITE)
+
+
+def search_form_and_criteria() -> tuple[SearchForm, services.SearchCriteria]:
+    """Parse the search query string; bad values are ignored with a message on the field."""
+    form = SearchForm(request.args)
+    this_year = utcnow().year
+    form.year.choices = [("", "（任意年度）")] + [(str(y), f"{y} 年") for y in range(this_year, 1999, -1)]
+    form.grade.choices = [("", "（任意等次）")] + list(GRADES.items())
+    form.validate()
+    year = int(form.year.data) if (form.year.data or "").isdigit() else None
+    unit_id = form.unit_id.data if form.unit_id.data and form.unit_id.data > 0 else None
+    criteria = services.SearchCriteria(
+        q=(form.q.data or "")[:64] if not form.q.errors else "", unit_id=unit_id,
+        rank=form.rank.data if not form.rank.errors else "", year=year,
+        grade=form.grade.data if not form.grade.errors else "")
+    return form, criteria
+
+
+@bp.route("/")
+def index():
+    form, criteria = search_form_and_criteria()
+    page = request.args.get("page", 1, type=int)
+    pagination = services.search(criteria, page=max(page, 1), per_page=20)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("officials/index.html", form=form, pagination=pagination, args=args)
+
+
+@bp.route("/<int:official_id>")
+def profile(official_id: int):
+    official_or_404(official_id)
+    data = services.load_profile(official_id)
+    if data is None:
+        abort(404)
+    return render_template("officials/profile.html", p=data,
+                           show_id=can(P.ID_NUMBER_FULL))
+
+
+@bp.route("/<int:official_id>/photo")
+def photo(official_id: int):
+    official = official_or_404(official_id)
+    if not official.photo:
+        abort(404)
+    return Response(official.photo, mimetype=official.photo_mime,
+                    headers={"Cache-Control": "private, max-age=300"})
+
+
+def _edit_official(official_id: int | None):
+    from kaohe.officials.models import Official
+
+    official = official_or_404(official_id) if official_id else None
+    form = OfficialForm(obj=official)
+
+    def save():
+        saved = services.save_official(official, form.data_for_service())
+        if form.photo_upload.data:
+            photos.attach(saved, form.photo_upload.data.read())
+        return saved
+
+    saved = run_form(form, save)
+    if saved is not None:
+        flash("干部信息已保存。", "success")
+        return redirect(url_for("officials.profile", official_id=saved.id))
+    return render_template("officials/form.html", form=form, official=official or Official())
+
+
+@edit_bp.route("/new", methods=["GET", "POST"])
+def new():
+    return _edit_official(None)
+
+
+@edit_bp.route("/<int:official_id>/edit", methods=["GET", "POST"])
+def edit(official_id: int):
+    return _edit_official(official_id)
+
+
+@edit_bp.route("/<int:official_id>/delete", methods=["POST"])
+def delete(official_id: int):
+    official_or_404(official_id).soft_delete()
+    db.session.commit()
+    flash("干部已删除（记录保留在审计日志中）。", "info")
+    return redirect(url_for("officials.index"))
+
+
+bp.register_blueprint(edit_bp)
+register_record_views(posts_bp, model=Post, form_cls=PostForm, save=services.save_post,
+                      title="任职经历", anchor="posts")

@@ -1,0 +1,43 @@
+from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+from kaohe.core.forms import BaseForm
+from kaohe.units.models import UNIT_KINDS
+
+
+def unit_choices(blank: str | None = "（请选择）") -> list[tuple]:
+    from kaohe.units.services import tree
+
+    items = [("", blank)] if blank is not None else []
+    return items + [(u.id, "　" * depth + u.name) for u, depth in tree()]
+
+
+def coerce_id(value):
+    """Coerce a select's value to int, keeping '' as None (unknown → None)."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # never a real id: the service reports "does not exist"
+
+
+class UnitSelectField(SelectField):
+    """Select of units; unknown ids are reported by the service, not as 'invalid choice'."""
+
+    def __init__(self, label, blank="（请选择）", **kw):
+        super().__init__(label, coerce=coerce_id, validate_choice=False, **kw)
+        self.blank = blank
+
+    def populate(self) -> None:
+        self.choices = unit_choices(self.blank)
+
+
+class UnitForm(BaseForm):
+    code = StringField("单位代码", validators=[DataRequired("请填写单位代码。"), Length(max=32)])
+    name = StringField("单位名称", validators=[DataRequired("请填写单位名称。"), Length(max=100)])
+    kind = SelectField("单位类型", choices=list(UNIT_KINDS.items()))
+    parent_id = UnitSelectField("上级单位", blank="（无，顶级）")
+    leader_in_charge = StringField("市级分管领导", validators=[Length(max=64)])
+    sort_order = IntegerField("排序", default=0, validators=[Optional()])
+    submit = SubmitField("保存")

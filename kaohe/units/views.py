@@ -1,0 +1,41 @@
+"""Unit tree pages."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+
+from kaohe.auth.permissions import P, guard
+from kaohe.core.crud import run_form
+from kaohe.extensions import db
+from kaohe.units import services
+from kaohe.units.forms import UnitForm
+from kaohe.units.models import Unit
+
+bp = guard(Blueprint("units", __name__, url_prefix="/units"), read=P.UNITS_READ)
+edit_bp = guard(Blueprint("edit", __name__), read=P.UNITS_WRITE)
+
+
+@bp.route("/")
+def index():
+    return render_template("units/index.html", rows=services.tree())
+
+
+def _edit(unit: Unit | None):
+    form = UnitForm(obj=unit)
+    saved = run_form(form, lambda: services.save_unit(unit, form.data_for_service()))
+    if saved is not None:
+        flash("单位已保存。", "success")
+        return redirect(url_for("units.index"))
+    return render_template("units/form.html", form=form, unit=unit)
+
+
+@edit_bp.route("/new", methods=["GET", "POST"])
+def new():
+    return _edit(None)
+
+
+@edit_bp.route("/<int:unit_id>/edit", methods=["GET", "POST"])
+def edit(unit_id: int):
+    return _edit(db.get_or_404(Unit, unit_id))
+
+
+bp.register_blueprint(edit_bp)

@@ -1,0 +1,134 @@
+"""Test fixtures (flaskr style) with a per-test rolled-back transaction.
+
+The schema is built once per session through the Alembic migrations, on a
+temporary SQLite file, or on a fresh PostgreSQL database created on the server
+named by ``KAOHE_TEST_PG_SERVER`` (e.g. ``postgresql://postgres@127.0.0.1``)
+and dropped afterwards. Every test runs inside an outer transaction that is
+rolled back, so tests never see each other's data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
+
+from kaohe import create_app
+from kaohe.auth import services as auth_services
+from kaohe.extensions import db
+
+PASSWORD = "test-password-123"
+ROLES = ("admin", "organization", "assessment", "discipline", "reviewer")
+
+
+class _ConnectionSession(FlaskSession):
+    """Session bound to the test's connection (Flask-SQLAlchemy ignores ``bind``)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return self.bind
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    server = os.environ.get("KAOHE_TEST_PG_SERVER")
+    if not server:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    server = server.rstrip("/").replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"kaohe_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield f"{server}/{name}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _app(database_url):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-only-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+    })
+    with app.app_context():
+        upgrade()
+        auth_services.sync_roles()
+        for role in ROLES:
+            auth_services.create_user(role, role, PASSWORD, display_name=f"{role}测试")
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app):
+    """The app with every database access inside a transaction rolled back afterwards."""
+    with _app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session({
+            "bind": connection, "class_": _ConnectionSession,
+            "join_transaction_mode": "create_savepoint",
+        })
+        try:
+            yield _app
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username="organization", password=PASSWORD):
+        return self._client.post("/login", data={"username": username, "password": password})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for calling services directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def make(ctx):
+    """Factory for records, built through the real services."""
+    from tests import factories
+
+    return factories
+
+
+@pytest.fixture
+def today():
+    return dt.date.today()
