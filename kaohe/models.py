@@ -6,3 +6,5 @@ from kaohe.officials.models import Official, Post  # noqa: F401
 from kaohe.orgnotes.models import OrgNote  # noqa: F401
 from kaohe.reviews.models import Review  # noqa: F401
 from kaohe.units.models import Unit  # noqa: F401
+from kaohe.dossier.models import Dossier  # noqa: F401
+from kaohe.settings.models import Setting  # noqa: F401

@@ -59,3 +59,34 @@ def edit_user(user_id: int):
     if user is None:
         abort(404)
     return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """Rule figures (DOMAIN.md "settings"); one form row per definition."""
+    from flask import request
+
+    from kaohe.core.errors import ValidationFailed
+    from kaohe.settings import registry
+    from kaohe.settings import services as settings_services
+
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        from flask_wtf.csrf import validate_csrf  # the form is generated from the registry
+
+        validate_csrf(request.form.get("csrf_token"))
+        for d in registry.DEFINITIONS:
+            if d.key in request.form:
+                try:
+                    settings_services.set_value(d.key, request.form[d.key])
+                except ValidationFailed as exc:
+                    errors.update(exc.errors)
+        if errors:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash("设置已保存。", "success")
+            return redirect(url_for("admin.settings"))
+    values = {**settings_services.all_values(), **{k: request.form.get(k) for k in errors}}
+    return render_template("settings/index.html", defs=registry.DEFINITIONS, values=values,
+                           errors=errors)

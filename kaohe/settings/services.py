@@ -1,0 +1,43 @@
+"""Read and change settings; values not set by the admin fall back to defaults."""
+from __future__ import annotations
+
+from kaohe.core.errors import ValidationFailed
+from kaohe.extensions import db
+from kaohe.settings.models import Setting
+from kaohe.settings.registry import by_key
+
+
+def get(key: str):
+    """The current value of setting ``key``."""
+    definition = by_key()[key]
+    row = db.session.get(Setting, key)
+    return definition.default if row is None else row.value
+
+
+def all_values() -> dict[str, object]:
+    rows = {s.key: s.value for s in db.session.query(Setting)}
+    return {k: rows.get(k, d.default) for k, d in by_key().items()}
+
+
+def set_value(key: str, raw) -> object:
+    """Validate and store ``raw`` for ``key``; raises ValidationFailed."""
+    d = by_key().get(key)
+    if d is None:
+        raise ValidationFailed("未知的设置项。", key)
+    value = raw
+    if d.kind in ("int", "float"):
+        try:
+            value = int(raw) if d.kind == "int" else float(raw)
+        except (TypeError, ValueError):
+            raise ValidationFailed("请输入数字。", key) from None
+        if (d.min is not None and value < d.min) or (d.max is not None and value > d.max):
+            raise ValidationFailed(f"取值应在 {d.min} 到 {d.max} 之间。", key)
+    elif d.kind == "choice" and raw not in d.choices:
+        raise ValidationFailed("取值不在允许的范围内。", key)
+    elif d.kind == "text":
+        value = str(raw or "").strip()[:500]
+    row = db.session.get(Setting, key) or Setting(key=key)
+    row.value = value
+    db.session.add(row)
+    db.session.flush()
+    return value
