@@ -12,7 +12,8 @@ class ResultForm(BaseForm):
                           choices=[("", "（非季度考核）"), (1, "第一季度"), (2, "第二季度"),
                                    (3, "第三季度"), (4, "第四季度")])
     task_name = StringField("专项任务名称", validators=[Length(max=100)])
-    grade = SelectField("等次", choices=list(GRADES.items()))
+    grade = SelectField("等次", choices=[("", "（请选择）")] + list(GRADES.items()),
+                        validators=[InputRequired("请选择等次。")])
     score = optional_score("得分（0–100，可选）")
     unit_rank = optional_int("单位内排名", 1)
     unit_size = optional_int("单位参评人数", 1)

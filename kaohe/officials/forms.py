@@ -55,6 +55,7 @@ class SearchForm(BaseForm):
 
     q = StringField("姓名", validators=[Optional(), Length(max=64)])
     unit_id = UnitSelectField("单位", blank="（全部单位）")
-    rank = SelectField("职级", choices=_choices(RANKS, "（全部职级）"))
+    # Unknown values in a search are ignored, not reported: see search_form_and_criteria.
+    rank = SelectField("职级", choices=_choices(RANKS, "（全部职级）"), validate_choice=False)
     year = SelectField("年度", coerce=str, validate_choice=False)
-    grade = SelectField("年度考核等次", choices=[])
+    grade = SelectField("年度考核等次", choices=[], validate_choice=False)

@@ -10,7 +10,7 @@ from kaohe.core.models import utcnow
 from kaohe.extensions import db
 from kaohe.officials import photos, services
 from kaohe.officials.forms import OfficialForm, PostForm, SearchForm
-from kaohe.officials.models import Post
+from kaohe.officials.models import RANKS, Post
 
 bp = guard(Blueprint("officials", __name__, url_prefix="/officials"), read=P.OFFICIALS_READ)
 edit_bp = guard(Blueprint("edit", __name__), read=P.OFFICIALS_WRITE)
@@ -29,8 +29,8 @@ def search_form_and_criteria() -> tuple[SearchForm, services.SearchCriteria]:
     unit_id = form.unit_id.data if form.unit_id.data and form.unit_id.data > 0 else None
     criteria = services.SearchCriteria(
         q=(form.q.data or "")[:64] if not form.q.errors else "", unit_id=unit_id,
-        rank=form.rank.data if not form.rank.errors else "", year=year,
-        grade=form.grade.data if not form.grade.errors else "")
+        rank=form.rank.data if form.rank.data in RANKS else "", year=year,
+        grade=form.grade.data if form.grade.data in GRADES else "")
     return form, criteria
 
 
