@@ -11,6 +11,9 @@ from kaohe.auth.permissions import P, guard
 from kaohe.core.crud import run_form
 from kaohe.extensions import db
 from kaohe.admin.forms import UserEditForm, UserForm
+from kaohe.settings import registry
+from kaohe.settings import services as settings_services
+from kaohe.settings.forms import field_name, settings_form
 
 bp = guard(Blueprint("admin", __name__, url_prefix="/admin"), read=P.USERS_MANAGE)
 
@@ -61,32 +64,18 @@ def edit_user(user_id: int):
     return render_template("admin/user_form.html", form=form, user=user)
 
 
+
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
-    """Rule figures (DOMAIN.md "settings"); one form row per definition."""
-    from flask import request
+    """Rule figures (DOMAIN.md "settings"), one field per registry definition."""
+    form = settings_form(settings_services.all_values())
 
-    from kaohe.core.errors import ValidationFailed
-    from kaohe.settings import registry
-    from kaohe.settings import services as settings_services
-
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        from flask_wtf.csrf import validate_csrf  # the form is generated from the registry
-
-        validate_csrf(request.form.get("csrf_token"))
+    def save():
         for d in registry.DEFINITIONS:
-            if d.key in request.form:
-                try:
-                    settings_services.set_value(d.key, request.form[d.key])
-                except ValidationFailed as exc:
-                    errors.update(exc.errors)
-        if errors:
-            db.session.rollback()
-        else:
-            db.session.commit()
-            flash("设置已保存。", "success")
-            return redirect(url_for("admin.settings"))
-    values = {**settings_services.all_values(), **{k: request.form.get(k) for k in errors}}
-    return render_template("settings/index.html", defs=registry.DEFINITIONS, values=values,
-                           errors=errors)
+            settings_services.set_value(d.key, getattr(form, field_name(d.key)).data)
+        return True
+
+    if run_form(form, save):
+        flash("设置已保存。", "success")
+        return redirect(url_for("admin.settings"))
+    return render_template("settings/index.html", form=form)
