@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, make_response, request
 from flask_login import current_user
 
 
@@ -62,7 +62,8 @@ def require(permission: Permission) -> None:
     if not current_user.is_authenticated:
         from kaohe.extensions import login_manager
 
-        abort(login_manager.unauthorized())
+        # The handler returns a redirect, or a (JSON, 401) tuple under /api/.
+        abort(make_response(login_manager.unauthorized()))
     if not can(permission):
         abort(403)
 
