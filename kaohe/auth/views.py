@@ -30,7 +30,10 @@ def load_user_from_bearer(req) -> User | None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    # Browsers read a backslash as "/" and drop tabs/newlines, so "/<backslash>evil.example"
+    # or "/<tab>/evil.example" would leave the site: allow only plain local paths.
+    if (target and target.startswith("/") and not target.startswith("//")
+            and "\\" not in target and target.isprintable() and not urlsplit(target).netloc):
         return target
     return url_for("main.home")
 
