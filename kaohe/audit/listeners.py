@@ -64,12 +64,20 @@ def _entries(session: Session) -> list[dict]:
             rows.append(("purge", obj, _values(obj, False)[1], None))
     actor_id, actor_name = current_actor()
     now = utcnow()
-    return [
-        {"at": now, "actor_id": actor_id, "actor_name": actor_name, "action": action,
-         "entity_type": obj.__tablename__, "entity_id": inspect(obj).identity[0]
-         if inspect(obj).identity else None, "before": before, "after": after}
-        for action, obj, before, after in rows
-    ]
+    out = []
+    for action, obj, before, after in rows:
+        # Not inspect(obj).identity: new objects get theirs only after this event.
+        mapper = inspect(obj).mapper
+        pk = mapper.primary_key_from_instance(obj)
+        entity_id = pk[0] if len(pk) == 1 and isinstance(pk[0], int) else None
+        if entity_id is None:  # e.g. Setting, keyed by a string: keep the key in the row
+            key = {c.key: _plain(v) for c, v in zip(mapper.primary_key, pk)}
+            before = None if before is None else {**key, **before}
+            after = None if after is None else {**key, **after}
+        out.append({"at": now, "actor_id": actor_id, "actor_name": actor_name,
+                    "action": action, "entity_type": obj.__tablename__,
+                    "entity_id": entity_id, "before": before, "after": after})
+    return out
 
 
 def _after_flush(session: Session, _ctx) -> None:
