@@ -41,8 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     instance.mkdir(parents=True, exist_ok=True)
 
     app.config.from_object("kaohe.config.Defaults")
-    app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get(
-        "KAOHE_DATABASE_URL", f"sqlite:///{instance / 'kaohe.db'}"
+    # An empty KAOHE_DATABASE_URL (e.g. an unset variable passed through) means the default.
+    app.config["SQLALCHEMY_DATABASE_URI"] = (
+        os.environ.get("KAOHE_DATABASE_URL") or f"sqlite:///{instance / 'kaohe.db'}"
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
