@@ -8,12 +8,15 @@ rolled back, so tests never see each other's data.
 """
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import os
 import uuid
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
+from flask.testing import FlaskCliRunner, FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
@@ -30,6 +33,30 @@ class _ConnectionSession(FlaskSession):
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         return self.bind
+
+
+class _IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in production.
+
+    Flask reuses an already pushed app context (the ``ctx``/``make`` fixtures push
+    one), which would share ``g`` (Flask-Login's cached user) and the database
+    session between requests and with the test itself.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+class _IsolatedCliRunner(FlaskCliRunner):
+    """CLI commands run in their own app context and context variables (cli_actor),
+    as under ``flask --app app`` (whose FlaskGroup pushes the app context)."""
+
+    def invoke(self, *args, **kwargs):
+        def run():
+            with self.app.app_context():
+                return FlaskCliRunner.invoke(self, *args, **kwargs)
+
+        return contextvars.Context().run(run)
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +76,14 @@ def database_url(tmp_path_factory):
     admin.dispose()
 
 
+# The production hasher (argon2id, library defaults) costs ~0.15 s per login; tests
+# log in hundreds of times, so they use argon2id with minimal cost. Hashes made by
+# either verify with the other (parameters live in the hash).
+PRODUCTION_HASHER = auth_services._hasher
+auth_services._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+auth_services._DUMMY_HASH = auth_services._hasher.hash("dummy-password")
+
+
 @pytest.fixture(scope="session")
 def _app(database_url):
     app = create_app({
@@ -57,6 +92,8 @@ def _app(database_url):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
     })
+    app.test_client_class = _IsolatedClient
+    app.test_cli_runner_class = _IsolatedCliRunner
     with app.app_context():
         upgrade()
         auth_services.sync_roles()
@@ -107,6 +144,13 @@ class AuthActions:
 
     def logout(self):
         return self._client.post("/logout")
+
+    def as_role(self, role: str | None):
+        """Log in as the test user of ``role`` (None: stay anonymous); returns the client."""
+        if role is not None:
+            response = self.login(role)
+            assert response.status_code == 302, response.get_data(as_text=True)
+        return self._client
 
 
 @pytest.fixture

@@ -1,0 +1,74 @@
+"""Shared test helpers: a small world of records, database snapshots, HTML probes."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from types import SimpleNamespace
+
+from sqlalchemy import func, select
+
+from kaohe.extensions import db
+from tests import factories
+
+# A 1×1 PNG.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def build_world() -> SimpleNamespace:
+    """One official with one record of every kind, a unit tree and a photo; committed."""
+    from kaohe.auth.models import User
+    from kaohe.officials import photos
+
+    city = factories.unit(name="测试市", kind="city", leader_in_charge="")
+    district = factories.unit(name="东城区", kind="county", parent=city,
+                              leader_in_charge="张副市长")
+    official = factories.official(name="王建国", unit_obj=district)
+    photos.attach(official, PNG)
+    post = factories.post(official, district, start=dt.date(2016, 1, 1), principal=True,
+                          title="东城区区长")
+    result = factories.result(official, 2019, grade="excellent", score=92,
+                              comment="年度表现突出")
+    review = factories.review(official, date=dt.date(2019, 6, 1), strengths="政治站位高")
+    note = factories.note(official, date=dt.date(2019, 3, 1), content="档案审核无问题")
+    factories.commit()
+    user = db.session.scalar(select(User).where(User.username == "reviewer"))
+    return SimpleNamespace(city=city, district=district, official=official, post=post,
+                           result=result, review=review, note=note, user=user)
+
+
+def table_counts() -> dict[str, int]:
+    """Row count of every table (soft-deleted rows included) and of the audit log."""
+    out = {}
+    for table in db.metadata.sorted_tables:
+        out[table.name] = db.session.execute(
+            select(func.count()).select_from(table)).scalar_one()
+    return out
+
+
+def live_count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def all_count(model) -> int:
+    return db.session.scalar(select(func.count(model.id)).execution_options(include_deleted=True))
+
+
+def field_errors(page: str, field_id: str) -> list[str]:
+    """Texts of the ``.error`` spans inside the form field whose input has ``id=field_id``."""
+    m = re.search(r'<div class="field[^"]*">((?:(?!<div class="field).)*?\bid="%s"'
+                  r'(?:(?!<div class="field).)*?)</div>' % re.escape(field_id), page, re.S)
+    assert m, f"field {field_id!r} not found in page"
+    return [html.unescape(e) for e in re.findall(r'<span class="error">(.*?)</span>', m.group(1))]
+
+
+def form_alerts(page: str) -> list[str]:
+    """Messages of the form-level error box."""
+    return [html.unescape(x) for x in re.findall(
+        r'<div class="flash flash-error" role="alert">(.*?)</div>', page, re.S)]
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)

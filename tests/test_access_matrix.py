@@ -1,0 +1,330 @@
+"""Every route of the app × every role, against an explicit table of expected outcomes.
+
+The parameters are taken from the live ``app.url_map``: a route added without a row
+in ``EXPECTED`` fails here, so each feature must state who may use its routes.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from kaohe import create_app
+from kaohe.assessments.models import AssessmentResult
+from kaohe.audit.models import AuditLog
+from kaohe.auth import services as auth_services
+from kaohe.auth.models import User
+from kaohe.extensions import db
+from kaohe.officials.models import Official, Post
+from kaohe.orgnotes.models import OrgNote
+from kaohe.reviews.models import Review
+from tests.helpers import PNG, build_world, field_errors, table_counts, text
+
+ROLES = ("admin", "organization", "assessment", "discipline", "reviewer", None)  # None: anonymous
+STAFF = frozenset(r for r in ROLES if r)
+ORG = frozenset({"organization"})
+READERS = frozenset({"organization", "discipline"})  # officials.read
+UNIT_READERS = frozenset({"admin", "organization", "assessment", "discipline"})
+UNIT_WRITERS = frozenset({"admin", "organization"})
+ADMIN = frozenset({"admin"})
+
+LOGIN = "login"  # anonymous on a page: 302 to /login (401 JSON under /api/)
+HOME = "home"    # 302 to /home
+
+
+def only(roles: frozenset, ok=200) -> dict:
+    """``ok`` for ``roles``, 403 for the other roles, the login redirect for anonymous."""
+    return {r: (LOGIN if r is None else ok if r in roles else 403) for r in ROLES}
+
+
+def everyone(outcome) -> dict:
+    return {r: outcome for r in ROLES}
+
+
+# (endpoint, method) → role → expected outcome. GET forms render (200); POST of a form
+# without its fields re-renders it with errors (200, nothing saved); deletes redirect (302).
+EXPECTED: dict[tuple[str, str], dict] = {
+    ("static", "GET"): everyone(200),
+    ("main.index", "GET"): {**everyone(HOME), None: LOGIN},
+    ("auth.login", "GET"): {**everyone(HOME), None: 200},
+    ("auth.login", "POST"): {**everyone(HOME), None: 200},
+    ("auth.logout", "POST"): everyone(LOGIN),
+    ("main.home", "GET"): only(STAFF),
+    ("units.index", "GET"): only(UNIT_READERS),
+    ("units.edit.new", "GET"): only(UNIT_WRITERS),
+    ("units.edit.new", "POST"): only(UNIT_WRITERS),
+    ("units.edit.edit", "GET"): only(UNIT_WRITERS),
+    ("units.edit.edit", "POST"): only(UNIT_WRITERS),
+    ("officials.index", "GET"): only(READERS),
+    ("officials.profile", "GET"): only(READERS),
+    ("officials.photo", "GET"): only(READERS),
+    ("officials.edit.new", "GET"): only(ORG),
+    ("officials.edit.new", "POST"): only(ORG),
+    ("officials.edit.edit", "GET"): only(ORG),
+    ("officials.edit.edit", "POST"): only(ORG),
+    ("officials.edit.delete", "POST"): only(ORG, 302),
+    **{(f"{bp}.{ep}", m): only(ORG, 302 if ep == "delete" else 200)
+       for bp in ("posts", "assessments", "reviews", "orgnotes")
+       for ep, m in (("new", "GET"), ("new", "POST"), ("edit", "GET"), ("edit", "POST"),
+                     ("delete", "POST"))},
+    ("api.officials", "GET"): only(READERS),
+    ("api.official", "GET"): only(READERS),
+    ("admin.users", "GET"): only(ADMIN),
+    ("admin.new_user", "GET"): only(ADMIN),
+    ("admin.new_user", "POST"): only(ADMIN),
+    ("admin.edit_user", "GET"): only(ADMIN),
+    ("admin.edit_user", "POST"): only(ADMIN),
+    ("admin.settings", "GET"): only(ADMIN),
+    ("admin.settings", "POST"): only(ADMIN),
+}
+
+# The required field each form's POST leaves blank (by endpoint, else by blueprint).
+BLANKED = {"auth.login": "username", "units": "code", "officials": "name", "posts": "title",
+           "assessments": "year", "reviews": "date", "orgnotes": "date",
+           "admin.new_user": "username", "admin.edit_user": "role",
+           "admin.settings": "dossier__window_years"}
+
+# Models behind the record blueprints, for the delete checks.
+ITEM_MODELS = {"posts": (Post, "post"), "assessments": (AssessmentResult, "result"),
+               "reviews": (Review, "review"), "orgnotes": (OrgNote, "note")}
+
+
+def _routes() -> list[tuple[str, str, str]]:
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    out = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            out.append((rule.endpoint, method, rule.rule))
+    return sorted(out)
+
+
+ROUTES = _routes()
+CASES = [
+    pytest.param(endpoint, method, rule, role, mode,
+                 id=f"{method} {rule} [{role or 'anonymous'}{'' if mode == 'session' else ', ' + mode}]")
+    for endpoint, method, rule in ROUTES
+    for role in ROLES
+    for mode in ("session", "bearer")
+]
+
+
+def _url(rule: str, endpoint: str, world) -> str:
+    blueprint = endpoint.split(".")[0]
+    values = {
+        "official_id": world.official.id,
+        "unit_id": world.district.id,
+        "user_id": world.user.id,
+        "filename": "css/kaohe.css",
+    }
+    if blueprint in ITEM_MODELS:
+        values["item_id"] = getattr(world, ITEM_MODELS[blueprint][1]).id
+    url = rule
+    for name in rule.split("<")[1:]:
+        name = name.split(">")[0].split(":")[-1]
+        if name not in values:
+            pytest.fail(f"route {rule} has a parameter <{name}> unknown to test_access_matrix._url")
+        url = url.replace(f"<{name}>", str(values[name])).replace(
+            f"<int:{name}>", str(values[name])).replace(f"<path:{name}>", str(values[name]))
+    return url
+
+
+def _location(response) -> str:
+    return urlsplit(response.headers.get("Location", "")).path
+
+
+def _check_allowed(endpoint, method, role, response, world):
+    """The page or JSON a permitted request gets really carries what it should."""
+    page = text(response) if response.mimetype != "image/png" else ""
+    o = world.official
+    ok_get = method == "GET"
+    if endpoint == "static":
+        assert response.data == (Path(__file__).parents[1] / "static/css/kaohe.css").read_bytes()
+        response.close()
+    elif endpoint == "auth.login":
+        if ok_get:
+            assert 'name="username"' in page and 'name="password"' in page
+        else:
+            assert field_errors(page, "username") == ["请输入用户名。"]
+    elif endpoint == "main.home":
+        assert f"您好，{role}测试" in page
+    elif endpoint == "units.index":
+        assert "东城区" in page and "张副市长" in page
+    elif endpoint in ("units.edit.new", "units.edit.edit"):
+        if ok_get:
+            assert 'id="code"' in page
+            assert ('value="东城区"' in page) == (endpoint == "units.edit.edit")
+        else:
+            assert field_errors(page, "code") == ["请填写单位代码。"]
+    elif endpoint == "officials.index":
+        assert "王建国" in page and "共 1 人" in page
+        assert o.id_number not in page  # the list never shows ID numbers
+    elif endpoint == "officials.profile":
+        for fact in ("王建国", "东城区区长", "年度表现突出", "政治站位高", "档案审核无问题"):
+            assert fact in page
+        assert (o.id_number in page) == (role == "organization")
+        assert (o.id_number_masked in page) == (role != "organization")
+        # Editing links only for those who may edit.
+        assert (f"/officials/{o.id}/edit" in page) == (role == "organization")
+    elif endpoint == "officials.photo":
+        assert response.data == PNG and response.mimetype == "image/png"
+    elif endpoint in ("officials.edit.new", "officials.edit.edit"):
+        if ok_get:
+            assert 'id="id_number"' in page
+            if endpoint == "officials.edit.edit":
+                assert 'value="王建国"' in page and o.id_number in page
+        else:
+            assert field_errors(page, "name") == ["请填写姓名。"]
+    elif endpoint.split(".")[0] in ITEM_MODELS and endpoint.endswith((".new", ".edit")):
+        first_field, message, content = {
+            "posts": ("title", "请填写职务。", "东城区区长"),
+            "assessments": ("year", "请填写年度。", "年度表现突出"),
+            "reviews": ("date", "请填写研判日期。", "政治站位高"),
+            "orgnotes": ("date", "请填写日期。", "档案审核无问题"),
+        }[endpoint.split(".")[0]]
+        if ok_get:
+            assert f'id="{first_field}"' in page and "王建国" in page
+            assert (content in page) == endpoint.endswith(".edit")
+        else:
+            assert message in field_errors(page, first_field)
+    elif endpoint == "api.officials":
+        data = response.get_json()
+        assert data["total"] == 1 and data["page"] == 1
+        [item] = data["items"]
+        assert item["name"] == "王建国"
+        expected_id = o.id_number if role == "organization" else o.id_number_masked
+        assert item["id_number"] == expected_id
+    elif endpoint == "api.official":
+        data = response.get_json()
+        assert data["name"] == "王建国" and data["posts"][0]["title"] == "东城区区长"
+        [year] = data["years"]
+        assert year["year"] == 2019 and year["assessment_results"][0]["grade"] == "excellent"
+        assert year["reviews"][0]["strengths"] == "政治站位高"
+        assert year["org_notes"][0]["content"] == "档案审核无问题"
+        expected_id = o.id_number if role == "organization" else o.id_number_masked
+        assert data["id_number"] == expected_id
+    elif endpoint == "admin.users":
+        for name in ("admin", "organization", "reviewer"):
+            assert f'<td class="mono">{name}</td>' in page
+    elif endpoint == "admin.new_user":
+        if ok_get:
+            assert 'id="username"' in page
+        else:
+            assert field_errors(page, "username") == ["请填写用户名。"]
+    elif endpoint == "admin.edit_user":
+        assert "修改用户：reviewer" in page
+        if not ok_get:
+            assert field_errors(page, "role")
+    elif endpoint == "admin.settings":
+        assert "规则参数设置" in page
+        if not ok_get:
+            assert "请输入数字。" in field_errors(page, "dossier__window_years")
+    else:  # pragma: no cover - a new endpoint needs its own content check
+        pytest.fail(f"no content check for allowed {method} {endpoint}: add one to _check_allowed")
+
+
+@pytest.mark.parametrize("endpoint,method,rule,role,mode", CASES)
+def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role, mode):
+    if (endpoint, method) not in EXPECTED:
+        pytest.fail(f"route {method} {rule} ({endpoint}) is missing from EXPECTED in "
+                    "tests/test_access_matrix.py: state the outcome for every role")
+    is_api = rule.startswith("/api/")
+    world = build_world()
+    headers = {}
+    if mode == "bearer":
+        if role is None:
+            headers["Authorization"] = "Bearer kh_not-a-valid-token"
+        else:
+            user = db.session.scalar(select(User).where(User.username == role))
+            headers["Authorization"] = f"Bearer {auth_services.create_token(user)}"
+            make.commit()
+    else:
+        auth.as_role(role)
+    # A Bearer token counts only under /api/: anywhere else the request is anonymous.
+    effective_role = role if (mode == "session" or is_api) else None
+    expected = EXPECTED[(endpoint, method)][effective_role]
+    url = _url(rule, endpoint, world)
+    before = table_counts()
+
+    # POSTs blank the form's first required field (fields left out of a POST keep the
+    # edited object's values, as in WTForms).
+    data = {BLANKED.get(endpoint, BLANKED.get(endpoint.split(".")[0], "x")): ""} \
+        if method == "POST" else None
+    response = client.open(url, method=method, headers=headers, data=data)
+    page = text(response) if response.mimetype != "image/png" and endpoint != "static" else ""
+
+    writes = False
+    if expected == LOGIN:
+        if is_api:
+            assert response.status_code == 401
+            assert response.get_json()["error"]
+        else:
+            assert response.status_code == 302 and _location(response) == "/login"
+        if endpoint == "auth.logout" and effective_role is not None:
+            writes = True  # the logout event and the rotated session token
+            assert client.get("/home").status_code == 302  # the session is over
+    elif expected == HOME:
+        assert response.status_code == 302 and _location(response) == "/home"
+    elif expected == 403:
+        assert response.status_code == 403
+        if is_api:
+            assert response.get_json()["error"]
+        else:
+            assert "您无权访问此页面" in page
+        for secret in (world.official.name, world.official.id_number, "年度表现突出", "政治站位高"):
+            assert secret not in page
+    elif expected == 302:  # a permitted delete
+        writes = True
+        assert response.status_code == 302
+        blueprint = endpoint.split(".")[0]
+        if blueprint == "officials":
+            model, obj, entity = Official, world.official, "official"
+            assert _location(response) == "/officials/"
+        else:
+            model, attr = ITEM_MODELS[blueprint]
+            obj, entity = getattr(world, attr), model.__tablename__
+            assert _location(response) == f"/officials/{world.official.id}"
+        assert db.session.scalar(select(model).where(model.id == obj.id)) is None  # hidden …
+        row = db.session.scalar(select(model).where(model.id == obj.id).execution_options(
+            include_deleted=True, populate_existing=True))
+        assert row is not None and row.deleted_at is not None  # … but kept
+        log = db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc())).first()
+        assert (log.action, log.entity_type, log.entity_id, log.actor_name) == (
+            "delete", entity, obj.id, role)
+    else:
+        assert response.status_code == expected == 200, page[:2000]
+        _check_allowed(endpoint, method, effective_role, response, world)
+
+    after = table_counts()
+    if writes:
+        assert after["audit_log"] > before["audit_log"]
+        assert {k: v for k, v in after.items() if k != "audit_log"} == {
+            k: v for k, v in before.items() if k != "audit_log"}
+    else:
+        assert after == before, "a refused or read-only request changed the database"
+
+
+def test_expected_table_has_no_stale_rows():
+    live = {(endpoint, method) for endpoint, method, _rule in ROUTES}
+    assert set(EXPECTED) - live == set()
+
+
+@pytest.mark.parametrize("url", ["/officials/{id}", "/officials/{id}/photo",
+                                 "/api/v1/officials/{id}", "/officials/{id}/edit",
+                                 "/officials/{id}/results/new"])
+def test_nobody_reads_their_own_records(client, auth, make, url):
+    """Recusal (回避): a user linked to an official gets 403 on that official."""
+    world = build_world()
+    user = auth_services.create_user("self_org", "organization", "self-password-1",
+                                     official_id=world.official.id)
+    make.commit()
+    assert user.official_id == world.official.id
+    client.post("/login", data={"username": "self_org", "password": "self-password-1"})
+    response = client.get(url.format(id=world.official.id))
+    assert response.status_code == 403
+    assert "王建国" not in text(response) and world.official.id_number not in text(response)
+    # Another official stays readable for the same user.
+    other = make.official(name="李四海")
+    make.commit()
+    assert "李四海" in text(client.get(f"/officials/{other.id}"))
