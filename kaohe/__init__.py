@@ -59,6 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from kaohe import blueprints, cli, errors
 
+    from kaohe.core.limits import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     errors.init_app(app)
     blueprints.init_app(app)
     cli.init_app(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 
 from kaohe.auth.permissions import P, can, can_view_official, guard
+from kaohe.core.limits import MAX_INT
 from kaohe.extensions import csrf
 from kaohe.officials import serializers, services
 
@@ -13,7 +14,7 @@ csrf.exempt(bp)
 MAX_PER_PAGE = 100
 
 
-def _int_arg(name: str, default=None, low: int = 1, high: int | None = None):
+def _int_arg(name: str, default=None, low: int = 1, high: int = MAX_INT):
     raw = request.args.get(name)
     if raw in (None, ""):
         return default

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField
 from wtforms.validators import NumberRange, Optional
 
+from kaohe.core.limits import MAX_INT
+
 
 class BaseForm(FlaskForm):
     """FlaskForm with WTForms' Simplified Chinese messages."""
@@ -41,7 +43,7 @@ class ChineseDateField(DateField):
             raise ValueError("日期格式不正确，请按 YYYY-MM-DD 填写，例如 2020-04-10。") from exc
 
 
-def optional_int(label: str, low: int = 0, high: int | None = None, **kw) -> IntegerField:
+def optional_int(label: str, low: int = 0, high: int = MAX_INT, **kw) -> IntegerField:
     return IntegerField(label, validators=[Optional(), NumberRange(low, high)], **kw)
 
 

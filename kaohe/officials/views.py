@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from kaohe.assessments.models import GRADES
 from kaohe.auth.permissions import P, can, guard
 from kaohe.core.crud import official_or_404, register_record_views, run_form
+from kaohe.core.limits import bounded_int
 from kaohe.core.models import utcnow
 from kaohe.extensions import db
 from kaohe.officials import photos, services
@@ -25,7 +26,7 @@ def search_form_and_criteria() -> tuple[SearchForm, services.SearchCriteria]:
     form.year.choices = [("", "（任意年度）")] + [(str(y), f"{y} 年") for y in range(this_year, 1999, -1)]
     form.grade.choices = [("", "（任意等次）")] + list(GRADES.items())
     form.validate()
-    year = int(form.year.data) if (form.year.data or "").isdigit() else None
+    year = bounded_int(form.year.data, 1900, 2100)
     unit_id = form.unit_id.data if form.unit_id.data and form.unit_id.data > 0 else None
     criteria = services.SearchCriteria(
         q=(form.q.data or "")[:64] if not form.q.errors else "", unit_id=unit_id,
@@ -37,8 +38,8 @@ def search_form_and_criteria() -> tuple[SearchForm, services.SearchCriteria]:
 @bp.route("/")
 def index():
     form, criteria = search_form_and_criteria()
-    page = request.args.get("page", 1, type=int)
-    pagination = services.search(criteria, page=max(page, 1), per_page=20)
+    page = bounded_int(request.args.get("page")) or 1
+    pagination = services.search(criteria, page=page, per_page=20)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("officials/index.html", form=form, pagination=pagination, args=args)
 

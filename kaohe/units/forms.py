@@ -1,7 +1,8 @@
-from wtforms import IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
 
-from kaohe.core.forms import BaseForm
+from kaohe.core.forms import BaseForm, optional_int
+from kaohe.core.limits import MAX_INT, bounded_int
 from kaohe.units.models import UNIT_KINDS
 
 
@@ -16,10 +17,8 @@ def coerce_id(value):
     """Coerce a select's value to int, keeping '' as None (unknown → None)."""
     if value in (None, "", "None"):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # never a real id: the service reports "does not exist"
+    number = bounded_int(value)
+    return -1 if number is None else number  # -1 is never an id: "does not exist"
 
 
 class UnitSelectField(SelectField):
@@ -39,5 +38,5 @@ class UnitForm(BaseForm):
     kind = SelectField("单位类型", choices=list(UNIT_KINDS.items()))
     parent_id = UnitSelectField("上级单位", blank="（无，顶级）")
     leader_in_charge = StringField("市级分管领导", validators=[Length(max=64)])
-    sort_order = IntegerField("排序", default=0, validators=[Optional()])
+    sort_order = optional_int("排序", low=-MAX_INT, default=0)
     submit = SubmitField("保存")
