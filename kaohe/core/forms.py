@@ -47,6 +47,16 @@ def optional_int(label: str, low: int = 0, high: int = MAX_INT, **kw) -> Integer
     return IntegerField(label, validators=[Optional(), NumberRange(low, high)], **kw)
 
 
+class FiniteDecimalField(DecimalField):
+    """Decimal field refusing NaN and infinities (sNaN would crash NumberRange)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
+
 def optional_score(label: str, **kw) -> DecimalField:
-    return DecimalField(label, places=2, validators=[
+    return FiniteDecimalField(label, places=2, validators=[
         Optional(), NumberRange(0, 100, message="分数应在 0 到 100 之间。")], **kw)

@@ -1,10 +1,10 @@
 """A WTForms form generated from the settings registry."""
 from __future__ import annotations
 
-from wtforms import DecimalField, IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from kaohe.core.forms import BaseForm
+from kaohe.core.forms import BaseForm, FiniteDecimalField
 from kaohe.settings.registry import DEFINITIONS, SettingDef
 
 
@@ -15,7 +15,7 @@ def _field(d: SettingDef):
         return SelectField(label, choices=[(c, c) for c in d.choices], description=description)
     if d.kind == "text":
         return StringField(label, validators=[Length(max=500)], description=description)
-    cls = IntegerField if d.kind == "int" else DecimalField
+    cls = IntegerField if d.kind == "int" else FiniteDecimalField
     return cls(label, description=description, validators=[
         InputRequired("请输入数字。"),
         NumberRange(d.min, d.max, message=f"取值应在 {d.min} 到 {d.max} 之间。")])
