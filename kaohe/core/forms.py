@@ -20,6 +20,17 @@ class BaseForm(FlaskForm):
             if hasattr(field, "populate"):  # selects whose choices come from the database
                 field.populate()
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            # Input that could not be read (a bad date, "abc" as a number): say only that.
+            # Otherwise DataRequired replaces it with "please fill in" and range checks
+            # add a second, misleading message.
+            raw = getattr(field, "raw_data", None)
+            if field.process_errors and raw and str(raw[0]).strip():
+                field.errors = list(field.process_errors)
+        return valid
+
     def apply_errors(self, errors: dict[str, str]) -> None:
         """Show service-level errors next to their fields (or at the form top)."""
         for name, message in errors.items():
