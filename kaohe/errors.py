@@ -1,7 +1,7 @@
 """Error pages in Chinese; JSON errors under /api/."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -41,8 +41,17 @@ def _security_headers(response):
     return response
 
 
+def _refuse_nul_characters():
+    # PostgreSQL text cannot hold NUL: a NUL in a query string or form field would
+    # fail in the database driver (500). No real input contains one.
+    for values in (request.args, request.form):
+        if any("\x00" in v for _k, vs in values.lists() for v in vs):
+            abort(400, description="请求中含有无效字符。")
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
+    app.before_request(_refuse_nul_characters)
     @app.errorhandler(CSRFError)
     def csrf_error(_exc):
         return _respond(400, "表单已过期或来源无效，请刷新页面后重新提交。")
