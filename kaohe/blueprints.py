@@ -19,6 +19,13 @@ def init_app(app: Flask) -> None:
     for bp in (auth, main, units, officials, posts_bp, assessments, reviews, orgnotes, api, admin):
         app.register_blueprint(bp)
 
+    from kaohe.discipline.api import bp as discipline_api
+    from kaohe.discipline.views import bp as discipline
+    from kaohe.discipline.views import integrity_bp
+
+    for bp in (discipline, integrity_bp, discipline_api):
+        app.register_blueprint(bp)
+
     from kaohe.auth.permissions import Permission
 
     app.jinja_env.globals.update(can=can, P=Permission)

@@ -16,6 +16,7 @@ from kaohe.assessments.models import AssessmentResult
 from kaohe.audit.models import AuditLog
 from kaohe.auth import services as auth_services
 from kaohe.auth.models import User
+from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
 from kaohe.extensions import db
 from kaohe.officials.models import Official, Post
 from kaohe.orgnotes.models import OrgNote
@@ -31,6 +32,9 @@ UNIT_WRITERS = frozenset({"admin", "organization"})
 ADMIN = frozenset({"admin"})
 
 LOGIN = "login"  # anonymous on a page: 302 to /login (401 JSON under /api/)
+TOKEN = "token"  # integration API: 400 JSON (bad body) with a Bearer token, 403 with a session
+DISCIPLINE = frozenset({"discipline"})
+DISCIPLINE_READERS = frozenset({"organization", "discipline"})
 HOME = "home"    # 302 to /home
 
 
@@ -78,17 +82,51 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("admin.edit_user", "POST"): only(ADMIN),
     ("admin.settings", "GET"): only(ADMIN),
     ("admin.settings", "POST"): only(ADMIN),
+    # Discipline findings, exemptions and integrity opinions (issue 4).
+    ("discipline.index", "GET"): only(DISCIPLINE_READERS),
+    ("discipline.finding", "GET"): only(DISCIPLINE_READERS),
+    **{(f"discipline.edit.{ep}", m): only(DISCIPLINE)
+       for ep in ("new_finding", "edit_finding", "grant_exemption", "revoke_exemption")
+       for m in ("GET", "POST")},
+    ("discipline.edit.delete_finding", "POST"): only(DISCIPLINE, 302),
+    ("discipline.request.request_opinion", "GET"): only(ORG),
+    ("discipline.request.request_opinion", "POST"): only(ORG),
+    ("integrity.queue", "GET"): only(DISCIPLINE_READERS),
+    ("integrity.answer.answer", "GET"): only(DISCIPLINE),
+    ("integrity.answer.answer", "POST"): only(DISCIPLINE),
+    ("integrity.withdraw.withdraw", "POST"): only(ORG, 302),
+    **{(f"discipline_api.{ep}", m): only(DISCIPLINE, TOKEN)
+       for ep, m in (("create_finding", "POST"), ("update_finding", "PUT"),
+                     ("answer_opinion", "POST"))},
 }
 
 # The required field each form's POST leaves blank (by endpoint, else by blueprint).
 BLANKED = {"auth.login": "username", "units": "code", "officials": "name", "posts": "title",
            "assessments": "year", "reviews": "date", "orgnotes": "date",
            "admin.new_user": "username", "admin.edit_user": "role",
-           "admin.settings": "dossier__window_years"}
+           "admin.settings": "dossier__window_years",
+           "discipline.edit.new_finding": "found_date", "discipline.edit.edit_finding": "found_date",
+           "discipline.edit.grant_exemption": "reason",
+           "discipline.edit.revoke_exemption": "revoke_reason",
+           "discipline.request.request_opinion": "purpose", "integrity.answer.answer": "answer_text"}
 
 # Models behind the record blueprints, for the delete checks.
 ITEM_MODELS = {"posts": (Post, "post"), "assessments": (AssessmentResult, "result"),
                "reviews": (Review, "review"), "orgnotes": (OrgNote, "note")}
+# Deletes outside ITEM_MODELS: endpoint → (model, world attribute).
+OTHER_DELETES = {"discipline.edit.delete_finding": (DisciplineFinding, "finding"),
+                 "integrity.withdraw.withdraw": (IntegrityOpinion, "opinion")}
+
+
+def _discipline_world(world) -> dict:
+    """A closed finding with details and an unanswered opinion request, committed."""
+    from tests import discipline_support
+
+    if not hasattr(world, "finding"):
+        world.finding = discipline_support.finding(world.official)
+        world.opinion = discipline_support.opinion(world.official)
+        db.session.commit()
+    return {"finding_id": world.finding.id, "opinion_id": world.opinion.id}
 
 
 def _routes() -> list[tuple[str, str, str]]:
@@ -120,6 +158,8 @@ def _url(rule: str, endpoint: str, world) -> str:
     }
     if blueprint in ITEM_MODELS:
         values["item_id"] = getattr(world, ITEM_MODELS[blueprint][1]).id
+    if blueprint in ("discipline", "integrity", "discipline_api"):
+        values.update(_discipline_world(world))
     url = rule
     for name in rule.split("<")[1:]:
         name = name.split(">")[0].split(":")[-1]
@@ -220,8 +260,33 @@ def _check_allowed(endpoint, method, role, response, world):
         assert "规则参数设置" in page
         if not ok_get:
             assert "请输入数字。" in field_errors(page, "dossier__window_years")
+    elif endpoint.split(".")[0] in ("discipline", "integrity"):
+        _check_discipline(endpoint, method, role, page, world)
     else:  # pragma: no cover - a new endpoint needs its own content check
         pytest.fail(f"no content check for allowed {method} {endpoint}: add one to _check_allowed")
+
+
+def _check_discipline(endpoint, method, role, page, world):
+    from tests.discipline_support import SECRET
+
+    # The details field reaches the discipline role only, and only where it is shown.
+    assert (SECRET in page) == (role == "discipline" and endpoint in (
+        "discipline.finding", "discipline.edit.edit_finding"))
+    form_field, message = {
+        "discipline.edit.new_finding": ("found_date", "请填写发现日期。"),
+        "discipline.edit.edit_finding": ("found_date", "请填写发现日期。"),
+        "discipline.edit.grant_exemption": ("reason", "请填写容错免责理由。"),
+        "discipline.edit.revoke_exemption": ("revoke_reason", "请填写撤销容错免责的理由。"),
+        "discipline.request.request_opinion": ("purpose", "请填写征求事由。"),
+        "integrity.answer.answer": ("answer_text", "请填写回复意见。"),
+    }.get(endpoint, (None, None))
+    if form_field is None:  # reading pages
+        assert "王建国" in page
+        assert ("待回复" if endpoint == "integrity.queue" else "违规收受礼品") in page
+    elif method == "GET":
+        assert f'id="{form_field}"' in page
+    else:
+        assert field_errors(page, form_field) == [message]
 
 
 @pytest.mark.parametrize("endpoint,method,rule,role,mode", CASES)
@@ -244,6 +309,8 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
     # A Bearer token counts only under /api/: anywhere else the request is anonymous.
     effective_role = role if (mode == "session" or is_api) else None
     expected = EXPECTED[(endpoint, method)][effective_role]
+    if expected == TOKEN:
+        expected = 400 if mode == "bearer" else 403
     url = _url(rule, endpoint, world)
     before = table_counts()
 
@@ -266,6 +333,8 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
             assert client.get("/home").status_code == 302  # the session is over
     elif expected == HOME:
         assert response.status_code == 302 and _location(response) == "/home"
+    elif expected == 400:  # a token request with a body that is not JSON: refused, not saved
+        assert response.status_code == 400 and "JSON" in response.get_json()["error"]
     elif expected == 403:
         assert response.status_code == 403
         if is_api:
@@ -281,6 +350,10 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
         if blueprint == "officials":
             model, obj, entity = Official, world.official, "official"
             assert _location(response) == "/officials/"
+        elif endpoint in OTHER_DELETES:
+            model, attr = OTHER_DELETES[endpoint]
+            obj, entity = getattr(world, attr), model.__tablename__
+            assert _location(response) == f"/officials/{world.official.id}/discipline/"
         else:
             model, attr = ITEM_MODELS[blueprint]
             obj, entity = getattr(world, attr), model.__tablename__

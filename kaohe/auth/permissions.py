@@ -22,6 +22,10 @@ class Permission(StrEnum):
     USERS_MANAGE = "users.manage"
     SETTINGS_MANAGE = "settings.manage"
     AUDIT_READ = "audit.read"
+    DISCIPLINE_READ = "discipline.read"  # findings (summary only) and integrity opinions
+    DISCIPLINE_WRITE = "discipline.write"  # findings, tolerance exemptions, opinion answers
+    DISCIPLINE_DETAILS = "discipline.details"  # the details field of findings
+    INTEGRITY_REQUEST = "integrity.request"  # ask for an integrity opinion
 
 
 P = Permission
@@ -31,10 +35,11 @@ DEFAULT_ROLES: dict[str, tuple[str, frozenset[Permission]]] = {
     "organization": (
         "组织部干部科",
         frozenset({P.OFFICIALS_READ, P.OFFICIALS_WRITE, P.ID_NUMBER_FULL, P.UNITS_READ,
-                   P.UNITS_WRITE, P.DOSSIER_GENERATE}),
+                   P.UNITS_WRITE, P.DOSSIER_GENERATE, P.DISCIPLINE_READ, P.INTEGRITY_REQUEST}),
     ),
     "assessment": ("考核办", frozenset({P.UNITS_READ})),
-    "discipline": ("纪委监委", frozenset({P.OFFICIALS_READ, P.UNITS_READ})),
+    "discipline": ("纪委监委", frozenset({P.OFFICIALS_READ, P.UNITS_READ, P.DISCIPLINE_READ,
+                                      P.DISCIPLINE_WRITE, P.DISCIPLINE_DETAILS})),
     "reviewer": ("干部工作领导小组成员", frozenset()),
     "admin": (
         "系统管理员",

@@ -1,0 +1,123 @@
+"""Impact periods (影响期) of discipline findings.
+
+A period starts on the decision date and covers ``months`` calendar months:
+``end`` is the last day covered (decided 2020-01-15 with 6 months → 2020-07-14).
+Only closed (已结案) findings with a decision date have one; expulsions never end
+(``end`` None, ``permanent`` True). Figures come from the settings of
+:mod:`kaohe.discipline.rules`, read when computed.
+
+Administrative sanctions (政务处分) of one official are chained: a sanction
+decided while an earlier one is still running gets "the remaining part of the
+earlier period plus its own" and the combined period is capped at the setting
+``discipline.impact.admin_combined_cap`` (48 months) from its decision date.
+Exempted findings neither block nor take part in the chaining; their nominal
+period is still computed for display.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from kaohe.discipline import rules
+from kaohe.settings import services as settings
+
+
+@dataclass(frozen=True)
+class ImpactPeriod:
+    start: dt.date
+    end: dt.date | None  # last day covered; None when permanent
+    months: int | None
+    basis: str  # how it was computed, in Chinese, shown next to the period
+
+    @property
+    def permanent(self) -> bool:
+        return self.end is None
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+    def as_dict(self) -> dict:
+        return {"start": self.start.isoformat(),
+                "end": self.end.isoformat() if self.end else None,
+                "months": self.months, "permanent": self.permanent, "basis": self.basis}
+
+    @property
+    def label(self) -> str:
+        if self.permanent:
+            return f"{self.start.isoformat()} 起（长期）"
+        return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later, clamped to the month's end (01-31 + 1 → 02-28/29)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def last_day(start: dt.date, months: int) -> dt.date:
+    return add_months(start, months) - dt.timedelta(days=1)
+
+
+def base_months(kind: str) -> int | None:
+    """The configured months for ``kind``; None for kinds without impact."""
+    if kind not in rules.TIMED_KINDS:
+        return None
+    return int(settings.get(rules.IMPACT_KEY.format(kind)))
+
+
+def admin_cap() -> int:
+    return int(settings.get(rules.ADMIN_CAP_KEY))
+
+
+def has_impact(finding) -> bool:
+    return (finding.status == "closed" and finding.decision_date is not None
+            and (finding.kind in rules.PERMANENT_KINDS or bool(base_months(finding.kind))))
+
+
+def standalone(finding) -> ImpactPeriod | None:
+    """The period of one finding on its own (no chaining)."""
+    if finding.status != "closed" or finding.decision_date is None:
+        return None
+    start, label = finding.decision_date, rules.kind_label(finding.kind)
+    if finding.kind in rules.PERMANENT_KINDS:
+        return ImpactPeriod(start, None, None, f"{label}：不再提拔使用")
+    months = base_months(finding.kind)
+    basis = f"{label} {months} 个月（规则参数）"
+    if finding.period_months and rules.KINDS[finding.kind][0] == "administrative":
+        months = finding.period_months
+        basis = f"{label}，合并确定处分期 {months} 个月"
+    if not months:
+        return None
+    return ImpactPeriod(start, last_day(start, months), months, basis)
+
+
+def periods(findings) -> dict[int, ImpactPeriod | None]:
+    """Impact period per finding id for the findings of ONE official."""
+    result: dict[int, ImpactPeriod | None] = {f.id: standalone(f) for f in findings}
+    chain = sorted(
+        (f for f in findings
+         if f.counts and result[f.id] is not None and not result[f.id].permanent
+         and rules.KINDS[f.kind][0] == "administrative"),
+        key=lambda f: (f.decision_date, f.id))
+    running_end: dt.date | None = None
+    cap = admin_cap()
+    for f in chain:
+        own = result[f.id]
+        if running_end is not None and f.decision_date <= running_end:
+            remaining = (running_end - f.decision_date).days + 1
+            end = own.end + dt.timedelta(days=remaining)
+            capped_end = last_day(f.decision_date, cap)
+            basis = (f"{own.basis}；处分期内再受处分，加原处分期未执行的 {remaining} 天")
+            if end > capped_end:
+                end = capped_end
+                basis += f"，合并最长 {cap} 个月"
+            result[f.id] = ImpactPeriod(own.start, end, own.months, basis)
+        elif own.months and own.months > cap:  # a configured figure above the cap
+            result[f.id] = ImpactPeriod(own.start, last_day(own.start, cap), cap,
+                                        f"{own.basis}，最长 {cap} 个月")
+        running_end = result[f.id].end if running_end is None else max(running_end,
+                                                                       result[f.id].end)
+    return result
