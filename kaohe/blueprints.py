@@ -15,9 +15,13 @@ def init_app(app: Flask) -> None:
     from kaohe.orgnotes.views import bp as orgnotes
     from kaohe.reviews.views import bp as reviews
     from kaohe.units.views import bp as units
+    from kaohe.unitassess.routes import api_bp as unitassess_api
+    from kaohe.unitassess.routes import bp as unitassess
 
     for bp in (auth, main, units, officials, posts_bp, assessments, reviews, orgnotes, api, admin):
         app.register_blueprint(bp)
+    app.register_blueprint(unitassess)
+    app.register_blueprint(unitassess_api)
 
     from kaohe.discipline.api import bp as discipline_api
     from kaohe.discipline.views import bp as discipline

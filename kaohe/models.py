@@ -8,4 +8,5 @@ from kaohe.reviews.models import Review  # noqa: F401
 from kaohe.units.models import Unit  # noqa: F401
 from kaohe.dossier.models import Dossier  # noqa: F401
 from kaohe.settings.models import Setting  # noqa: F401
+from kaohe.unitassess.models import Scheme  # noqa: F401
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption  # noqa: F401,E501

@@ -21,6 +21,7 @@ from kaohe.extensions import db
 from kaohe.officials.models import Official, Post
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
+from tests import ua_access
 from tests.helpers import PNG, build_world, field_errors, table_counts, text
 
 ROLES = ("admin", "organization", "assessment", "discipline", "reviewer", None)  # None: anonymous
@@ -98,6 +99,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     **{(f"discipline_api.{ep}", m): only(DISCIPLINE, TOKEN)
        for ep, m in (("create_finding", "POST"), ("update_finding", "PUT"),
                      ("answer_opinion", "POST"))},
+    # Target-responsibility assessment of units (issue 5).
+    **ua_access.expected(only),
 }
 
 # The required field each form's POST leaves blank (by endpoint, else by blueprint).
@@ -109,6 +112,11 @@ BLANKED = {"auth.login": "username", "units": "code", "officials": "name", "post
            "discipline.edit.grant_exemption": "reason",
            "discipline.edit.revoke_exemption": "revoke_reason",
            "discipline.request.request_opinion": "purpose", "integrity.answer.answer": "answer_text"}
+
+BLANKED.update(ua_access.BLANKED)
+# Responses that are not text (never decoded as a page).
+BINARY = {"image/png", "application/pdf",
+          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 # Models behind the record blueprints, for the delete checks.
 ITEM_MODELS = {"posts": (Post, "post"), "assessments": (AssessmentResult, "result"),
@@ -160,6 +168,8 @@ def _url(rule: str, endpoint: str, world) -> str:
         values["item_id"] = getattr(world, ITEM_MODELS[blueprint][1]).id
     if blueprint in ("discipline", "integrity", "discipline_api"):
         values.update(_discipline_world(world))
+    if blueprint in ("unitassess", "unitassess_api"):
+        values.update(ua_access.url_values(world))
     url = rule
     for name in rule.split("<")[1:]:
         name = name.split(">")[0].split(":")[-1]
@@ -176,7 +186,7 @@ def _location(response) -> str:
 
 def _check_allowed(endpoint, method, role, response, world):
     """The page or JSON a permitted request gets really carries what it should."""
-    page = text(response) if response.mimetype != "image/png" else ""
+    page = text(response) if response.mimetype not in BINARY else ""
     o = world.official
     ok_get = method == "GET"
     if endpoint == "static":
@@ -262,6 +272,8 @@ def _check_allowed(endpoint, method, role, response, world):
             assert "请输入数字。" in field_errors(page, "dossier__window_years")
     elif endpoint.split(".")[0] in ("discipline", "integrity"):
         _check_discipline(endpoint, method, role, page, world)
+    elif endpoint.split(".")[0] in ("unitassess", "unitassess_api"):
+        ua_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
     else:  # pragma: no cover - a new endpoint needs its own content check
         pytest.fail(f"no content check for allowed {method} {endpoint}: add one to _check_allowed")
 
@@ -319,7 +331,7 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
     data = {BLANKED.get(endpoint, BLANKED.get(endpoint.split(".")[0], "x")): ""} \
         if method == "POST" else None
     response = client.open(url, method=method, headers=headers, data=data)
-    page = text(response) if response.mimetype != "image/png" and endpoint != "static" else ""
+    page = text(response) if response.mimetype not in BINARY and endpoint != "static" else ""
 
     writes = False
     if expected == LOGIN:
@@ -333,6 +345,10 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
             assert client.get("/home").status_code == 302  # the session is over
     elif expected == HOME:
         assert response.status_code == 302 and _location(response) == "/home"
+    elif expected == ua_access.REDIRECT:  # a refused action: back to the page, nothing saved
+        assert response.status_code == 302
+    elif expected == ua_access.NOT_FOUND:
+        assert response.status_code == 404
     elif expected == 400:  # a token request with a body that is not JSON: refused, not saved
         assert response.status_code == 400 and "JSON" in response.get_json()["error"]
     elif expected == 403:

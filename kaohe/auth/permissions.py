@@ -22,6 +22,9 @@ class Permission(StrEnum):
     USERS_MANAGE = "users.manage"
     SETTINGS_MANAGE = "settings.manage"
     AUDIT_READ = "audit.read"
+    UNITASSESS_READ = "unitassess.read"  # schemes, unit scores, rankings, publication
+    UNITASSESS_WRITE = "unitassess.write"  # schemes, results, bonus/deduction events
+    UNITASSESS_INTERVIEW = "unitassess.interview"  # 约谈 of lagging / last-ranked units
     DISCIPLINE_READ = "discipline.read"  # findings (summary only) and integrity opinions
     DISCIPLINE_WRITE = "discipline.write"  # findings, tolerance exemptions, opinion answers
     DISCIPLINE_DETAILS = "discipline.details"  # the details field of findings
@@ -35,9 +38,10 @@ DEFAULT_ROLES: dict[str, tuple[str, frozenset[Permission]]] = {
     "organization": (
         "组织部干部科",
         frozenset({P.OFFICIALS_READ, P.OFFICIALS_WRITE, P.ID_NUMBER_FULL, P.UNITS_READ,
-                   P.UNITS_WRITE, P.DOSSIER_GENERATE, P.DISCIPLINE_READ, P.INTEGRITY_REQUEST}),
+                   P.UNITS_WRITE, P.DOSSIER_GENERATE, P.UNITASSESS_READ,
+                   P.UNITASSESS_INTERVIEW, P.DISCIPLINE_READ, P.INTEGRITY_REQUEST}),
     ),
-    "assessment": ("考核办", frozenset({P.UNITS_READ})),
+    "assessment": ("考核办", frozenset({P.UNITS_READ, P.UNITASSESS_READ, P.UNITASSESS_WRITE})),
     "discipline": ("纪委监委", frozenset({P.OFFICIALS_READ, P.UNITS_READ, P.DISCIPLINE_READ,
                                       P.DISCIPLINE_WRITE, P.DISCIPLINE_DETAILS})),
     "reviewer": ("干部工作领导小组成员", frozenset()),

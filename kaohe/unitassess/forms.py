@@ -1,0 +1,96 @@
+"""Forms of the unit assessment; the services hold the rules, forms only parse input."""
+from __future__ import annotations
+
+from wtforms import (BooleanField, DecimalField, IntegerField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import InputRequired, Length, Optional
+
+from kaohe.core.forms import BaseForm, ChineseDateField
+from kaohe.unitassess import ROUNDS
+from kaohe.unitassess.models import EVENT_KINDS, GROUPS, METHODS
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _select(label, choices=(), **kw):
+    return SelectField(label, choices=list(choices), coerce=_int_or_none, validate_choice=False,
+                       **kw)
+
+
+def _num(label, places=2, required=False, **kw):
+    validators = [InputRequired(message="请填写此项。")] if required else [Optional()]
+    return DecimalField(label, places=places, validators=validators, **kw)
+
+
+class SchemeForm(BaseForm):
+    year = IntegerField("年度", validators=[InputRequired(message="请填写年度。")])
+    group = SelectField("考核组（单位类型）", choices=list(GROUPS.items()), validate_choice=False)
+    name = StringField("方案名称", validators=[Length(max=200)])
+    public_weight = _num("民评官权重（分）", description="计入总分的群众评议分值")
+    total_points = _num("满分", description="各项指标分值 + 民评官权重应等于满分")
+    note = TextAreaField("说明")
+
+
+class CopyForm(BaseForm):
+    year = IntegerField("新方案年度", validators=[InputRequired(message="请填写年度。")])
+
+
+class CategoryForm(BaseForm):
+    name = StringField("类别名称", validators=[Length(max=64)])
+    sort_order = IntegerField("排序", validators=[Optional()], default=0)
+
+
+class IndicatorForm(BaseForm):
+    category_id = _select("类别")
+    code = StringField("指标编号", validators=[Length(max=32)])
+    name = StringField("指标名称", validators=[Length(max=200)])
+    max_points = _num("分值")
+    method = SelectField("计分方法", choices=list(METHODS.items()), validate_choice=False)
+    higher_is_better = BooleanField("数值越大越好", default=True)
+    floor_ratio = _num("下限（比例）", places=3, default=0.5,
+                       description="完成率低于下限得 0 分；排名法末位得分比例")
+    cap_ratio = _num("封顶系数", places=3, default=1, description="完成率法最高按此比例计分")
+    grade_map = StringField("等次折算（定性）", validators=[Length(max=200)],
+                            description="例如 好=1;较好=0.85;一般=0.7;差=0.4")
+    unit_label = StringField("计量单位", validators=[Length(max=32)])
+    sort_order = IntegerField("排序", validators=[Optional()], default=0)
+
+
+class ResultForm(BaseForm):
+    unit_id = _select("单位")
+    indicator_id = _select("指标")
+    round = SelectField("考核轮次", choices=list(ROUNDS.items()), validate_choice=False)
+    target = _num("全年目标值", places=4)
+    actual = _num("累计实际完成值", places=4)
+    grade = StringField("定性等次", validators=[Length(max=16)])
+    note = TextAreaField("备注")
+
+
+class RatingForm(BaseForm):
+    unit_id = _select("单位")
+    round = SelectField("考核轮次", choices=list(ROUNDS.items()), validate_choice=False)
+    score = _num("民评官成绩（百分制）")
+    source = StringField("来源", validators=[Length(max=200)],
+                         description="如 群众满意度调查、电视问政")
+
+
+class EventForm(BaseForm):
+    unit_id = _select("单位")
+    kind = SelectField("类型", choices=[(k, v[0]) for k, v in EVENT_KINDS.items()],
+                       validate_choice=False)
+    date = ChineseDateField("日期", validators=[Optional()])
+    points = _num("分值（正数）", description="省级加减分按设置倍数计入")
+    reason = TextAreaField("事由")
+    evidence = TextAreaField("依据（文件文号、通报等）")
+
+
+class InterviewForm(BaseForm):
+    leader_name = StringField("被约谈的主要负责人", validators=[Length(max=64)])
+    date = ChineseDateField("约谈日期", validators=[Optional()])
+    reason = StringField("约谈事由", validators=[Length(max=200)])
+    notes = TextAreaField("约谈情况记录")

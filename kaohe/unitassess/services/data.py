@@ -1,0 +1,201 @@
+"""Load a round from the database and rank it; party-conduct lines from the discipline service."""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import Float, select, type_coerce
+
+from kaohe.auth.models import User
+from kaohe.extensions import db
+from kaohe.officials.models import Official, Post
+from kaohe.settings import services as settings
+from kaohe.unitassess import ROUNDS
+from kaohe.unitassess.models import (Indicator, IndicatorResult, Interview, PublicRating,
+                                     Scheme, ScoreEvent)
+from kaohe.unitassess.services import ranking, scoring
+from kaohe.unitassess.services.scheme import parse_grade_map
+from kaohe.units.models import Unit
+
+
+def _f(x) -> float | None:
+    return None if x is None else float(x)
+
+
+# ---------------------------------------------------------------- party conduct
+SELF_FOUND = {"self", "self_found", "unit", "自查", "自查发现", "本单位"}
+FREE_STATUSES = {"exempted": "已容错免责", "cleared": "已了结（查否/澄清）", "免责": "已容错免责",
+                 "了结": "已了结"}
+
+
+def _get(item, *names, default=None):
+    for n in names:
+        value = item.get(n) if isinstance(item, dict) else getattr(item, n, None)
+        if value is not None:
+            return value
+    return default
+
+
+def normalise_party_item(unit_id: int, item) -> scoring.PartyConductRow:
+    """Accept a dict or object from ``party_conduct_deductions`` and decide what it costs.
+
+    Self-found cases, exempted (容错免责) and cleared cases cost nothing; the line is still
+    shown with the reason it is free.
+    """
+    points = float(_get(item, "points", "deduction", "nominal_points", default=0) or 0)
+    reason = str(_get(item, "reason", "description", "title", "summary", default="党风廉政问题"))
+    found_by = str(_get(item, "found_by", "source", "discovered_by", default="") or "")
+    status = str(_get(item, "status", default="") or "")
+    why = ""
+    if _get(item, "self_found", default=False) or found_by in SELF_FOUND:
+        why = "本单位自查发现，不扣分"
+    elif _get(item, "exempted", default=False) or status in ("exempted", "免责"):
+        why = "已容错免责，不作负面评价"
+    elif _get(item, "cleared", default=False) or status in ("cleared", "了结"):
+        why = "已了结，不扣分"
+    counted = _get(item, "counted_points", "effective_points")
+    counted = 0.0 if why else float(points if counted is None else counted)
+    if not why and counted == 0 and points:
+        why = "不计扣分"
+    date = _get(item, "date", "found_on", "decided_on")
+    if isinstance(date, dt.datetime):
+        date = date.date()
+    return scoring.PartyConductRow(unit_id, points, counted, reason, why,
+                                   date if isinstance(date, dt.date) else None,
+                                   str(_get(item, "ref", "finding_id", "id", default="") or ""))
+
+
+def party_conduct_source():
+    """``party_conduct_deductions`` of the discipline service, or None while it does not exist."""
+    try:
+        spec = importlib.util.find_spec("kaohe.discipline.services")
+    except ModuleNotFoundError:
+        spec = None
+    if spec is None:
+        return None
+    try:
+        module = importlib.import_module("kaohe.discipline.services")
+    except ImportError:  # the discipline feature is present but cannot load: say so, go on
+        current_app.logger.warning("kaohe.discipline.services 无法导入，党风廉政扣分暂不计入",
+                                   exc_info=True)
+        return None
+    return getattr(module, "party_conduct_deductions", None)
+
+
+def party_conduct_rows(unit_ids, start: dt.date, end: dt.date) -> list[scoring.PartyConductRow]:
+    source = party_conduct_source()
+    if source is None:
+        return []
+    rows = []
+    for uid in unit_ids:
+        for item in source(uid, start, end) or []:
+            rows.append(normalise_party_item(uid, item))
+    return rows
+
+
+# ---------------------------------------------------------------- loading a round
+def bands() -> ranking.Bands:
+    return ranking.Bands(
+        excellent=float(settings.get("unitassess.band_excellent")),
+        good=float(settings.get("unitassess.band_good")),
+        fair=float(settings.get("unitassess.band_fair")),
+        quota_pct=float(settings.get("unitassess.excellent_quota_pct")),
+        last_n=int(settings.get("unitassess.interview_last_n")),
+        lagging_min=int(settings.get("unitassess.interview_lagging_min")))
+
+
+def params() -> scoring.Params:
+    return scoring.Params(
+        provincial_multiplier=float(settings.get("unitassess.provincial_multiplier")),
+        lag_ratio=float(settings.get("unitassess.lag_ratio")) / 100)
+
+
+def indicator_specs(scheme: Scheme) -> list[scoring.IndicatorSpec]:
+    rows = db.session.scalars(select(Indicator).where(Indicator.scheme_id == scheme.id)
+                              .order_by(Indicator.sort_order, Indicator.id))
+    cats = {c.id: c.name for c in scheme.categories}
+    return [scoring.IndicatorSpec(
+        i.id, i.code or f"I{i.id}", i.name, cats.get(i.category_id, ""), float(i.max_points),
+        i.method, i.higher_is_better, float(i.floor_ratio or 0), float(i.cap_ratio or 1),
+        parse_grade_map(i.grade_map) if i.method == "grade" else {}) for i in rows]
+
+
+@dataclass
+class RoundRanking:
+    scheme: Scheme
+    round: str
+    rows: list[ranking.RankRow]
+    units: dict[int, Unit]
+    interviews: dict[int, list[Interview]]
+
+    @property
+    def round_label(self) -> str:
+        return ROUNDS[self.round]
+
+    @property
+    def size(self) -> int:
+        return len(self.rows)
+
+    def row_for(self, unit_id: int) -> ranking.RankRow | None:
+        return next((r for r in self.rows if r.unit_id == unit_id), None)
+
+
+def group_units(group: str) -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(Unit.kind == group)
+                                   .order_by(Unit.sort_order, Unit.code)))
+
+
+def load_round(scheme: Scheme, round_: str) -> RoundRanking:
+    units = group_units(scheme.group)
+    unit_ids = [u.id for u in units]
+    results = {(u, i): scoring.ResultRow(u, i, _f(t), _f(a), g or "")
+               for u, i, t, a, g in db.session.execute(
+                   select(IndicatorResult.unit_id, IndicatorResult.indicator_id,
+                          type_coerce(IndicatorResult.target, Float),
+                          type_coerce(IndicatorResult.actual, Float), IndicatorResult.grade)
+                   .where(IndicatorResult.scheme_id == scheme.id,
+                          IndicatorResult.round == round_))}
+    ratings = {u: float(s) for u, s in db.session.execute(
+        select(PublicRating.unit_id, PublicRating.score)
+        .where(PublicRating.scheme_id == scheme.id, PublicRating.round == round_))}
+    events = [scoring.EventRow(e.id, e.unit_id, e.kind, e.date, float(e.points), e.reason,
+                               e.evidence, name or uname or "")
+              for e, name, uname in db.session.execute(
+                  select(ScoreEvent, User.display_name, User.username)
+                  .outerjoin(User, User.id == ScoreEvent.recorded_by_id)
+                  .where(ScoreEvent.scheme_id == scheme.id))]
+    end = scoring.round_end(scheme.year, round_)
+    party = party_conduct_rows(unit_ids, dt.date(scheme.year, 1, 1), end)
+    scores = scoring.score_round(scheme.year, round_, unit_ids, indicator_specs(scheme), results,
+                                 float(scheme.public_weight), ratings, events, party, params())
+    rows = ranking.rank_units(scores, {u.id: (u.code, u.name) for u in units}, bands())
+    interviews: dict[int, list[Interview]] = {}
+    for iv in db.session.scalars(select(Interview).where(
+            Interview.scheme_id == scheme.id, Interview.round == round_).order_by(Interview.date)):
+        interviews.setdefault(iv.unit_id, []).append(iv)
+    return RoundRanking(scheme, round_, rows, {u.id: u for u in units}, interviews)
+
+
+def principal_leader(unit_id: int, on: dt.date) -> Official | None:
+    """The unit's principal leader (主要负责人) on ``on``."""
+    return db.session.scalar(
+        select(Official).join(Post, Post.official_id == Official.id)
+        .where(Post.unit_id == unit_id, Post.is_principal.is_(True), Post.start_date <= on,
+               (Post.end_date.is_(None)) | (Post.end_date >= on))
+        .order_by(Post.start_date.desc(), Post.id.desc()))
+
+
+def schemes_for_group(group: str, published_only: bool = True) -> list[Scheme]:
+    stmt = select(Scheme).where(Scheme.group == group).order_by(Scheme.year)
+    if published_only:
+        stmt = stmt.where(Scheme.status == "published")
+    return list(db.session.scalars(stmt))
+
+
+def rounds_with_data(scheme: Scheme) -> list[str]:
+    present = set(db.session.scalars(select(IndicatorResult.round).distinct()
+                                     .where(IndicatorResult.scheme_id == scheme.id)))
+    return [r for r in ROUNDS if r in present]
