@@ -63,7 +63,8 @@ class FiniteDecimalField(DecimalField):
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
-        if self.data is not None and not self.data.is_finite():
+        # Only parsed input is checked: without it, data is the default (may be a float).
+        if valuelist and self.data is not None and not self.data.is_finite():
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))
 
