@@ -13,7 +13,8 @@ def check_digit(first17: str) -> str:
 
 def problem(number: str) -> str | None:
     """Return a Chinese description of what is wrong with ``number``, or None."""
-    if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
+    if (len(number) != 18 or not number.isascii() or not number[:17].isdigit()
+            or number[17] not in "0123456789X"):
         return "身份证号应为 18 位，前 17 位为数字，末位为数字或 X。"
     if birth_date(number) is None:
         return "身份证号中的出生日期无效。"

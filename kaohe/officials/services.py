@@ -1,6 +1,7 @@
 """Officials and their posts: validation rules, search and the profile loader."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -19,7 +20,8 @@ from kaohe.units import services as units
 def save_official(official: Official | None, data: dict) -> Official:
     """Create or update an official; raises ValidationFailed with per-field messages."""
     errors: dict[str, str] = {}
-    number = (data.get("id_number") or "").strip().upper()
+    # Full-width digits typed with a Chinese input method are the same number.
+    number = unicodedata.normalize("NFKC", data.get("id_number") or "").strip().upper()
     data = {**data, "id_number": number, "name": (data.get("name") or "").strip()}
     issue = idcard.problem(number)
     if issue:
