@@ -410,3 +410,50 @@ def test_forms_without_csrf_token_save_nothing(client, auth, make, csrf_on, form
     page_token = _token(text(client.get(url)))
     response = client.post(url, data={**_valid(form, w), "csrf_token": page_token})
     assert response.status_code == 302
+
+
+# --- ID numbers in other digit forms ---------------------------------------------------
+
+FULLWIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+def test_fullwidth_id_number_is_stored_as_ascii_and_still_unique(client, auth, make):
+    from sqlalchemy import select
+
+    from kaohe.extensions import db
+    from kaohe.officials.models import Official
+
+    w = build_world()
+    auth.login()
+    number = factories.id_number(dt.date(1980, 5, 6))
+    response = client.post("/officials/new", data=official_form(
+        w.district.id, id_number=number.translate(FULLWIDTH)))
+    assert response.status_code == 302
+    assert db.session.scalar(select(Official.id_number).where(Official.name == "李明")) == number
+    # The same number typed again in ASCII is the same person.
+    before = table_counts()
+    page = text(client.post("/officials/new", data=official_form(w.district.id, name="李明二",
+                                                                 id_number=number)))
+    assert field_errors(page, "id_number") == ["已有干部使用该身份证号。"]
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize("digits", ["٠١٢٣٤٥٦٧٨٩", "０１２３４５６７８９"])
+def test_id_number_problem_accepts_ascii_digits_only(digits):
+    from kaohe.officials import idcard
+
+    number = factories.id_number(dt.date(1980, 5, 6))
+    assert idcard.problem(number) is None
+    other = number[:17].translate(str.maketrans("0123456789", digits)) + number[17]
+    assert idcard.problem(other) == "身份证号应为 18 位，前 17 位为数字，末位为数字或 X。"
+
+
+def test_oversized_upload_is_refused_in_chinese(client, auth, make):
+    w = build_world()
+    auth.login()
+    before = table_counts()
+    data = official_form(w.district.id)
+    data["photo_upload"] = (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * (9 * 1024 * 1024)), "big.png")
+    response = client.post("/officials/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 413 and "上传的文件过大" in text(response)
+    assert table_counts() == before
