@@ -22,9 +22,18 @@ def _load_secret_key(instance: Path) -> str:
     """Read the secret key from the instance folder, creating it once when missing."""
     key_file = instance / "secret_key"
     if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Several workers may start at once: write a complete file under a private
+        # name, then link it into place; the first link wins, the others read it.
+        tmp = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     return key_file.read_text().strip()
 
 
