@@ -357,6 +357,20 @@ def test_secret_key_is_generated_once_into_the_instance_folder(fresh_app, tmp_pa
     assert third.secret_key == "explicit"
 
 
+def test_secret_key_creation_race(tmp_path, monkeypatch):
+    """A worker that found no key file, while another one wrote it, uses that key."""
+    from pathlib import Path
+
+    from kaohe import _load_secret_key
+
+    winner = _load_secret_key(tmp_path)
+    real_exists = Path.exists
+    monkeypatch.setattr(Path, "exists", lambda self: False if self.name == "secret_key"
+                        else real_exists(self))
+    assert _load_secret_key(tmp_path) == winner
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no leftovers
+
+
 def test_default_database_is_sqlite_in_the_instance_folder(fresh_app, tmp_path):
     app = fresh_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'instance' / 'kaohe.db'}"
