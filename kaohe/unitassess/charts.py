@@ -28,7 +28,7 @@ def line_chart(points: list[tuple[str, float]], title: str) -> str:
                     title)
     top = max(100.0, max(v for _, v in points))
     low = min(0.0, min(v for _, v in points))
-    x0, x1, y0, y1 = PAD, W - 16, H - PAD, 16
+    x0, x1, y0, y1 = PAD + 30, W - 50, H - PAD, 16
     step = (x1 - x0) / max(len(points) - 1, 1)
 
     def y(v):
