@@ -5,7 +5,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from kaohe.assessments.models import GRADES, AssessmentResult
 from kaohe.core import records
@@ -72,10 +72,11 @@ def save_post(official: Official, post: Post | None, data: dict) -> Post:
 
 def overlapping_principal(unit_id, start, end, exclude_id=None) -> Post | None:
     """The principal post of ``unit_id`` overlapping [start, end], if any."""
-    stmt = select(Post).where(
+    # The join skips posts of deleted officials (the soft-delete filter covers joins).
+    stmt = select(Post).join(Post.official).where(
         Post.unit_id == unit_id, Post.is_principal.is_(True),
         or_(Post.end_date.is_(None), Post.end_date >= start),
-    ).options(selectinload(Post.official))
+    ).options(contains_eager(Post.official))
     if end is not None:
         stmt = stmt.where(Post.start_date <= end)
     if exclude_id is not None:
