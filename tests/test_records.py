@@ -347,3 +347,18 @@ def test_admin_creates_user_with_one_time_password(client, auth, ctx):
     other = client.application.test_client()
     other.post("/login", data={"username": "zhang.san", "password": password})
     assert "您好，张三" in text(other.get("/home"))
+
+
+def test_posts_of_a_deleted_official_do_not_block_a_principal_post(client, auth, make):
+    """An official entered by mistake and deleted keeps their posts in the table; they
+    no longer count as the unit's principal leader."""
+    world = build_world()  # 王建国 is principal of 东城区 since 2016
+    world.official.soft_delete()
+    other = make.official(name="李正")
+    make.commit()
+    auth.login()
+    response = client.post(f"/officials/{other.id}/posts/new", data={
+        "unit_id": str(world.district.id), "title": "东城区区长", "rank": "正处级",
+        "start_date": "2020-01-01", "end_date": "", "is_principal": "y", "note": ""})
+    assert response.status_code == 302, text(response)[:1000]
+    assert db.session.scalar(select(Post).where(Post.official_id == other.id)).is_principal
