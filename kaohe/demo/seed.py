@@ -25,7 +25,7 @@ from typing import Iterable, Iterator
 
 from sqlalchemy import func, select
 
-from kaohe.assessments.models import AssessmentResult
+from kaohe.assessments.models import VOTE_FIELDS, AssessmentResult
 from kaohe.audit.models import AuditLog
 from kaohe.audit.services import record_event
 from kaohe.core.models import utcnow
@@ -41,6 +41,9 @@ from kaohe.units.services import save_unit
 
 BATCH = 5000
 PROGRESS_EVERY = 100_000
+# Quarterly results carry a grade and a score only.
+_NO_VOTES = dict.fromkeys(("unit_rank", "unit_size", "votes_total", *VOTE_FIELDS,
+                           "public_rating"))
 
 
 @dataclass(slots=True)
@@ -360,10 +363,7 @@ class Seeder:
                 if g is not None:
                     yield {**self.base(), "official_id": self.offs[i].id, "year": year,
                            "kind": "quarterly", "quarter": q, "task_name": "", "grade": g[0],
-                           "score": Decimal(f"{scores[i]:.2f}"), "unit_rank": None,
-                           "unit_size": None, "votes_total": None, "votes_excellent": None,
-                           "votes_competent": None, "votes_basically_competent": None,
-                           "votes_incompetent": None, "public_rating": None,
+                           "score": Decimal(f"{scores[i]:.2f}"), **_NO_VOTES,
                            "comment": "" if g[0] in ("excellent", "competent")
                            else "本季度重点任务推进滞后。"}
 
