@@ -30,6 +30,10 @@ def init_app(app: Flask) -> None:
     for bp in (discipline, integrity_bp, discipline_api):
         app.register_blueprint(bp)
 
+    from kaohe.interop.views import bp as interop
+
+    app.register_blueprint(interop)
+
     from kaohe.auth.permissions import Permission
 
     app.jinja_env.globals.update(can=can, P=Permission)

@@ -21,7 +21,7 @@ from kaohe.extensions import db
 from kaohe.officials.models import Official, Post
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
-from tests import ua_access
+from tests import interop_access, ua_access
 from tests.helpers import PNG, build_world, field_errors, table_counts, text
 
 ROLES = ("admin", "organization", "assessment", "discipline", "reviewer", None)  # None: anonymous
@@ -101,6 +101,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
                      ("answer_opinion", "POST"))},
     # Target-responsibility assessment of units (issue 5).
     **ua_access.expected(only),
+    # Excel / LRMX import and export, JSON API additions (issue 8).
+    **interop_access.expected(only, TOKEN),
 }
 
 # The required field each form's POST leaves blank (by endpoint, else by blueprint).
@@ -114,6 +116,7 @@ BLANKED = {"auth.login": "username", "units": "code", "officials": "name", "post
            "discipline.request.request_opinion": "purpose", "integrity.answer.answer": "answer_text"}
 
 BLANKED.update(ua_access.BLANKED)
+BLANKED.update(interop_access.BLANKED)
 # Responses that are not text (never decoded as a page).
 BINARY = {"image/png", "application/pdf",
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -174,6 +177,8 @@ def _url(rule: str, endpoint: str, world) -> str:
         values.update(_discipline_world(world))
     if blueprint in ("unitassess", "unitassess_api"):
         values.update(ua_access.url_values(world))
+    if blueprint == "interop" or endpoint.startswith("api_"):
+        values.update(interop_access.url_values(world))
     url = rule
     for name in rule.split("<")[1:]:
         name = name.split(">")[0].split(":")[-1]
@@ -278,6 +283,8 @@ def _check_allowed(endpoint, method, role, response, world):
         _check_discipline(endpoint, method, role, page, world)
     elif endpoint.split(".")[0] in ("unitassess", "unitassess_api"):
         ua_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
+    elif endpoint.split(".")[0] == "interop":
+        interop_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
     else:  # pragma: no cover - a new endpoint needs its own content check
         pytest.fail(f"no content check for allowed {method} {endpoint}: add one to _check_allowed")
 

@@ -1,0 +1,1 @@
+"""Interop (issue 8): Excel import/export, LRMX appointment forms (干部任免审批表)."""

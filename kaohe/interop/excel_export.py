@@ -1,0 +1,120 @@
+"""Write .xlsx files: import templates and exports of what the user may see.
+
+The officials export has the columns of the officials import template, so an
+export by the organization department can be edited and imported again.
+"""
+from __future__ import annotations
+
+import io
+from typing import Iterable
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy.orm import selectinload
+
+from kaohe.extensions import db
+from kaohe.interop.sheets import DATE_HINT, SHEETS, Sheet
+from kaohe.officials.models import Official
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REQUIRED_FILL = PatternFill("solid", fgColor="FDE2E1")
+HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
+MAX_EXPORT_ROWS = 100_000
+
+
+def _header(ws, sheet: Sheet, with_notes: bool) -> None:
+    for i, c in enumerate(sheet.columns, start=1):
+        cell = ws.cell(row=1, column=i, value=c.header)
+        cell.font = Font(bold=True, color="9B1C1C" if c.required else "1F2937")
+        cell.fill = REQUIRED_FILL if c.required else HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        if with_notes:
+            note = ("必填。" if c.required else "") + (
+                c.note or (DATE_HINT if c.kind in ("date", "month_date") else ""))
+            if note:
+                cell.comment = Comment(note, "考核系统")
+        ws.column_dimensions[get_column_letter(i)].width = max(10, len(c.header) * 2 + 4)
+    ws.freeze_panes = "A2"
+
+
+def _to_bytes(wb: Workbook) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def template(kind: str) -> bytes:
+    """The import template of ``kind``: headers, drop-downs, an instructions sheet."""
+    sheet = SHEETS[kind]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet.title
+    _header(ws, sheet, with_notes=True)
+    for i, c in enumerate(sheet.columns, start=1):
+        letter = get_column_letter(i)
+        if c.choices:
+            options = [k for k in c.choices if k and not k.isascii()] or [k for k in c.choices if k]
+            dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"',
+                                allow_blank=not c.required, showErrorMessage=False)
+            dv.add(f"{letter}2:{letter}10001")
+            ws.add_data_validation(dv)
+        if c.kind in ("date", "month_date") or c.field in ("id_number",):
+            for row in range(2, 3):
+                ws.cell(row=row, column=i).number_format = "@"
+    help_ws = wb.create_sheet("填写说明")
+    help_ws.append(["列", "是否必填", "说明"])
+    for cell in help_ws[1]:
+        cell.font = Font(bold=True)
+    for c in sheet.columns:
+        help_ws.append([c.header, "必填" if c.required else "可选",
+                        c.note or (DATE_HINT if c.kind in ("date", "month_date") else "")])
+    help_ws.append([])
+    help_ws.append(["说明", "", "第 1 行为列标题，请勿修改；从第 2 行起每行一条记录。"
+                    "导入前逐行校验，有任何问题则全部不导入并列出问题；"
+                    "同一文件重复导入不会产生重复记录。"])
+    help_ws.append(["示例", "", "　".join(f"{c.header}：{v}" for c, v in
+                                          zip(sheet.columns, sheet.example) if v)])
+    help_ws.column_dimensions["A"].width = 22
+    help_ws.column_dimensions["B"].width = 10
+    help_ws.column_dimensions["C"].width = 90
+    return _to_bytes(wb)
+
+
+def _date(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def official_row(o: Official, full_id: bool) -> list:
+    return [o.name, o.id_number if full_id else o.id_number_masked, o.gender_label,
+            _date(o.birth_date), o.ethnicity, o.native_place,
+            _date(o.party_date), _date(o.work_start_date), o.edu_fulltime, o.degree_fulltime,
+            o.school_fulltime, o.edu_inservice, o.degree_inservice, o.school_inservice,
+            o.unit.code if o.unit else "", o.current_post, o.rank]
+
+
+def officials(stmt, full_id: bool, title: str = "干部名单", hidden: Iterable[int] = ()) -> bytes:
+    """Every official of ``stmt`` (the search statement, unpaginated) in import format.
+
+    Units are written by code (unique) so the file imports back unchanged;
+    ``hidden`` official ids (recusal) are left out.
+    """
+    sheet = SHEETS["officials"]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet.title)
+    ws.freeze_panes = "A2"
+    for i, c in enumerate(sheet.columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(10, len(c.header) * 2 + 4)
+    ws.append([c.header for c in sheet.columns])
+    skip = set(hidden)
+    stmt = stmt.options(selectinload(Official.unit)).limit(MAX_EXPORT_ROWS)
+    for o in db.session.scalars(stmt).yield_per(1000):
+        if o.id not in skip:
+            ws.append(official_row(o, full_id))
+    info = wb.create_sheet("说明")
+    info.append([title])
+    info.append(["身份证号" + ("为完整号码。" if full_id else "已按权限脱敏。")])
+    info.append(["“所在单位”列为单位代码。"])
+    return _to_bytes(wb)

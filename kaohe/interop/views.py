@@ -1,0 +1,163 @@
+"""Import and export pages: Excel templates and imports, officials export, LRMX files."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import click
+from flask import Blueprint, Response, abort, render_template, stream_template
+from flask_login import current_user
+
+from kaohe.audit.services import cli_actor
+from kaohe.auth.permissions import P, can, guard
+from kaohe.core.crud import official_or_404
+from kaohe.core.models import utcnow
+from kaohe.interop import excel_export, excel_import, lrmx
+from kaohe.interop.forms import LrmxImportForm, XlsxImportForm
+from kaohe.interop.lrmx_parse import LrmxRefused
+from kaohe.interop.sheets import SHEETS
+from kaohe.officials import services as official_services
+
+bp = guard(Blueprint("interop", __name__, url_prefix="/interop"), read=P.OFFICIALS_READ)
+edit_bp = guard(Blueprint("edit", __name__), read=P.OFFICIALS_WRITE)
+
+
+def download(data: bytes, filename: str, mimetype: str) -> Response:
+    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                               f"filename*=UTF-8''{quote(filename)}",
+        "Cache-Control": "private, no-store"})
+
+
+# ---------------------------------------------------------------- exports (readers)
+
+
+def hidden_officials() -> set[int]:
+    """Officials the current user must not see (回避): themselves."""
+    return {current_user.official_id} if current_user.official_id else set()
+
+
+@bp.get("/export/officials.xlsx")
+def export_officials():
+    """The officials search (same filters as the list page) as an Excel file."""
+    from kaohe.officials.views import search_form_and_criteria
+
+    _form, criteria = search_form_and_criteria()
+    if hasattr(official_services, "search_statements"):  # (page, count) statements
+        stmt = official_services.search_statements(criteria)[0]
+    else:
+        stmt = official_services.search_statement(criteria)
+    data = excel_export.officials(stmt,
+                                  full_id=can(P.ID_NUMBER_FULL), hidden=hidden_officials())
+    return download(data, f"干部名单_{utcnow():%Y%m%d}.xlsx", excel_export.XLSX_MIME)
+
+
+@bp.get("/officials/<int:official_id>.lrmx")
+def export_lrmx(official_id: int):
+    """The official's 干部任免审批表 as an LRMX file."""
+    official = official_or_404(official_id)
+    data = lrmx.export_lrmx(official, full_id=can(P.ID_NUMBER_FULL))
+    return download(data, f"{official.name}.lrmx", "application/xml")
+
+
+# ---------------------------------------------------------------- imports (writers)
+
+
+def _page(xlsx_forms=None, lrmx_form=None, status=200):
+    forms = {kind: XlsxImportForm(prefix=kind) for kind in SHEETS}
+    forms.update(xlsx_forms or {})
+    return render_template("interop/index.html", sheets=SHEETS, forms=forms,
+                           lrmx_form=lrmx_form or LrmxImportForm(prefix="lrmx")), status
+
+
+@edit_bp.get("/")
+def index():
+    return _page()
+
+
+@edit_bp.get("/templates/<kind>")
+def template(kind: str):
+    """The import template of ``kind`` (officials, posts, annual, quarterly)."""
+    if kind not in SHEETS:
+        abort(404)
+    return download(excel_export.template(kind), f"{SHEETS[kind].title}导入模板.xlsx",
+                    excel_export.XLSX_MIME)
+
+
+@edit_bp.post("/import/<kind>")
+def import_xlsx(kind: str):
+    """Check every row of the uploaded file, then import all of it or nothing."""
+    if kind not in SHEETS:
+        abort(404)
+    form = XlsxImportForm(prefix=kind)
+    if not form.validate_on_submit():
+        return _page({kind: form})
+    data = form.file.data.read()
+    report = excel_import.Report(kind=kind, dry_run=form.dry_run.data)
+    try:
+        steps = excel_import.import_steps(kind, data, report)
+        first = next(steps)  # reads the file: refusals still get a normal page
+    except excel_import.FileRefused as exc:
+        form.file.errors = [str(exc)]
+        return _page({kind: form})
+
+    def progress():
+        yield first
+        yield from steps
+
+    # Streamed: the progress lines reach the browser while the rows are checked.
+    return Response(stream_template("interop/import_result.html", sheet=SHEETS[kind],
+                                    report=report, steps=progress()))
+
+
+@edit_bp.route("/lrmx", methods=["POST"])
+def import_lrmx():
+    """Import one LRMX file (官方干部任免审批表)."""
+    form = LrmxImportForm(prefix="lrmx")
+    if not form.validate_on_submit():
+        return _page(lrmx_form=form)
+    try:
+        report = lrmx.import_lrmx(form.file.data.read(), dry_run=form.dry_run.data)
+    except LrmxRefused as exc:
+        form.file.errors = [str(exc)]
+        return _page(lrmx_form=form)
+    return render_template("interop/lrmx_result.html", report=report)
+
+
+bp.register_blueprint(edit_bp)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+@bp.cli.command("import-xlsx")
+@click.argument("kind", type=click.Choice(sorted(SHEETS)))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="只校验，不导入")
+def import_xlsx_command(kind: str, path: str, dry_run: bool) -> None:
+    """Import an .xlsx file (flask interop import-xlsx KIND FILE), with a progress bar."""
+    from tqdm import tqdm
+
+    cli_actor.set(f"cli:import-xlsx:{kind}")
+    with open(path, "rb") as fh:
+        data = fh.read()
+    report = excel_import.Report(kind=kind, dry_run=dry_run)
+    bar = None
+    try:
+        for done, total in excel_import.import_steps(kind, data, report):
+            if bar is None:
+                bar = tqdm(total=total, unit="行", desc="校验并导入")
+            bar.n = done
+            bar.refresh()
+    except excel_import.FileRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    for p in report.problems:
+        click.echo(f"第 {p.row} 行\t{p.column or '—'}\t{p.message}")
+    if not report.ok:
+        raise click.ClickException(f"共 {report.problem_count} 个问题，未导入任何内容。")
+    verb = "校验通过（未导入）" if dry_run else "已导入"
+    click.echo(f"{verb}：{report.rows} 行，新增 {report.created}，更新 {report.updated}，"
+               f"未变 {report.unchanged}。")

@@ -1,0 +1,47 @@
+"""Interop rows of the access matrix (tests/test_access_matrix.py imports these)."""
+from __future__ import annotations
+
+from tests.interop_support import sheet_rows
+
+READERS = frozenset({"organization", "discipline"})
+WRITERS = frozenset({"organization"})
+TOKEN_WRITERS = WRITERS
+
+
+def expected(only, token) -> dict:
+    return {
+        ("interop.export_officials", "GET"): only(READERS),
+        ("interop.export_lrmx", "GET"): only(READERS),
+        ("interop.edit.index", "GET"): only(WRITERS),
+        ("interop.edit.template", "GET"): only(WRITERS),
+        ("interop.edit.import_xlsx", "POST"): only(WRITERS),
+        ("interop.edit.import_lrmx", "POST"): only(WRITERS),
+    }
+
+
+BLANKED = {"interop.edit.import_xlsx": "officials-file", "interop.edit.import_lrmx": "lrmx-file"}
+
+
+def url_values(world) -> dict:
+    return {"kind": "officials"}
+
+
+def check_allowed(endpoint, method, role, response, page, world, field_errors) -> None:
+    o = world.official
+    full = role == "organization"
+    if endpoint == "interop.export_officials":
+        rows = sheet_rows(response.data)
+        assert rows[1][0] == "王建国"
+        assert rows[1][1] == (o.id_number if full else o.id_number_masked)
+    elif endpoint == "interop.export_lrmx":
+        assert "<XingMing>王建国</XingMing>" in page
+        assert f"<ShenFenZheng>{o.id_number if full else o.id_number_masked}</ShenFenZheng>" in page
+        assert "2019年度考核优秀" in page
+    elif endpoint == "interop.edit.index":
+        assert "批量导入" in page and "下载模板" in page
+    elif endpoint == "interop.edit.template":
+        assert sheet_rows(response.data)[0][0] == "姓名"
+    elif endpoint in ("interop.edit.import_xlsx", "interop.edit.import_lrmx"):
+        assert field_errors(page, BLANKED[endpoint]) == ["请选择要导入的文件。"]
+    else:  # pragma: no cover
+        raise AssertionError(f"no content check for {endpoint}")
