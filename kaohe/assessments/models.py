@@ -36,6 +36,11 @@ class AssessmentResult(Recorded, db.Model):
               sqlite_where=text(f"kind = 'quarterly' AND {_LIVE}"),
               postgresql_where=text(f"kind = 'quarterly' AND {_LIVE}")),
         Index("ix_assessment_year_grade", "year", "kind", "grade"),
+        # Covering indexes of the search's grade/year filter (migration 0004).
+        Index("ix_assessment_grade_year_live", "kind", "grade", "year", "deleted_at",
+              "official_id"),
+        Index("ix_assessment_official_grade_live", "official_id", "kind", "grade", "year",
+              "deleted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

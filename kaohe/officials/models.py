@@ -23,6 +23,11 @@ class Official(Recorded, db.Model):
     """A public official; fields follow the head of the 干部任免审批表."""
 
     __audit_exclude__ = ("photo",)
+    __table_args__ = (
+        # Covering indexes of the search and its count (migration 0004, bench/).
+        Index("ix_official_name_live", "name", "id", "deleted_at"),
+        Index("ix_official_unit_live_name", "unit_id", "deleted_at", "name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), index=True)
