@@ -100,7 +100,7 @@ def measure(client, make_url, requests: int) -> tuple[float, float, float, float
     run and this process's CPU time (the app side only: PostgreSQL works in its
     own process) show what the code itself costs.
     """
-    for k in range(3):  # warm-up: template compilation, connection pool, caches
+    for k in range(10):  # warm-up: templates, connection pool, database cache
         client.get(make_url(k))
     wall, cpu = [], []
     for k in range(requests):
