@@ -34,6 +34,13 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(interop)
 
+    from kaohe.api.integration import units_bp as api_units
+    from kaohe.api.integration import write_bp as api_write
+    from kaohe.api.openapi import bp as api_doc
+
+    for bp in (api_units, api_write, api_doc):
+        app.register_blueprint(bp)
+
     from kaohe.auth.permissions import Permission
 
     app.jinja_env.globals.update(can=can, P=Permission)

@@ -6,6 +6,8 @@ from tests.interop_support import sheet_rows
 READERS = frozenset({"organization", "discipline"})
 WRITERS = frozenset({"organization"})
 TOKEN_WRITERS = WRITERS
+UNIT_READERS = frozenset({"admin", "organization", "assessment", "discipline"})
+ROLES = ("admin", "organization", "assessment", "discipline", "reviewer", None)
 
 
 def expected(only, token) -> dict:
@@ -16,6 +18,12 @@ def expected(only, token) -> dict:
         ("interop.edit.template", "GET"): only(WRITERS),
         ("interop.edit.import_xlsx", "POST"): only(WRITERS),
         ("interop.edit.import_lrmx", "POST"): only(WRITERS),
+        ("api_units.units", "GET"): only(UNIT_READERS),
+        ("api_units.unit", "GET"): only(UNIT_READERS),
+        **{(f"api_write.{ep}", m): only(TOKEN_WRITERS, token)
+           for ep, m in (("create_official", "POST"), ("update_official", "PUT"),
+                         ("add_result", "POST"), ("add_post", "POST"))},
+        ("api_doc.openapi", "GET"): {r: 200 for r in ROLES},
     }
 
 
@@ -43,5 +51,12 @@ def check_allowed(endpoint, method, role, response, page, world, field_errors) -
         assert sheet_rows(response.data)[0][0] == "姓名"
     elif endpoint in ("interop.edit.import_xlsx", "interop.edit.import_lrmx"):
         assert field_errors(page, BLANKED[endpoint]) == ["请选择要导入的文件。"]
+    elif endpoint == "api_units.units":
+        assert "东城区" in [u["name"] for u in response.get_json()["items"]]
+    elif endpoint == "api_units.unit":
+        assert response.get_json()["name"] == "东城区"
+    elif endpoint == "api_doc.openapi":
+        doc = response.get_json()
+        assert doc["openapi"].startswith("3.") and "/officials/{official_id}/results" in doc["paths"]
     else:  # pragma: no cover
         raise AssertionError(f"no content check for {endpoint}")
