@@ -30,6 +30,10 @@ def init_app(app: Flask) -> None:
     for bp in (discipline, integrity_bp, discipline_api):
         app.register_blueprint(bp)
 
+    from kaohe.dossier.views import bp as dossier
+
+    app.register_blueprint(dossier)
+
     from kaohe.interop.views import bp as interop
 
     app.register_blueprint(interop)

@@ -78,3 +78,8 @@ def seed_demo(n_officials: int, seed: int) -> None:
 def init_app(app: Flask) -> None:
     for command in (init_db, create_user, create_token, seed_demo):
         app.cli.add_command(command)
+
+    from kaohe.dossier.cli import dossier_batch_command, dossier_command
+
+    for command in (dossier_command, dossier_batch_command):
+        app.cli.add_command(command)

@@ -21,7 +21,7 @@ from kaohe.extensions import db
 from kaohe.officials.models import Official, Post
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
-from tests import interop_access, ua_access
+from tests import dossier_access, interop_access, ua_access
 from tests.helpers import PNG, build_world, field_errors, table_counts, text
 
 ROLES = ("admin", "organization", "assessment", "discipline", "reviewer", None)  # None: anonymous
@@ -103,6 +103,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     **ua_access.expected(only),
     # Excel / LRMX import and export, JSON API additions (issue 8).
     **interop_access.expected(only, TOKEN),
+    # Three-year evaluation dossiers (issue 3).
+    **dossier_access.expected(only),
 }
 
 # The required field each form's POST leaves blank (by endpoint, else by blueprint).
@@ -117,6 +119,7 @@ BLANKED = {"auth.login": "username", "units": "code", "officials": "name", "post
 
 BLANKED.update(ua_access.BLANKED)
 BLANKED.update(interop_access.BLANKED)
+BLANKED.update(dossier_access.BLANKED)
 # Responses that are not text (never decoded as a page).
 BINARY = {"image/png", "application/pdf",
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -179,6 +182,8 @@ def _url(rule: str, endpoint: str, world) -> str:
         values.update(ua_access.url_values(world))
     if blueprint == "interop" or endpoint.startswith("api_"):
         values.update(interop_access.url_values(world))
+    if blueprint == "dossier":
+        values.update(dossier_access.url_values(world))
     url = rule
     for name in rule.split("<")[1:]:
         name = name.split(">")[0].split(":")[-1]
@@ -285,6 +290,8 @@ def _check_allowed(endpoint, method, role, response, world):
         ua_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
     elif endpoint.split(".")[0] in ("interop", "api_units", "api_doc"):
         interop_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
+    elif endpoint.split(".")[0] == "dossier":
+        dossier_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
     else:  # pragma: no cover - a new endpoint needs its own content check
         pytest.fail(f"no content check for allowed {method} {endpoint}: add one to _check_allowed")
 

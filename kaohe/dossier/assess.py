@@ -1,0 +1,84 @@
+"""Section 二: annual results of the window, comments, trend chart, quarterly and special."""
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
+
+from kaohe.dossier.chart import has_data, trend_chart
+from kaohe.dossier.cover import heading, years_label
+from kaohe.dossier.fmt import MISSING, QUARTERS, pct, score
+from kaohe.dossier.styles import FRAME_W, Kit
+from kaohe.dossier.tables import C, grid
+
+LOW = ("basically_competent", "incompetent")
+VOTE_ORDER = ("excellent", "competent", "basically_competent", "incompetent")
+
+
+def _votes(a: dict) -> str:
+    rates = a.get("vote_rates")
+    if not rates:
+        return "—"
+    parts = "／".join(pct(rates.get(k)) for k in VOTE_ORDER)
+    return f"{parts}（{a['votes_total']}票）"
+
+
+def _rank(a: dict) -> str:
+    return f"{a['unit_rank']}／{a['unit_size']}" if a.get("unit_rank") else "—"
+
+
+def annual_table(snap: dict, kit: Kit):
+    rows = [["年度", "考核等次", "得分", "单位内排名", "民主测评（优秀／称职／基本称职／不称职）",
+             "民评官"]]
+    spans = []
+    for i, a in enumerate(snap["annual"], start=1):
+        if a.get("missing"):
+            rows.append([f"{a['year']}", C(f"{MISSING}（无年度考核结果）", red=True, center=True),
+                         "", "", "", ""])
+            spans.append(((1, i), (5, i)))
+            continue
+        rows.append([f"{a['year']}", C(a["grade_label"], red=a["grade"] in LOW),
+                     score(a.get("score")), _rank(a), _votes(a), score(a.get("public_rating"))])
+    widths = [16 * mm, 20 * mm, 16 * mm, 22 * mm, 60 * mm, 22 * mm]
+    return grid(kit, rows, widths, center_cols=(0, 1, 2, 3, 4, 5), spans=tuple(spans))
+
+
+def periodic_table(snap: dict, kit: Kit):
+    rows = [["年度", *QUARTERS.values(), "专项考核"]]
+    for y in snap["periodic"]:
+        cells = [f"{y['year']}"]
+        for q in y["quarters"]:
+            if q.get("missing"):
+                cells.append(C(MISSING, grey=True, center=True))
+            else:
+                s = f"（{score(q['score'])}）" if q.get("score") is not None else ""
+                cells.append(C(f"{q['grade_label']}{s}", red=q["grade"] in LOW, center=True))
+        special = [f"{s['task_name']}：{s['grade_label']}"
+                   + (f"（{score(s['score'])}）" if s.get("score") is not None else "")
+                   for s in y["special"]]
+        cells.append("\n".join(special) if special else C("无", grey=True, center=True))
+        rows.append(cells)
+    widths = [16 * mm, 22 * mm, 22 * mm, 22 * mm, 22 * mm, 52 * mm]
+    return grid(kit, rows, widths, center_cols=(0,))
+
+
+def assessments(snap: dict, kit: Kit) -> list:
+    annual = snap["annual"]
+    got = [a for a in annual if not a.get("missing")]
+    missing = [str(a["year"]) for a in annual if a.get("missing")]
+    lead = f"考评年度为材料截止日期前的 {len(annual)} 个完整年度（{years_label(snap)}）。"
+    if missing:
+        lead += f"其中 {'、'.join(missing)} 年度无年度考核结果，标注为「{MISSING}」。"
+    out = [*heading(kit, 2), kit.p(lead), *kit.h2("（一）年度考核结果"),
+           annual_table(snap, kit)]
+    comments = [a for a in got if a.get("comment")]
+    if comments:
+        out.append(Spacer(1, 4))
+        for a in comments:
+            out.append(kit.p(f"{a['year']} 年度评语：{kit.text(a['comment'])}", kit.body))
+    if has_data(annual):  # the chart is 150 pt high: keep it under its title
+        out += [*kit.h2("（二）年度考核趋势", 70 * mm), trend_chart(annual, kit, FRAME_W)]
+    else:
+        out += [*kit.h2("（二）年度考核趋势"),
+                kit.p("考评年度内无得分、民评官或民主测评数据，未绘制趋势图。", kit.note)]
+    out += [*kit.h2("（三）平时考核与专项考核"), periodic_table(snap, kit)]
+    return out

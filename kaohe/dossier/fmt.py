@@ -1,0 +1,50 @@
+"""Display formats of snapshot values (ISO dates, scores, rates) in the dossier."""
+from __future__ import annotations
+
+import datetime as dt
+
+QUARTERS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
+MISSING = "未录入"
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value[:10]) if value else None
+
+
+def cn_date(value: str | None) -> str:
+    """「2020年4月10日」."""
+    d = _date(value)
+    return f"{d.year}年{d.month}月{d.day}日" if d else "—"
+
+
+def dot_date(value: str | None) -> str:
+    """「2020.04.10」 (tables)."""
+    d = _date(value)
+    return f"{d.year}.{d.month:02d}.{d.day:02d}" if d else "—"
+
+
+def month(value: str | None) -> str:
+    """「2020.04」 (appointment-form style)."""
+    d = _date(value)
+    return f"{d.year}.{d.month:02d}" if d else "—"
+
+
+def cn_datetime(value: str) -> str:
+    """「2026年11月24日 20:15」 from an ISO datetime."""
+    t = dt.datetime.fromisoformat(value)
+    return f"{t.year}年{t.month}月{t.day}日 {t.hour:02d}:{t.minute:02d}"
+
+
+def score(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def pct(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def period(start: str | None, end: str | None) -> str:
+    """「2016.01—2019.12」, open end 「至今」."""
+    return f"{month(start)}—{month(end) if end else '至今'}"

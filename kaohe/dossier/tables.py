@@ -1,0 +1,91 @@
+"""Ruled tables of the dossier.
+
+Cells whose text fits on one line are drawn as plain strings (cheap); longer
+ones become :class:`~kaohe.dossier.linebreak.CJKParagraph` so they wrap by the
+Chinese line-breaking rules. Long rows may split across pages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.platypus import Flowable, Table, TableStyle
+
+from kaohe.dossier.styles import GREY, HEAD_BG, INK, LINE, RED, Kit
+
+PAD = 3.5
+SIZE = 9
+
+
+@dataclass(frozen=True)
+class C:
+    """A cell with options: red text, grey text, centred, label background."""
+
+    text: object
+    red: bool = False
+    grey: bool = False
+    center: bool = False
+    label: bool = False
+
+
+def _span_widths(widths, spans, n_rows):
+    """Width available to each cell, wider for the first cell of a span."""
+    out = [list(widths) for _ in range(n_rows)]
+    for (c0, r0), (c1, r1) in spans:
+        for r in range(r0, r1 + 1):
+            out[r][c0] = sum(widths[c0:c1 + 1])
+    return out
+
+
+def grid(kit: Kit, rows: list[list], widths: list[float], *, header: int = 1,
+         label_cols: tuple[int, ...] = (), center_cols: tuple[int, ...] = (),
+         spans: tuple = (), extra: tuple = (), split_rows: bool = False) -> Table:
+    """A ruled table of ``rows`` (str/number/None, :class:`C` or a Flowable per cell)."""
+    cmds = [
+        ("FONT", (0, 0), (-1, -1), kit.font.name, SIZE, 12.5),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("GRID", (0, 0), (-1, -1), 0.5, LINE),
+        ("BOX", (0, 0), (-1, -1), 0.9, INK),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+    ]
+    if header:
+        cmds += [("BACKGROUND", (0, 0), (-1, header - 1), HEAD_BG),
+                 ("ALIGN", (0, 0), (-1, header - 1), "CENTER")]
+    for c in label_cols:
+        cmds += [("BACKGROUND", (c, 0), (c, -1), HEAD_BG), ("ALIGN", (c, 0), (c, -1), "CENTER")]
+    for c in center_cols:
+        cmds.append(("ALIGN", (c, header), (c, -1), "CENTER"))
+    for (c0, r0), (c1, r1) in spans:
+        cmds.append(("SPAN", (c0, r0), (c1, r1)))
+        if c0 not in label_cols:
+            cmds.append(("BACKGROUND", (c0, r0), (c1, r1), colors.white))
+    avail = _span_widths(widths, spans, len(rows))
+    data = []
+    for r, row in enumerate(rows):
+        out = []
+        for c, value in enumerate(row):
+            if isinstance(value, Flowable):
+                out.append(value)
+                continue
+            opt = value if isinstance(value, C) else C(value)
+            text = kit.text(opt.text)
+            center = opt.center or c in center_cols or r < header or c in label_cols
+            color = RED if opt.red else GREY if opt.grey else None
+            if color is not None:
+                cmds.append(("TEXTCOLOR", (c, r), (c, r), color))
+            if opt.center:
+                cmds.append(("ALIGN", (c, r), (c, r), "CENTER"))
+            if opt.label:
+                cmds.append(("BACKGROUND", (c, r), (c, r), HEAD_BG))
+            if "\n" not in text and kit.width(text, SIZE) <= avail[r][c] - 2 * PAD - 0.5:
+                out.append(text)
+            else:
+                style = kit.cell_red if opt.red else kit.cell_c if center else kit.cell
+                out.append(kit.p(text, style))
+        data.append(out)
+    return Table(data, colWidths=widths, repeatRows=header, splitInRow=int(split_rows),
+                 style=TableStyle(cmds + list(extra)), hAlign="LEFT")
