@@ -158,7 +158,8 @@ def test_snapshot_alone_renders(make):
 
 
 def _cmap_coverage(path: str) -> set[int]:
-    text = open(path, encoding="latin-1").read()
+    with open(path, encoding="latin-1") as fh:
+        text = fh.read()
     out: set[int] = set()
     for block in re.findall(r"begincidrange(.*?)endcidrange", text, re.S):
         for a, b, _cid in re.findall(r"<([0-9a-f]+)>\s*<([0-9a-f]+)>\s*(\d+)", block):
@@ -166,3 +167,35 @@ def _cmap_coverage(path: str) -> set[int]:
     for block in re.findall(r"begincidchar(.*?)endcidchar", text, re.S):
         out.update(int(a, 16) for a, _cid in re.findall(r"<([0-9a-f]+)>\s*(\d+)", block))
     return out
+
+
+@pytest.fixture
+def discipline_plugged_in():
+    """The discipline feature's section through the snapshot hook, as it will plug in."""
+    from kaohe.discipline.queries import dossier_section
+    from kaohe.dossier import snapshot
+
+    saved = dict(snapshot.SECTION_PROVIDERS)
+    snapshot.register_section("discipline", lambda req: dossier_section(
+        req.official_id, req.as_of, req.window_start))
+    yield
+    snapshot.SECTION_PROVIDERS.update(saved)
+
+
+def test_discipline_section_of_the_discipline_feature(make, discipline_plugged_in):
+    from tests import discipline_support as ds
+
+    o = rich_official()
+    ds.opinion(o, requested=D(2020, 3, 1), outcome=5, answered=D(2020, 3, 10))
+    f = ds.finding(o, found=D(2019, 5, 1), decided=D(2019, 6, 1), summary="违规收受礼品")
+    ds.exempt(ds.finding(o, kind="admonishment", found=D(2018, 1, 1), decided=D(2018, 2, 1),
+                         summary="改革中的失误"), approved_on=D(2018, 3, 1))
+    d = services.generate(o.id, AS_OF)
+    body = flat("".join(page_texts(d.pdf)))
+    section = body.split(flat("六、纪委了解的情况"))[1].split(flat("七、"))[0]
+    assert "党风廉政意见回复" in section and "建议暂缓使用" in section
+    assert "2020.03.10" in section and "经查，未发现问题。" in section
+    assert f.summary in section and "改革中的失误（已容错免责，不作负面评价）" in section
+    assert ds.SECRET not in body
+    flags = body.split(flat("七、需重点关注的事项"))[1]
+    assert "纪检监察机关意见：未回复" not in flags and "限制性" in flags

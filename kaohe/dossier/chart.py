@@ -21,6 +21,9 @@ SERIES = (
 )
 
 
+LABELLED = ("得分", "民评官")
+
+
 def _values(annual: list[dict]) -> list[list[float | None]]:
     def good(a):
         r = a.get("vote_rates")
@@ -75,14 +78,24 @@ def trend_chart(annual: list[dict], kit: Kit, width: float, height: float = 150)
             if len(run) >= 4:
                 d.add(PolyLine(run, strokeColor=color, strokeWidth=1.4, strokeDashArray=dash))
             run = []
+    for (name, color, _dash), series in zip(SERIES, values):
         for i, v in enumerate(series):
+            if v is not None:
+                d.add(Circle(xs[i], y_of(v), 2.2, fillColor=color, strokeColor=colors.white,
+                             strokeWidth=0.5))
+    for name in LABELLED:  # of score and public rating, the higher one is labelled above
+        k = [s[0] for s in SERIES].index(name)
+        for i, v in enumerate(values[k]):
             if v is None:
                 continue
-            d.add(Circle(xs[i], y_of(v), 2.2, fillColor=color, strokeColor=colors.white,
-                         strokeWidth=0.5))
-            if name == "得分":
-                d.add(String(xs[i], y_of(v) + 5, score(v), fontName=font, fontSize=7,
-                             fillColor=color, textAnchor="middle"))
+            other = values[1 - k][i]
+            y = y_of(v) + (5 if other is None or v >= other else -10)
+            text = score(v)
+            tw = kit.width(text, 7)
+            d.add(Rect(xs[i] - tw / 2 - 1, y - 1.5, tw + 2, 8, fillColor=colors.white,
+                       strokeColor=None))
+            d.add(String(xs[i], y, text, fontName=font, fontSize=7, fillColor=SERIES[k][1],
+                         textAnchor="middle"))
     lx, ly = x0 + w + 12, y0 + h - 8
     for k, (name, color, dash) in enumerate(SERIES):
         y = ly - k * 16

@@ -89,7 +89,7 @@ def cover(snap: dict, kit: Kit) -> list:
         kit.p(summary, kit.cell_red if blocks else kit.cell_c),
         Spacer(1, 3 * mm),
         kit.p("本材料依据生成时的数据快照自动生成，仅供干部讨论决定使用；注意保密，不得复制、外传。",
-              kit.small),
+              kit.small_c),
         PageBreak(),
     ]
 

@@ -111,7 +111,9 @@ def _impact(f: dict) -> str:
     if not isinstance(imp, dict):
         return "—"
     start, end = imp.get("start"), imp.get("end")
-    return f"{dot_date(start)}至{dot_date(end) if end else '待定'}" if start else "—"
+    if not start:
+        return "—"
+    return f"{dot_date(start)}至{dot_date(end)}" if end else f"{dot_date(start)}起（长期）"
 
 
 def _findings(sec: dict, kit: Kit) -> list:
@@ -138,8 +140,8 @@ def discipline(snap: dict, kit: Kit) -> list:
     out = heading(kit, 6)
     if not sec.get("available"):
         return out + [Heavy(NO_OPINION, kit, 11, color=RED, weight=0.25, space_after=3),
-                      kit.p("本系统尚无党风廉政意见回复记录，也无纪检监察机关掌握的问题线索、"
-                            "处分等情况的记录。按照“凡提四必”，纪检监察机关意见必听。")]
+                      kit.p("本材料中无党风廉政意见回复，也无纪检监察机关掌握的问题线索、处分等"
+                            "情况的记录。按照“凡提四必”，纪检监察机关意见必听。")]
     if sec.get("statement"):
         out.append(kit.p(sec["statement"]))
     if "opinion" in sec:

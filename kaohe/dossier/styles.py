@@ -7,9 +7,9 @@ heading hierarchy (黑体-like) is made with size and a stroked, heavier weight
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
@@ -17,7 +17,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph
 
 from kaohe.dossier.fonts import FontSet, load
 from kaohe.dossier.linebreak import CJKParagraph
@@ -64,6 +64,7 @@ class Kit:
     font: FontSet
     body: ParagraphStyle
     small: ParagraphStyle
+    small_c: ParagraphStyle
     cell: ParagraphStyle
     cell_c: ParagraphStyle
     cell_red: ParagraphStyle
@@ -77,10 +78,22 @@ class Kit:
             return "—"
         return self.font.clean(str(value))
 
-    def p(self, value, style: ParagraphStyle | None = None, markup: str | None = None):
-        """A wrapped paragraph of plain ``value`` (escaped; newlines kept)."""
-        body = markup if markup is not None else escape(self.text(value)).replace("\n", "<br/>")
-        return CJKParagraph(body, style or self.body)
+    def p(self, value, style: ParagraphStyle | None = None) -> CJKParagraph:
+        """A wrapped paragraph of plain text ``value`` (no markup; newlines kept).
+
+        Built from fragments directly: ReportLab's markup parser is the slowest part
+        of making a paragraph, and the dossier's texts carry no markup.
+        """
+        style = style or self.body
+        plain, br = _templates(style)
+        frags = []
+        for n, line in enumerate(self.text(value).split("\n")):
+            if n:
+                frags.append(br.clone(link=[], us_lines=[]))
+            line = _SPACES.sub(" ", line).strip(" ")  # keeps ideographic spaces
+            if line:
+                frags.append(plain.clone(text=line, link=[], us_lines=[]))
+        return CJKParagraph(None, style, frags=frags or [plain.clone(text="")])
 
     def h2(self, text: str, room: float = 30 * mm) -> list:
         """A sub-heading「（一）…」 that starts a new page unless ``room`` is left below it."""
@@ -88,6 +101,16 @@ class Kit:
 
     def width(self, text: str, size: float) -> float:
         return stringWidth(text, self.font.name, size)
+
+
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+@lru_cache(maxsize=64)
+def _templates(style: ParagraphStyle):
+    """The text and line-break fragments ReportLab's parser makes for ``style``."""
+    frags = Paragraph("x<br/>y", style).frags
+    return frags[0], frags[1]
 
 
 def _style(name: str, font: str, size: float, leading: float, **kw) -> ParagraphStyle:
@@ -104,6 +127,7 @@ def kit(spec: str | None = None) -> Kit:
         font=fs,
         body=_style("body", f, 10.5, 17, alignment=TA_LEFT, spaceAfter=3),
         small=_style("small", f, 8.5, 12.5, textColor=GREY),
+        small_c=_style("small_c", f, 8.5, 12.5, textColor=GREY, alignment=TA_CENTER),
         cell=_style("cell", f, 9, 12.5),
         cell_c=_style("cell_c", f, 9, 12.5, alignment=TA_CENTER),
         cell_red=_style("cell_red", f, 9, 12.5, textColor=RED),
