@@ -79,9 +79,14 @@ def test_outline_has_the_sections(dossier):
 
 
 def test_same_snapshot_same_bytes(dossier):
+    from kaohe.dossier.models import Dossier
+    from kaohe.extensions import db
+
     _o, d = dossier
-    again = render_pdf(d.snapshot)
-    assert again == d.pdf == render_pdf(d.snapshot)
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Dossier, d.id)  # snapshot and PDF read back from the database
+    assert render_pdf(stored.snapshot) == stored.pdf == render_pdf(stored.snapshot)
     assert b"/CreationDate" in d.pdf
     stamp = d.snapshot["dossier"]["generated_at"]
     assert stamp.endswith("+08:00")
