@@ -74,4 +74,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     blueprints.init_app(app)
     cli.init_app(app)
+
+    from kaohe.dossier import sections
+
+    sections.install()
     return app
