@@ -11,12 +11,21 @@ from kaohe.assessments.models import VOTE_FIELDS, AssessmentResult
 from kaohe.audit.models import AuditLog
 from kaohe.auth.models import User
 from kaohe.demo.users import DEMO_USERS, demo_logins
+from kaohe.discipline import rules as drules
+from kaohe.discipline import services as discipline
+from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption
 from kaohe.extensions import db
 from kaohe.officials import idcard
 from kaohe.officials.models import RANKS, Official, Post
 from kaohe.officials.services import overlapping_principal
 from kaohe.orgnotes.models import NOTE_KINDS, NOTE_RESULTS, OrgNote
 from kaohe.reviews.models import CONCLUSIONS, REVIEW_KINDS, Review
+from kaohe.unitassess import ROUNDS
+from kaohe.unitassess.models import (Category, Indicator, IndicatorResult, Interview,
+                                     PublicRating, Scheme, ScoreEvent)
+from kaohe.unitassess.services import data as ua_data
+from kaohe.unitassess.services.scheme import weight_error
+from kaohe.unitassess.services.scoring import round_end
 from kaohe.units.models import Unit
 
 ARGS = ["seed-demo", "--officials", "40", "--seed", "7"]
@@ -96,6 +105,7 @@ def test_seed_demo_content(app, runner):
     assert all(u in roles for u, _r, _l in DEMO_USERS)
     event = db.session.scalar(select(AuditLog).where(AuditLog.action == "seed_demo"))
     assert event.after["seed"] == 7 and event.after["official"] == 40
+    assert event.after["discipline_finding"] >= 8 and event.after["ua_result"] > 1000
 
     # A second run loads nothing and says so.
     again = runner.invoke(args=ARGS)
@@ -103,19 +113,143 @@ def test_seed_demo_content(app, runner):
     assert _count(Official) == 40 and _count(Unit) == 16
 
 
+def test_seed_demo_unit_assessment(app, runner):
+    result = runner.invoke(args=ARGS)
+    assert result.exit_code == 0, result.output
+    today = dt.date.today()
+    years = list(range(today.year - 3, today.year + 1))
+    schemes = db.session.scalars(select(Scheme).order_by(Scheme.group, Scheme.year)).all()
+    assert {(s.year, s.group) for s in schemes} == {
+        (y, g) for y in years for g in ("county", "department")}
+    events = db.session.scalars(select(ScoreEvent)).all()
+    interviews = db.session.scalars(select(Interview)).all()
+    grades = Counter()
+    for s in schemes:
+        assert s.is_published and s.published_at and weight_error(s) is None
+        points = sum(i.max_points for i in s.indicators) + s.public_weight
+        assert points == s.total_points == 100
+        assert [c.name for c in s.categories] == ["经济发展", "党的建设", "民生改善", "绿色发展",
+                                                 "改革创新", "社会评价"]
+        assert 10 <= len(s.indicators) <= 15
+        assert all(any(i.category_id == c.id for i in s.indicators) for c in s.categories)
+        assert {i.method for i in s.indicators} == {"ratio", "rank", "grade"}
+        if s.year > years[0]:  # later years start as a copy of the year before
+            assert db.session.get(Scheme, s.copied_from_id).year == s.year - 1
+        ended = [r for r in ROUNDS if round_end(s.year, r) < today]
+        assert ua_data.rounds_with_data(s) == ended
+        units = ua_data.group_units(s.group)
+        for r in ended:
+            rr = ua_data.load_round(s, r)
+            assert [row.rank for row in rr.rows] == list(range(1, len(units) + 1))
+            assert {row.unit_id for row in rr.rows} == {u.id for u in units}
+            for row in rr.rows:
+                indicator_lines = [x for x in row.score.lines if x.kind == "indicator"]
+                assert len(indicator_lines) == len(s.indicators)
+                assert 60 <= row.score.total <= 110 and row.score.public_points > 0
+                grades[row.grade] += 1
+            # The same inputs give the same ranking.
+            assert [x.unit_id for x in ua_data.load_round(s, r).rows] == [
+                x.unit_id for x in rr.rows]
+            for iv in interviews:
+                if iv.scheme_id == s.id and iv.round == r:  # the last-ranked unit was called in
+                    assert iv.unit_id == rr.rows[-1].unit_id and iv.leader_name and iv.notes
+        count = db.session.scalar(select(func.count(IndicatorResult.id))
+                                  .where(IndicatorResult.scheme_id == s.id))
+        assert count == len(units) * len(s.indicators) * len(ended)
+        ratings = db.session.scalar(select(func.count(PublicRating.id))
+                                    .where(PublicRating.scheme_id == s.id))
+        assert ratings == len(units) * len(ended)
+        for e in events:
+            if e.scheme_id == s.id:
+                assert e.date.year == s.year and e.date <= today and e.reason and e.evidence
+    assert grades["excellent"] and grades["good"]
+    assert {"provincial_commendation", "efficiency_bonus", "efficiency_penalty"} <= {
+        e.kind for e in events}
+    assert 1 <= len(interviews) <= 4
+    assert _count(Category) == 6 * len(schemes) and _count(Indicator) >= 10 * len(schemes)
+
+
+def test_seed_demo_discipline(app, runner):
+    result = runner.invoke(args=ARGS)
+    assert result.exit_code == 0, result.output
+    today = dt.date.today()
+    findings = db.session.scalars(select(DisciplineFinding)).all()
+    assert 8 <= len(findings) <= 12
+    sources = Counter(f.source for f in findings)
+    assert sources["self_found"] and sources["petition"]
+    assert sum(sources[s] for s in drules.DEDUCTING_SOURCES) >= 3
+    categories = {f.category for f in findings}
+    assert {"talk", "admonishment"} <= categories and {"party", "administrative"} & categories
+    statuses = Counter(f.status for f in findings)
+    assert statuses["closed"] and statuses["cleared"] and (
+        statuses["clue"] + statuses["investigation"])
+    for f in findings:  # what save_finding would have checked and attributed
+        assert f.found_date <= today and f.summary and f.details and f.unit_id
+        assert discipline._check_finding({c: getattr(f, c) for c in discipline.FINDING_FIELDS},
+                                         None) == {}
+        assert f.unit_id == discipline.attributed_unit_id(f.official, f.found_date)
+    exemptions = db.session.scalars(select(ToleranceExemption)).all()
+    assert len(exemptions) == 1 and exemptions[0].revoked_at is None
+    exempted = exemptions[0].finding
+    assert exempted.status == "closed" and not exempted.counts
+    # Principal leaders stay clean: at most one cleared petition among them.
+    principals = set(db.session.scalars(select(Post.official_id).where(
+        Post.is_principal.is_(True), Post.end_date.is_(None))))
+    about_principals = [f for f in findings if f.official_id in principals]
+    assert len(about_principals) <= 1 and all(f.is_cleared for f in about_principals)
+
+    officials = {f.official_id for f in findings}
+    blocked = {o: discipline.blocking_conditions(o, today) for o in officials}
+    codes = {b.code for items in blocked.values() for b in items}
+    assert {"open_case", "impact_period"} <= codes
+    # The exempted finding counts against nobody: it blocks nothing.
+    assert all(b.source != f"discipline_finding:{exempted.id}"
+               for items in blocked.values() for b in items)
+
+    opinions = db.session.scalars(select(IntegrityOpinion)).all()
+    assert len(opinions) >= 12
+    assert all(o.outcome is None or o.outcome in drules.OUTCOMES for o in opinions)
+    outcomes = Counter(o.outcome for o in opinions if o.outcome)
+    assert sum(outcomes[k] for k in (1, 2, 3)) > sum(outcomes[k] for k in (4, 5, 6)) > 0
+    valid = {o.official_id: discipline.valid_opinion(o.official_id, today) for o in opinions}
+    assert any(v is not None and v.outcome <= 3 for v in valid.values())
+    assert any(v is not None and v.is_blocking for v in valid.values())
+    expired = [o for o in opinions if o.answered_on and discipline.opinion_expiry(o) < today]
+    assert expired
+    for o in opinions:
+        assert o.answered_on is None or o.requested_on <= o.answered_on <= today
+        assert bool(o.answer_text) == (o.outcome is not None)
+    pending = Counter(o.official_id for o in opinions if o.outcome is None)
+    assert all(k == 1 for k in pending.values())  # one open request per official at most
+
+
 def _digest() -> str:
     """Hash of the loaded rows through natural keys (ids differ between runs on PostgreSQL)."""
     code = dict(db.session.execute(select(Unit.id, Unit.code)).all())
     number = dict(db.session.execute(select(Official.id, Official.id_number)).all())
-    skip = {"id", "created_at", "deleted_at", "recorded_by_id", "photo"}
+    scheme = {i: (y, g) for i, y, g in db.session.execute(
+        select(Scheme.id, Scheme.year, Scheme.group))}
+    category = {i: (scheme[s], n) for i, s, n in db.session.execute(
+        select(Category.id, Category.scheme_id, Category.name))}
+    indicator = {i: (scheme[s], c) for i, s, c in db.session.execute(
+        select(Indicator.id, Indicator.scheme_id, Indicator.code))}
+    finding = {i: (number[o], d, k) for i, o, d, k in db.session.execute(
+        select(DisciplineFinding.id, DisciplineFinding.official_id,
+               DisciplineFinding.found_date, DisciplineFinding.kind))}
+    skip = {"id", "created_at", "deleted_at", "recorded_by_id", "photo", "published_at",
+            "answered_at", "revoked_at", "granted_by_id", "answered_by_id", "revoked_by_id"}
     h = hashlib.sha256()
-    for model in (Unit, Official, Post, AssessmentResult, Review, OrgNote):
+    for model in (Unit, Official, Post, AssessmentResult, Review, OrgNote, Scheme, Category,
+                  Indicator, IndicatorResult, PublicRating, ScoreEvent, Interview,
+                  DisciplineFinding, ToleranceExemption, IntegrityOpinion):
         cols = [c for c in model.__table__.columns if c.name not in skip]
         rows = []
         for row in db.session.execute(select(*cols)):
             values = dict(zip((c.name for c in cols), row))
             for key, mapping in (("unit_id", code), ("parent_id", code),
-                                 ("official_id", number)):
+                                 ("official_id", number), ("scheme_id", scheme),
+                                 ("copied_from_id", scheme), ("category_id", category),
+                                 ("indicator_id", indicator), ("finding_id", finding)):
                 if key in values:
                     values[key] = mapping.get(values[key])
             rows.append(repr(sorted(values.items())))

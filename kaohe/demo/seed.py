@@ -2,9 +2,13 @@
 
 ``seed_demo(n, seed)`` loads 江州市 with 15 units, ``n`` officials with posts,
 four years of annual results, quarterly results, reviews and organization
-notes, plus one demo user per role, and yields progress lines. The same seed on
-the same day gives the same rows (one ``random.Random(seed)``; "today" is read
-once). Demo passwords derive from the seed and are printed.
+notes (reviews and notes in :mod:`kaohe.demo.records`), the discipline
+commission's findings and integrity opinions (:mod:`kaohe.demo.discipline`),
+the unit target-responsibility assessment of the last three years and this one
+(:mod:`kaohe.demo.unitassess`), plus one demo user per role, and yields
+progress lines. The same seed on the same day gives the same rows (one
+``random.Random(seed)``; "today" is read once). Demo passwords derive from the
+seed and are printed.
 
 Idempotency: when the database already holds any unit or official, nothing is
 loaded and a message is yielded instead (no error, so the README chain
@@ -12,7 +16,9 @@ loaded and a message is yielded instead (no error, so the README chain
 
 Rows are written with Core bulk inserts in batches (fast enough for 100 000
 officials); that bypasses the per-row audit listener, so one ``seed_demo``
-audit event records the counts. Everything is committed once at the end.
+audit event records the counts. The few structural rows (units, assessment
+schemes, events, interviews, the exemption) go through the features' services.
+Everything is committed once at the end.
 """
 from __future__ import annotations
 
@@ -30,6 +36,9 @@ from kaohe.audit.models import AuditLog
 from kaohe.audit.services import record_event
 from kaohe.core.models import utcnow
 from kaohe.demo import phrases as ph
+from kaohe.demo.discipline import DisciplineDemo
+from kaohe.demo.records import RecordRows
+from kaohe.demo.unitassess import UnitAssessDemo
 from kaohe.demo.users import ensure_demo_users, login_lines
 from kaohe.extensions import db
 from kaohe.officials.idcard import check_digit
@@ -78,7 +87,7 @@ def seed_demo(n_officials: int = 300, seed: int = 2020) -> Iterator[str]:
     yield from Seeder(n_officials, seed).run()
 
 
-class Seeder:
+class Seeder(RecordRows):
     """One load: the random stream, the "today" anchor and what later tables need."""
 
     def __init__(self, n: int, seed: int) -> None:
@@ -133,6 +142,9 @@ class Seeder:
         yield from self.insert(AssessmentResult, self.quarterly_rows(), "季度考核结果")
         yield from self.insert(Review, self.review_rows(), "研判记录")
         yield from self.insert(OrgNote, self.note_rows(), "组织掌握情况")
+        # Discipline first: the unit rankings read its party-conduct deductions.
+        yield from DisciplineDemo(self).run()
+        yield from UnitAssessDemo(self).run()
         yield from ensure_demo_users(self.seed)
         record_event("seed_demo", "demo", None, {"seed": self.seed, **self.counts})
         db.session.commit()
@@ -366,47 +378,3 @@ class Seeder:
                            "score": Decimal(f"{scores[i]:.2f}"), **_NO_VOTES,
                            "comment": "" if g[0] in ("excellent", "competent")
                            else "本季度重点任务推进滞后。"}
-
-    def review_rows(self) -> Iterator[dict]:
-        rng = self.rng
-        lo, hi = dt.date(self.years[0], 1, 1), dt.date(self.years[-1], 12, 31)
-        for i, o in enumerate(self.offs):
-            ls = self.last_scores[i]
-            level = ls if ls is not None else o.ability
-            weights = ([70, 30, 0, 0] if level >= 88 else [30, 60, 10, 0] if level >= 80
-                       else [0, 40, 60, 0] if level >= 70 else [0, 0, 50, 50])
-            for _ in range(rng.choices([0, 1, 2, 3], weights=[15, 45, 30, 10])[0]):
-                conclusion = rng.choices(["good", "fairly_good", "average", "poor"], weights)[0]
-                yield {**self.base(), "official_id": o.id, "date": self.day(lo, hi),
-                       "kind": rng.choices(["daily", "thematic", "inspection", "talk"],
-                                           [50, 20, 15, 15])[0],
-                       "author": rng.choice(ph.STAFF),
-                       "strengths": "；".join(rng.sample(ph.STRENGTHS, 2)) + "。",
-                       "weaknesses": rng.choice(ph.WEAKNESSES) + "。",
-                       "conclusion": conclusion,
-                       "summary": rng.choice(ph.SUMMARIES[conclusion])}
-
-    def note_rows(self) -> Iterator[dict]:
-        rng = self.rng
-        last = dt.date(self.years[-1], 12, 31)
-
-        def note(o, date, kind, result, year=None):
-            content, outcome = ph.NOTE_TEXTS[kind][result]
-            return {**self.base(), "official_id": o.id, "date": date, "kind": kind,
-                    "result": result, "content": content.format(y=year), "outcome": outcome}
-
-        for o in self.offs:
-            if o.principal or o.rank in ("正处级", "副处级", "一级调研员"):
-                # 个人有关事项报告: random checks of earlier years, done the next spring.
-                for year in self.years[:-1]:
-                    if rng.random() < 0.3:
-                        result = rng.choices(["consistent", "minor", "issue"], [90, 8, 2])[0]
-                        yield note(o, self.day(dt.date(year + 1, 3, 1), dt.date(year + 1, 9, 30)),
-                                   "personal_report", result, year)
-            if rng.random() < 0.4:
-                yield note(o, self.day(dt.date(self.years[0], 1, 1), last), "file_audit",
-                           rng.choices(["consistent", "minor"], [90, 10])[0])
-            if rng.random() < 0.03:
-                yield note(o, self.day(dt.date(self.years[0], 1, 1), last), "petition",
-                           rng.choices(["verified_false", "pending", "verified_true"],
-                                       [60, 25, 15])[0])
