@@ -2,16 +2,53 @@
 discipline commission, flags."""
 from __future__ import annotations
 
+import re
+
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.platypus import Spacer, Table
 
 from kaohe.dossier.cover import heading, setting, years_label
 from kaohe.dossier.flags import LEVEL_LABELS, ordered
-from kaohe.dossier.fmt import cn_date, cn_datetime, dot_date, period
-from kaohe.dossier.styles import FRAME_W, RED, Heavy, Kit
+from kaohe.dossier.fmt import cn_date, cn_datetime, dot_date, period, score
+from kaohe.dossier.styles import BOTTOM, FRAME_W, HEAD_BG, PAGE_H, RED, TOP, Heavy, Kit
 from kaohe.dossier.tables import C, grid
 
 NO_OPINION = "纪检监察机关意见：未回复"
+
+
+FRAME_H = PAGE_H - TOP - BOTTOM
+# Least height (pt) of either part of a row split across pages: about two lines.
+MIN_ROW_SPLIT = 30
+
+
+class WholeRows(Table):
+    """A table whose rows move whole to the next page when they do not fit.
+
+    ``grid(split_rows=True)`` lets ReportLab split a row wherever the page ends, with
+    1 pt as the least part: after a table breaks between rows, the remainder is tried
+    again in the space left and its first row is torn there, leaving the row's short
+    cells (序号, 类别) at the foot of the page and its text on the next, and vertically
+    centred cells may get nothing at all in the top part. Here a row is split only
+    when it is taller than a page (with its header), each part at least two lines.
+    """
+
+    def split(self, availWidth, availHeight):
+        self._calc(availWidth, availHeight)
+        parts = self._splitRows(availHeight)
+        if parts:
+            return parts
+        head = self.repeatRows if isinstance(self.repeatRows, int) else max(self.repeatRows) + 1
+        if head < len(self._rowHeights) and sum(self._rowHeights[:head + 1]) <= FRAME_H:
+            return []  # the next row fits on a fresh page: move it there
+        return super().split(availWidth, availHeight)
+
+
+def _rows_split(table: Table) -> Table:
+    """``table`` (from :func:`grid` with ``split_rows``) keeping its rows whole."""
+    table.__class__ = WholeRows
+    table.splitInRow = MIN_ROW_SPLIT
+    return table
 
 
 def _span(snap: dict) -> str:
@@ -38,20 +75,96 @@ def generic(section: dict, kit: Kit) -> list:
     return out
 
 
+def _signed(value) -> str:
+    """Points of a bonus/deduction line: 「+2」, 「-1.5」, 「0」."""
+    if not isinstance(value, (int, float)):
+        return "—"
+    return "0" if value == 0 else f"{value:+g}"
+
+
+_ISO_HEAD = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
+def _line_detail(line: dict) -> str:
+    """A line's explanation without the repeated item text, dates as in the tables."""
+    label, detail = (line.get("label") or "").strip(), (line.get("detail") or "").strip()
+    if label and detail != label and label in detail:
+        detail = detail.replace(label, "", 1)
+    detail = re.sub(r"\s+(?=[（；，。])", "", detail).strip()
+    return _ISO_HEAD.sub(r"\1.\2.\3", detail) or "—"
+
+
+def _unit(r: dict) -> str:
+    return f"{r['unit_name']}（{r['post_title']}）" if r.get("post_title") else r["unit_name"]
+
+
+def _unit_summary(results: list[dict], kit: Kit) -> list:
+    rows = [["年度", "单位（职务）", "轮次", "得分", "排名", "等次", "评优资格"]]
+    for r in results:
+        rows.append([str(r["year"]), _unit(r), r.get("round_label") or "—", score(r.get("score")),
+                     f"{r['rank']}/{r['size']}" if r.get("rank") else "—",
+                     r.get("grade_label") or "—",
+                     "有" if r.get("eligible_top", True) else C("取消（省级扣分）", red=True)])
+    widths = [14 * mm, 53 * mm, 14 * mm, 14 * mm, 15 * mm, 14 * mm, 32 * mm]
+    return [*kit.h2("（一）考核结果"),
+            _rows_split(grid(kit, rows, widths, center_cols=(0, 2, 3, 4, 5, 6), split_rows=True))]
+
+
+def _unit_lines(results: list[dict], kit: Kit) -> list:
+    """One table of every bonus and deduction line, under a row per unit and year."""
+    rows, spans, extra = [["类别", "事项", "分值", "说明"]], [], []
+    for r in results:
+        head = (f"{r['year']} 年度　{_unit(r)}　{r.get('round_label') or ''}得分 "
+                f"{score(r.get('score'))}，第 {r.get('rank') or '—'}/{r.get('size') or '—'} 名，"
+                f"{r.get('grade_label') or '—'}")
+        if not r.get("eligible_top", True):
+            head += "；受省级考核扣分，取消评优资格（不得评为优秀）"
+        for flag in r.get("flags") or ():
+            head += f"；{flag}"
+        n = len(rows)
+        rows.append([head, "", "", ""])
+        spans.append(((0, n), (3, n)))
+        extra.append(("BACKGROUND", (0, n), (-1, n), HEAD_BG))
+        lines = list(r.get("bonus_lines") or ()) + list(r.get("deduction_lines") or ())
+        if not lines:
+            n = len(rows)
+            rows.append([C("无加分、减分事项", grey=True), "", "", ""])
+            spans.append(((0, n), (3, n)))
+        for line in lines:
+            pts = line.get("points")
+            rows.append([line.get("category") or "—", line.get("label") or "—",
+                         C(_signed(pts), red=isinstance(pts, (int, float)) and pts < 0),
+                         _line_detail(line)])
+    widths = [24 * mm, 56 * mm, 14 * mm, 62 * mm]
+    return [*kit.h2("（二）加分、减分明细"),
+            _rows_split(grid(kit, rows, widths, center_cols=(2,), spans=tuple(spans),
+                             extra=tuple(extra), split_rows=True))]
+
+
 def unit_results(snap: dict, kit: Kit) -> list:
     sec = snap["unit_results"]
     out = heading(kit, 3)
     if sec.get("statement"):
         out.append(kit.p(sec["statement"]))
-    posts = sec.get("principal_posts") or []
+    years = snap["window"]["years"]
+    last_day = f"{max(years)}-12-31" if years else snap["as_of"]
+    posts = [p for p in sec.get("principal_posts") or () if p["start_date"] <= last_day]
     if posts:
         led = "；".join(f"{p['unit_name']}{p['title']}（{period(p['start_date'], p['end_date'])}）"
                        for p in posts)
         out.append(kit.p(f"考评年度内该干部担任主要负责人的单位：{led}。"))
     else:
         out.append(kit.p("考评年度内该干部未担任单位主要负责人。"))
-    if not sec.get("available"):
+    if not sec.get("available") and not sec.get("statement"):
         out.append(kit.p("单位目标责任考核结果尚未录入本系统，本部分暂无单位考核数据。", kit.note))
+    results = sec.get("results") or []
+    if results:
+        out += _unit_summary(results, kit) + _unit_lines(results, kit)
+    gaps = sec.get("gaps") or []
+    if gaps:
+        out.append(kit.p("下列年度所在单位无已发布的目标责任考核结果（未录入）："
+                         + "；".join(f"{g['year']} 年度{g['unit_name']}" for g in gaps) + "。",
+                         kit.note))
     return out + generic(sec, kit)
 
 
@@ -93,12 +206,14 @@ def _opinion(sec: dict, kit: Kit) -> list:
     months = sec.get("opinion_validity_months")
     if not o:
         return [Heavy(NO_OPINION, kit, 11, color=RED, weight=0.25, space_after=3),
-                kit.p("截止日期时无有效的党风廉政意见回复。", kit.note)]
-    rows = [["意见结论", C(o.get("outcome_label") or "—", red=bool(o.get("blocking")))],
-            ["征求日期", dot_date(o.get("requested_on"))],
-            ["回复日期", dot_date(o.get("answered_on"))],
-            ["有效期至", dot_date(o.get("valid_until"))
-             + (f"（有效期 {months} 个月）" if months else "")]]
+                kit.p("截止日期时无有效的党风廉政意见回复（未征求、未回复或已过有效期）。", kit.note)]
+    rows = [["意见结论", C(o.get("outcome_label") or "—", red=bool(o.get("blocking")))]]
+    if o.get("purpose"):
+        rows.append(["征求事由", o["purpose"]])
+    rows += [["征求日期", dot_date(o.get("requested_on"))],
+             ["回复日期", dot_date(o.get("answered_on"))],
+             ["有效期至", dot_date(o.get("valid_until"))
+              + (f"（有效期 {months} 个月）" if months else "")]]
     if o.get("answer_text"):
         rows.append(["回复内容", o["answer_text"]])
     return [*kit.h2("（一）党风廉政意见回复"),
@@ -106,14 +221,46 @@ def _opinion(sec: dict, kit: Kit) -> list:
                  split_rows=True)]
 
 
-def _impact(f: dict) -> str:
+OPEN_STATUSES = ("clue", "investigation")
+
+
+def _impact(f: dict, as_of: str | None) -> tuple[str, bool]:
+    """The impact-period cell (its end: a date, 「长期」 for a permanent one) and whether
+    the period is in force on ``as_of`` and counts."""
+    if f.get("status") == "cleared" or f.get("cleared"):
+        return "—（了结澄清）", False
+    if f.get("status") in OPEN_STATUSES:
+        return "未结案", bool(f.get("counts", True))
     imp = f.get("impact")
-    if not isinstance(imp, dict):
-        return "—"
-    start, end = imp.get("start"), imp.get("end")
-    if not start:
-        return "—"
-    return f"{dot_date(start)}至{dot_date(end)}" if end else f"{dot_date(start)}起（长期）"
+    if not isinstance(imp, dict) or not imp.get("start"):
+        return "无", False
+    end = imp.get("end")
+    permanent = imp.get("permanent") or not end
+    text = "长期\n（不再提拔使用）" if permanent else f"至 {dot_date(end)}"
+    exempted = bool(f.get("exemption")) and not f["exemption"].get("revoked")
+    if exempted:
+        return text + "\n（已免责，不计）", False
+    live = bool(as_of) and imp["start"] <= as_of and (permanent or end >= as_of)
+    return text, live and bool(f.get("counts", True))
+
+
+def _centred(kit: Kit, text: str, red: bool):
+    """A centred table cell; red text of several lines stays centred (grid's red cell
+    style is left-aligned)."""
+    if not red or "\n" not in text:
+        return C(text, red=red, center=True)
+    style = ParagraphStyle("cell_red_c", parent=kit.cell_c, textColor=RED)
+    return kit.p(text, style)
+
+
+def _exemption(f: dict) -> str:
+    e = f.get("exemption")
+    if not e or e.get("revoked"):
+        return ""
+    who = "，".join(x for x in (e.get("approver"), dot_date(e.get("approved_on"))
+                                if e.get("approved_on") else None) if x)
+    return "（已容错免责，不作负面评价）" + (f"\n免责：{e['reason']}" if e.get("reason") else "") \
+        + (f"（{who}）" if who else "")
 
 
 def _findings(sec: dict, kit: Kit) -> list:
@@ -123,16 +270,21 @@ def _findings(sec: dict, kit: Kit) -> list:
     out = kit.h2("（二）问题线索及处理情况")
     if not items:
         return out + [kit.p("考评年度内无问题线索、立案或处分记录。")]
-    rows = [["发现日期", "来源", "处理（处分）", "状态", "影响期", "摘要"]]
+    as_of = sec.get("as_of")
+    rows = [["发现日期\n来源", "处理（处分）\n决定日期", "状态", "影响期", "摘要"]]
     for f in items:
-        summary = f.get("summary") or ""
-        if f.get("exemption") and not f["exemption"].get("revoked"):
-            summary += "（已容错免责，不作负面评价）"
-        rows.append([dot_date(f.get("found_date")), f.get("source_label") or "—",
-                     f.get("kind_label") or "—", f.get("status_label") or "—", _impact(f),
-                     summary or "—"])
-    widths = [19 * mm, 20 * mm, 24 * mm, 17 * mm, 30 * mm, 46 * mm]
-    return out + [grid(kit, rows, widths, center_cols=(0,), split_rows=True)]
+        impact, live = _impact(f, as_of)
+        is_open = f.get("status") in OPEN_STATUSES and f.get("counts", True)
+        kind = f.get("kind_label") or "—"
+        if f.get("decision_date"):
+            kind += f"\n{dot_date(f['decision_date'])}"
+        rows.append([f"{dot_date(f.get('found_date'))}\n{f.get('source_label') or '—'}", kind,
+                     C(f.get("status_label") or "—", red=is_open), _centred(kit, impact, live),
+                     (f.get("summary") or "—") + _exemption(f)])
+    widths = [20 * mm, 30 * mm, 19 * mm, 29 * mm, 58 * mm]
+    return out + [kit.p("影响期自处理（处分）决定之日起计算；了结澄清和已容错免责的问题不作负面评价，"
+                        "不影响提拔使用。", kit.note),
+                  _rows_split(grid(kit, rows, widths, center_cols=(0, 1, 2, 3), split_rows=True))]
 
 
 def discipline(snap: dict, kit: Kit) -> list:
@@ -159,8 +311,8 @@ def flags(snap: dict, kit: Kit) -> list:
         red = f["level"] == "block"
         rows.append([str(i), C(LEVEL_LABELS.get(f["level"], "提示"), red=red, center=True),
                      C(f["text"], red=red), f.get("detail") or "—"])
-    return out + [grid(kit, rows, [12 * mm, 20 * mm, 66 * mm, 58 * mm], center_cols=(0,),
-                       split_rows=True)]
+    return out + [_rows_split(grid(kit, rows, [12 * mm, 20 * mm, 66 * mm, 58 * mm],
+                                   center_cols=(0,), split_rows=True))]
 
 
 def closing(snap: dict, kit: Kit) -> list:
