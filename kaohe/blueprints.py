@@ -34,9 +34,12 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(dossier)
 
+    from kaohe.interop.area_views import BLUEPRINTS as interop_areas
     from kaohe.interop.views import bp as interop
 
     app.register_blueprint(interop)
+    for bp in interop_areas:
+        app.register_blueprint(bp)
 
     from kaohe.api.integration import units_bp as api_units
     from kaohe.api.integration import write_bp as api_write

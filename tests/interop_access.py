@@ -7,6 +7,9 @@ READERS = frozenset({"organization", "discipline"})
 WRITERS = frozenset({"organization"})
 TOKEN_WRITERS = WRITERS
 UNIT_READERS = frozenset({"admin", "organization", "assessment", "discipline"})
+RANKING_READERS = frozenset({"organization", "assessment"})  # UNITASSESS_READ
+ASSESSMENT = frozenset({"assessment"})  # UNITASSESS_WRITE
+DISCIPLINE = frozenset({"discipline"})  # DISCIPLINE_WRITE
 ROLES = ("admin", "organization", "assessment", "discipline", "reviewer", None)
 
 
@@ -18,6 +21,13 @@ def expected(only, token) -> dict:
         ("interop.edit.template", "GET"): only(WRITERS),
         ("interop.edit.import_xlsx", "POST"): only(WRITERS),
         ("interop.edit.import_lrmx", "POST"): only(WRITERS),
+        ("interop_ua.export_ranking", "GET"): only(RANKING_READERS),
+        ("interop_ua.edit.index", "GET"): only(ASSESSMENT),
+        ("interop_ua.edit.template", "GET"): only(ASSESSMENT),
+        ("interop_ua.edit.import_xlsx", "POST"): only(ASSESSMENT),
+        ("interop_discipline.index", "GET"): only(DISCIPLINE),
+        ("interop_discipline.template", "GET"): only(DISCIPLINE),
+        ("interop_discipline.import_xlsx", "POST"): only(DISCIPLINE),
         ("api_units.units", "GET"): only(UNIT_READERS),
         ("api_units.unit", "GET"): only(UNIT_READERS),
         **{(f"api_write.{ep}", m): only(TOKEN_WRITERS, token)
@@ -27,11 +37,15 @@ def expected(only, token) -> dict:
     }
 
 
-BLANKED = {"interop.edit.import_xlsx": "officials-file", "interop.edit.import_lrmx": "lrmx-file"}
+BLANKED = {"interop.edit.import_xlsx": "officials-file", "interop.edit.import_lrmx": "lrmx-file",
+           "interop_ua.edit.import_xlsx": "indicators-file",
+           "interop_discipline.import_xlsx": "findings-file"}
 
 
 def url_values(world) -> dict:
-    return {"kind": "officials"}
+    from tests import ua_access
+
+    return {**ua_access.url_values(world), "kind": "officials"}
 
 
 def check_allowed(endpoint, method, role, response, page, world, field_errors) -> None:
@@ -49,8 +63,17 @@ def check_allowed(endpoint, method, role, response, page, world, field_errors) -
         assert "批量导入" in page and "下载模板" in page
     elif endpoint == "interop.edit.template":
         assert sheet_rows(response.data)[0][0] == "姓名"
-    elif endpoint in ("interop.edit.import_xlsx", "interop.edit.import_lrmx"):
+    elif endpoint in BLANKED:
         assert field_errors(page, BLANKED[endpoint]) == ["请选择要导入的文件。"]
+    elif endpoint == "interop_ua.export_ranking":
+        rows = sheet_rows(response.data)
+        assert rows[1][0] == "名次" and "东城区" in [r[1] for r in rows[2:]]
+    elif endpoint == "interop_ua.edit.index":
+        assert "单位指标完成情况" in page and "排名 Excel" in page and "公示名单 Excel" in page
+    elif endpoint == "interop_discipline.index":
+        assert "纪检监察问题线索" in page and "下载模板" in page
+    elif endpoint in ("interop_ua.edit.template", "interop_discipline.template"):
+        assert sheet_rows(response.data)[0][0] in ("年度", "身份证号")
     elif endpoint == "api_units.units":
         assert "东城区" in [u["name"] for u in response.get_json()["items"]]
     elif endpoint == "api_units.unit":

@@ -180,7 +180,7 @@ def _url(rule: str, endpoint: str, world) -> str:
         values.update(_discipline_world(world))
     if blueprint in ("unitassess", "unitassess_api"):
         values.update(ua_access.url_values(world))
-    if blueprint == "interop" or endpoint.startswith("api_"):
+    if blueprint.startswith("interop") or endpoint.startswith("api_"):
         values.update(interop_access.url_values(world))
     if blueprint == "dossier":
         values.update(dossier_access.url_values(world))
@@ -288,7 +288,8 @@ def _check_allowed(endpoint, method, role, response, world):
         _check_discipline(endpoint, method, role, page, world)
     elif endpoint.split(".")[0] in ("unitassess", "unitassess_api"):
         ua_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
-    elif endpoint.split(".")[0] in ("interop", "api_units", "api_doc"):
+    elif endpoint.split(".")[0] in ("interop", "interop_ua", "interop_discipline", "api_units",
+                                    "api_doc"):
         interop_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
     elif endpoint.split(".")[0] == "dossier":
         dossier_access.check_allowed(endpoint, method, role, response, page, world, field_errors)

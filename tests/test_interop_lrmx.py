@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from kaohe.extensions import db
-from kaohe.interop import lrmx
+from kaohe.interop import lrmx, lrmx_export
 from kaohe.interop.lrmx_parse import LrmxRefused, parse, parse_month, resume_lines
 from kaohe.interop.models import AppointmentSheet, FamilyMember
 from kaohe.officials.models import Official, Post
@@ -129,7 +129,7 @@ def test_export_generates_resume_from_posts(make, units):
     o = make.official(name="王建国")
     make.post(o, ndrc, start=dt.date(2012, 1, 1), end=dt.date(2016, 5, 1), title="副主任")
     make.post(o, district, start=dt.date(2016, 5, 1), title="东城区区长")
-    doc = parse(lrmx.export_lrmx(o, full_id=True))
+    doc = parse(lrmx_export.export_lrmx(o, full_id=True))
     assert doc.get("JianLi").splitlines() == [
         "2012.01--2016.05  发展和改革委员会副主任", "2016.05--         东城区区长"]
 

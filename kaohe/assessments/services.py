@@ -32,8 +32,12 @@ def _duplicate(official_id: int, data: dict, exclude_id: int | None) -> str | No
 
 
 def validate(official_id: int, data: dict, exclude_id: int | None = None,
-             today: dt.date | None = None) -> dict[str, str]:
-    """Return field → message for every rule ``data`` breaks (empty when valid)."""
+             today: dt.date | None = None, duplicate=_duplicate) -> dict[str, str]:
+    """Return field → message for every rule ``data`` breaks (empty when valid).
+
+    ``duplicate(official_id, data, exclude_id)`` names an existing result with the
+    same key; bulk imports pass a lookup of the results they preloaded.
+    """
     today = today or dt.date.today()
     errors: dict[str, str] = {}
     year, kind = data.get("year"), data.get("kind")
@@ -65,7 +69,7 @@ def validate(official_id: int, data: dict, exclude_id: int | None = None,
             errors["votes_total"] = (f"各等次票数之和（{sum(v or 0 for v in votes)}）"
                                      f"与有效票总数（{total}）不一致。")
     if not errors:
-        dup = _duplicate(official_id, data, exclude_id)
+        dup = duplicate(official_id, data, exclude_id)
         if dup:
             errors["year" if kind == "annual" else "quarter"] = dup
     return errors

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import io
 from typing import Iterable
+from urllib.parse import quote
+
+from flask import Response
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -23,6 +26,15 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REQUIRED_FILL = PatternFill("solid", fgColor="FDE2E1")
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
 MAX_EXPORT_ROWS = 100_000
+
+
+def download_response(data: bytes, filename: str, mimetype: str = XLSX_MIME) -> Response:
+    """``data`` as an attachment named ``filename`` (Chinese kept through RFC 5987)."""
+    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                               f"filename*=UTF-8''{quote(filename)}",
+        "Cache-Control": "private, no-store"})
 
 
 def _header(ws, sheet: Sheet, with_notes: bool) -> None:
@@ -117,4 +129,26 @@ def officials(stmt, full_id: bool, title: str = "干部名单", hidden: Iterable
     info.append([title])
     info.append(["身份证号" + ("为完整号码。" if full_id else "已按权限脱敏。")])
     info.append(["“所在单位”列为单位代码。"])
+    return _to_bytes(wb)
+
+
+RANKING_HEADERS = ("名次", "单位", "单位代码", "指标得分", "民评官得分", "加分", "扣分", "总分",
+                   "等次", "等次说明", "提示")
+
+
+def ranking(rr) -> bytes:
+    """The ranking of a round (:class:`kaohe.unitassess.services.data.RoundRanking`) as shown."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("排名")
+    ws.freeze_panes = "A3"
+    for i, width in enumerate((6, 28, 10, 10, 10, 8, 8, 10, 8, 30, 40), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    s = rr.scheme
+    ws.append([f"{s.year} 年{s.group_label}目标责任考核 · {rr.round_label}排名（{rr.size} 个单位）"
+               + ("" if s.is_published else "（方案尚未发布，为试算结果）")])
+    ws.append(list(RANKING_HEADERS))
+    for r in rr.rows:
+        sc = r.score
+        ws.append([r.rank, r.name, r.code, sc.indicator_points, sc.public_points, sc.bonus,
+                   sc.deduction, sc.total, r.grade_label, r.grade_note, "；".join(r.flags)])
     return _to_bytes(wb)

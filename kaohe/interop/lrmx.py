@@ -1,4 +1,4 @@
-"""Import and export of LRMX appointment forms (干部任免审批表).
+"""Import of LRMX appointment forms (干部任免审批表); export in :mod:`.lrmx_export`.
 
 Import creates or updates the official matched by ID number (through the
 officials form and service, as if typed in), the form's other fields
@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from kaohe.assessments.models import GRADES, AssessmentResult
 from kaohe.audit.models import AuditLog
 from kaohe.audit.services import record_event
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.forms import BaseForm
 from kaohe.extensions import db
-from kaohe.interop.lrmx_parse import (LABELS, Person, ResumeLine, month_text, parse, parse_month,
-                                      resume_line, resume_lines, write)
+from kaohe.interop.lrmx_parse import (LABELS, Person, ResumeLine, parse, parse_month,
+                                      resume_lines)
 from kaohe.interop.models import AppointmentSheet, FamilyMember
 from kaohe.officials import idcard, photos
 from kaohe.officials.forms import OfficialForm, PostForm
@@ -358,48 +357,3 @@ def _save_posts(official: Official, planned, report: LrmxReport) -> None:
             report.posts_created += 1
         else:
             report.posts_updated += 1
-
-
-# ---------------------------------------------------------------- export
-
-
-def annual_results_text(official_id: int, years: int = 3) -> str:
-    """「2017年度考核称职，2018年度考核优秀，2019年度考核称职」 from the recorded results."""
-    rows = db.session.scalars(select(AssessmentResult).where(
-        AssessmentResult.official_id == official_id, AssessmentResult.kind == "annual")
-        .order_by(AssessmentResult.year.desc()).limit(years))
-    parts = [f"{r.year}年度考核{GRADES.get(r.grade, r.grade)}" for r in rows]
-    return "，".join(reversed(parts))
-
-
-def export_lrmx(official: Official, full_id: bool) -> bytes:
-    sheet = db.session.scalar(select(AppointmentSheet).where(
-        AppointmentSheet.official_id == official.id)) or AppointmentSheet()
-    posts = sorted(official.posts, key=lambda p: p.start_date)
-    resume = sheet.resume or "\n".join(
-        resume_line(p.start_date, p.end_date,
-                    p.title if p.unit and p.title.startswith(p.unit.name)
-                    else (p.unit.name if p.unit else "") + p.title) for p in posts)
-    fields = {
-        "XingMing": official.name, "XingBie": official.gender_label,
-        "ChuShengNianYue": month_text(official.birth_date), "MinZu": official.ethnicity,
-        "JiGuan": official.native_place, "RuDangShiJian": month_text(official.party_date),
-        "CanJiaGongZuoShiJian": month_text(official.work_start_date),
-        "QuanRiZhiJiaoYu_XueLi": official.edu_fulltime,
-        "QuanRiZhiJiaoYu_XueWei": official.degree_fulltime,
-        "QuanRiZhiJiaoYu_XueLi_BiYeYuanXiaoXi": official.school_fulltime,
-        "ZaiZhiJiaoYu_XueLi": official.edu_inservice,
-        "ZaiZhiJiaoYu_XueWei": official.degree_inservice,
-        "ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi": official.school_inservice,
-        "XianRenZhiWu": official.current_post, "JianLi": resume,
-        "NianDuKaoHeJieGuo": annual_results_text(official.id),
-        "ShenFenZheng": official.id_number if full_id else official.id_number_masked,
-        "ZhaoPian": base64.b64encode(official.photo).decode() if official.photo else "",
-        **{tag: getattr(sheet, key) or "" for key, tag in SHEET_FIELDS.items() if key != "resume"},
-    }
-    members = [{"ChengWei": m.relation, "XingMing": m.name,
-                "ChuShengRiQi": month_text(m.birth_date), "ZhengZhiMianMao": m.political_status,
-                "GongZuoDanWeiJiZhiWu": m.work}
-               for m in db.session.scalars(select(FamilyMember).where(
-                   FamilyMember.official_id == official.id).order_by(FamilyMember.sort_order))]
-    return write(fields, members)

@@ -23,7 +23,9 @@ DATE_HINT = "日期，如 2020-04-10（也可写 2020.04.10、20200410；入党/
 class Column:
     header: str
     field: str
-    kind: str = "text"  # text | date | month_date | int | decimal | choice | bool | unit | person
+    # text | date | month_date | int | decimal | choice | bool | unit | person
+    # | lookup (read by the importer to find a record, not a field of the form)
+    kind: str = "text"
     required: bool = False
     choices: dict[str, str] | None = None  # label → form value
     note: str = ""
@@ -37,6 +39,8 @@ class Sheet:
     columns: tuple[Column, ...]
     fixed: dict = field(default_factory=dict)  # form values every row gets (e.g. kind=annual)
     example: tuple = ()
+    area: str = "officials"  # who imports it: officials | unitassess | discipline (see views)
+    match: str = "按身份证号匹配"  # the natural key, said on the page
 
     def column(self, field_name: str) -> Column | None:
         return next((c for c in self.columns if c.field == field_name), None)
@@ -114,6 +118,72 @@ SHEETS: dict[str, Sheet] = {s.kind: s for s in (
         example=("330102197503080015", "王建国", "2019", "第二季度", "称职", "", "", "", "", "", "",
                  "", "", "", "")),
 )}
+
+
+def _discipline_kinds() -> dict[str, str]:
+    """处理方式 labels: 警告 exists as 党纪 and 政务, so those are qualified (党纪警告)."""
+    from kaohe.discipline import rules
+
+    labels = [label for _c, label in rules.KINDS.values()]
+    out: dict[str, str] = {}
+    for code, (category, label) in rules.KINDS.items():
+        if labels.count(label) == 1:
+            out[label] = code
+        else:
+            out[rules.CATEGORIES[category].removesuffix("处分") + label] = code
+    out.update({code: code for code in rules.KINDS})
+    return out
+
+
+def _late_sheets() -> tuple[Sheet, ...]:
+    """Sheets of the unit assessment and discipline features (imported lazily)."""
+    from kaohe.discipline import rules
+    from kaohe.discipline.forms import FindingForm
+    from kaohe.unitassess import ROUNDS
+    from kaohe.unitassess.forms import ResultForm as IndicatorResultForm
+
+    rounds = {**{v: k for k, v in ROUNDS.items()}, "上半年": "half", **_same(ROUNDS)}
+    return (
+        Sheet("indicators", "单位指标完成情况", IndicatorResultForm, (
+            Column("年度", "year", "lookup", True, note="考核方案年度，如 2024"),
+            Column("单位", "unit_id", "unit", True,
+                   note="单位名称或单位代码；按单位类型对应该年度已发布的考核方案"),
+            Column("指标编号", "indicator_code", "lookup", note="方案中的指标编号；未填写时按指标名称匹配"),
+            Column("指标名称", "indicator_name", "lookup", note="填写了指标编号时须与之一致"),
+            Column("考核轮次", "round", "choice", True, rounds, "半年、前三季度或全年"),
+            Column("全年目标值", "target", "decimal", note="完成率指标必填，大于 0"),
+            Column("累计实际完成值", "actual", "decimal", note="定量指标必填，不小于 0"),
+            Column("定性等次", "grade", note="定性指标填写方案中的等次，如 好、较好"),
+            Column("备注", "note"),
+        ), example=("2024", "东城区", "A01", "地区生产总值增速", "全年", "6.5", "6.8", "", ""),
+            area="unitassess", match="按年度、单位、指标和考核轮次匹配"),
+        Sheet("findings", "纪检监察问题线索", FindingForm, (
+            PERSON, PERSON_NAME,
+            Column("发现日期", "found_date", "date", True),
+            Column("问题来源", "source", "choice", True,
+                   {**{v: k for k, v in rules.SOURCES.items()}, **_same(rules.SOURCES)},
+                   "、".join(rules.SOURCES.values())),
+            Column("处理方式", "kind", "choice", True, _discipline_kinds(),
+                   "如 谈话函询、诫勉、党纪警告、政务记过；尚未定性填“尚未定性/未作处理”"),
+            Column("办理状态", "status", "choice", True,
+                   {**{v: k for k, v in rules.STATUSES.items()}, **_same(rules.STATUSES)},
+                   "、".join(rules.STATUSES.values())),
+            Column("决定日期", "decision_date", "date", note="已结案必填；处置中留空"),
+            Column("合并处分期（月）", "period_months", "int",
+                   note="仅多个政务处分合并确定处分期时填写"),
+            Column("情况摘要", "summary", required=True, note="讨论材料中可见"),
+            Column("详细情况", "details", note="仅纪委监委可见"),
+        ), example=("330102197503080015", "王建国", "2023-05-10", "信访举报", "谈话函询",
+                    "了结澄清", "", "", "反映收受礼金问题，经核查不属实", ""),
+            area="discipline", match="按身份证号、发现日期和问题来源匹配"),
+    )
+
+
+SHEETS.update({s.kind: s for s in _late_sheets()})
+
+
+def sheets_of(area: str) -> dict[str, Sheet]:
+    return {k: s for k, s in SHEETS.items() if s.area == area}
 
 
 def normalise_header(text) -> str:

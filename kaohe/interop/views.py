@@ -1,32 +1,26 @@
 """Import and export pages: Excel templates and imports, officials export, LRMX files."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import click
-from flask import Blueprint, Response, abort, render_template, stream_template
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from kaohe.audit.services import cli_actor
 from kaohe.auth.permissions import P, can, guard
 from kaohe.core.crud import official_or_404
 from kaohe.core.models import utcnow
-from kaohe.interop import excel_export, excel_import, lrmx
+from kaohe.interop import excel_export, excel_import, lrmx, lrmx_export
 from kaohe.interop.forms import LrmxImportForm, XlsxImportForm
+from kaohe.interop.import_page import import_response, template_response
 from kaohe.interop.lrmx_parse import LrmxRefused
-from kaohe.interop.sheets import SHEETS
+from kaohe.interop.sheets import SHEETS, sheets_of
 from kaohe.officials import services as official_services
 
 bp = guard(Blueprint("interop", __name__, url_prefix="/interop"), read=P.OFFICIALS_READ)
 edit_bp = guard(Blueprint("edit", __name__), read=P.OFFICIALS_WRITE)
 
 
-def download(data: bytes, filename: str, mimetype: str) -> Response:
-    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
-                               f"filename*=UTF-8''{quote(filename)}",
-        "Cache-Control": "private, no-store"})
+download = excel_export.download_response
 
 
 # ---------------------------------------------------------------- exports (readers)
@@ -56,7 +50,7 @@ def export_officials():
 def export_lrmx(official_id: int):
     """The official's 干部任免审批表 as an LRMX file."""
     official = official_or_404(official_id)
-    data = lrmx.export_lrmx(official, full_id=can(P.ID_NUMBER_FULL))
+    data = lrmx_export.export_lrmx(official, full_id=can(P.ID_NUMBER_FULL))
     return download(data, f"{official.name}.lrmx", "application/xml")
 
 
@@ -64,9 +58,10 @@ def export_lrmx(official_id: int):
 
 
 def _page(xlsx_forms=None, lrmx_form=None, status=200):
-    forms = {kind: XlsxImportForm(prefix=kind) for kind in SHEETS}
+    sheets = sheets_of("officials")
+    forms = {kind: XlsxImportForm(prefix=kind) for kind in sheets}
     forms.update(xlsx_forms or {})
-    return render_template("interop/index.html", sheets=SHEETS, forms=forms,
+    return render_template("interop/index.html", sheets=sheets, forms=forms,
                            lrmx_form=lrmx_form or LrmxImportForm(prefix="lrmx")), status
 
 
@@ -78,36 +73,17 @@ def index():
 @edit_bp.get("/templates/<kind>")
 def template(kind: str):
     """The import template of ``kind`` (officials, posts, annual, quarterly)."""
-    if kind not in SHEETS:
+    if kind not in sheets_of("officials"):
         abort(404)
-    return download(excel_export.template(kind), f"{SHEETS[kind].title}导入模板.xlsx",
-                    excel_export.XLSX_MIME)
+    return template_response(kind)
 
 
 @edit_bp.post("/import/<kind>")
 def import_xlsx(kind: str):
     """Check every row of the uploaded file, then import all of it or nothing."""
-    if kind not in SHEETS:
+    if kind not in sheets_of("officials"):
         abort(404)
-    form = XlsxImportForm(prefix=kind)
-    if not form.validate_on_submit():
-        return _page({kind: form})
-    data = form.file.data.read()
-    report = excel_import.Report(kind=kind, dry_run=form.dry_run.data)
-    try:
-        steps = excel_import.import_steps(kind, data, report)
-        first = next(steps)  # reads the file: refusals still get a normal page
-    except excel_import.FileRefused as exc:
-        form.file.errors = [str(exc)]
-        return _page({kind: form})
-
-    def progress():
-        yield first
-        yield from steps
-
-    # Streamed: the progress lines reach the browser while the rows are checked.
-    return Response(stream_template("interop/import_result.html", sheet=SHEETS[kind],
-                                    report=report, steps=progress()))
+    return import_response(kind, lambda form: _page({kind: form}), "interop.edit.index")
 
 
 @edit_bp.route("/lrmx", methods=["POST"])

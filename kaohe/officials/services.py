@@ -19,6 +19,23 @@ from kaohe.units import services as units
 
 def save_official(official: Official | None, data: dict) -> Official:
     """Create or update an official; raises ValidationFailed with per-field messages."""
+    data, errors = check_official(official, data)
+    records.raise_if(errors)
+    return records.save(Official, official, data)
+
+
+def _id_number_holder(number: str) -> int | None:
+    return db.session.scalar(select(Official.id).where(Official.id_number == number)
+                             .execution_options(include_deleted=True))
+
+
+def check_official(official: Official | None, data: dict,
+                   id_number_holder=_id_number_holder) -> tuple[dict, dict[str, str]]:
+    """The rules of :func:`save_official`: (normalised data, field → message).
+
+    ``id_number_holder(number)`` gives the id of the official (deleted ones
+    included) holding an ID number; bulk imports pass a preloaded lookup.
+    """
     errors: dict[str, str] = {}
     # Full-width digits typed with a Chinese input method are the same number.
     number = unicodedata.normalize("NFKC", data.get("id_number") or "").strip().upper()
@@ -29,8 +46,7 @@ def save_official(official: Official | None, data: dict) -> Official:
     elif data.get("birth_date") and idcard.birth_date(number) != data["birth_date"]:
         errors["id_number"] = "身份证号中的出生日期与填写的出生日期不一致。"
     else:
-        clash = db.session.scalar(select(Official.id).where(Official.id_number == number)
-                                  .execution_options(include_deleted=True))
+        clash = id_number_holder(number)
         if clash and (official is None or clash != official.id):
             errors["id_number"] = "已有干部使用该身份证号。"
     records.require_choice(errors, "gender", data.get("gender"), GENDERS)
@@ -45,8 +61,7 @@ def save_official(official: Official | None, data: dict) -> Official:
             units.get_unit(data["unit_id"])
         except records.ValidationFailed as exc:
             errors.update(exc.errors)
-    records.raise_if(errors)
-    return records.save(Official, official, data)
+    return data, errors
 
 
 def save_post(official: Official, post: Post | None, data: dict) -> Post:

@@ -1,0 +1,78 @@
+"""Core bulk insert of new, already validated records, with their audit rows.
+
+The ORM path (service → ``records.save`` → flush → the audit listener) costs
+about 0.3 ms a record; an import of thousands of new records inserts them here
+in chunks instead and writes, in the same transaction, the very audit rows the
+listener (:mod:`kaohe.audit.listeners`) would have written: action ``create``,
+every column except ``__audit_exclude__`` in ``after``, the current actor.
+"""
+from __future__ import annotations
+
+from sqlalchemy import insert
+
+from kaohe.audit.listeners import _plain
+from kaohe.audit.services import current_actor
+from kaohe.core.models import utcnow
+from kaohe.extensions import db
+
+CHUNK = 1000
+
+
+def _default(column):
+    default = column.default
+    if default is None:
+        return None
+    if default.is_callable:  # wrapped by SQLAlchemy to take the execution context
+        return default.arg(None)
+    if default.is_scalar:
+        return default.arg
+    return None
+
+
+def append_audit(connection, entries: list[dict]) -> None:
+    """Write audit entries the way the flush listener does on this code base."""
+    try:
+        from kaohe.audit import chain
+    except ImportError:  # before the hash chain: plain rows
+        from kaohe.audit.models import AuditLog
+
+        if entries:
+            connection.execute(AuditLog.__table__.insert(), entries)
+    else:
+        chain.append(connection, entries)
+
+
+def insert_records(model, rows: list[dict]) -> list[int]:
+    """Insert ``rows`` (column → value) as new ``model`` records, audited; returns their ids.
+
+    Columns a row leaves out get the column default, as a flush would; the
+    session's pending changes are flushed first so the audit stays in order.
+    """
+    if not rows:
+        return []
+    session = db.session()
+    session.flush()
+    table = model.__table__
+    exclude = set(getattr(model, "__audit_exclude__", ()))
+    actor_id, actor_name = current_actor()
+    now = utcnow()
+    columns = [c for c in table.columns if c.key != "id"]
+    defaults = {c.key: _default(c) for c in columns}
+    if "recorded_by_id" in defaults:
+        defaults["recorded_by_id"] = actor_id
+    full = [{**defaults, **{k: v for k, v in row.items() if k in defaults}} for row in rows]
+    connection = session.connection()
+    ids: list[int] = []
+    for start in range(0, len(full), CHUNK):
+        part = full[start:start + CHUNK]
+        result = connection.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), part)
+        ids.extend(result.scalars().all())
+    entries = []
+    for new_id, row in zip(ids, full):
+        after = {"id": new_id, **{k: _plain(v) for k, v in row.items() if k not in exclude}}
+        entries.append({"at": now, "actor_id": actor_id, "actor_name": actor_name,
+                        "action": "create", "entity_type": table.name, "entity_id": new_id,
+                        "before": None, "after": after})
+    append_audit(connection, entries)
+    return ids
