@@ -452,14 +452,14 @@ def test_a_flag_row_is_not_torn_from_its_number(make, count):
 def test_split_tables_keep_rows_whole(ctx):
     """At every height a flags table breaks between rows; only a row taller than a page is
     split, and then each part keeps at least two lines."""
-    from kaohe.dossier import records
+    from kaohe.dossier import records, tables
     from kaohe.dossier.styles import FRAME_W, kit
 
     k = kit(services.font_spec())
     flags = [{"level": "warn", "code": "x", "text": f"第{i}条提示事项",
               "detail": "需要在讨论前核实的情况说明。" * (6 - i % 6)} for i in range(16)]
     table = records.flags({"flags": flags}, k)[-1]
-    assert isinstance(table, records.WholeRows)
+    assert isinstance(table, tables.WholeRows)
     _w, height = table.wrap(FRAME_W, 10 ** 6)
     rows = len(table._cellvalues)
     splits = 0
@@ -474,6 +474,6 @@ def test_split_tables_keep_rows_whole(ctx):
     giant = records.flags({"flags": [{"level": "block", "code": "x", "text": "很长的事项",
                                       "detail": "超长的说明文字。" * 600}]}, k)[-1]
     _w, height = giant.wrap(FRAME_W, 10 ** 6)
-    assert height > records.FRAME_H
-    top, rest = giant.split(FRAME_W, records.FRAME_H)
-    assert min(sum(top._rowHeights), sum(rest._rowHeights)) >= records.MIN_ROW_SPLIT
+    assert height > tables.FRAME_H
+    top, rest = giant.split(FRAME_W, tables.FRAME_H)
+    assert min(sum(top._rowHeights), sum(rest._rowHeights)) >= tables.MIN_ROW_SPLIT

@@ -6,49 +6,15 @@ import re
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table
+from reportlab.platypus import Spacer
 
 from kaohe.dossier.cover import heading, setting, years_label
 from kaohe.dossier.flags import LEVEL_LABELS, ordered
 from kaohe.dossier.fmt import cn_date, cn_datetime, dot_date, period, score
-from kaohe.dossier.styles import BOTTOM, FRAME_W, HEAD_BG, PAGE_H, RED, TOP, Heavy, Kit
+from kaohe.dossier.styles import FRAME_W, HEAD_BG, RED, Heavy, Kit
 from kaohe.dossier.tables import C, grid
 
 NO_OPINION = "纪检监察机关意见：未回复"
-
-
-FRAME_H = PAGE_H - TOP - BOTTOM
-# Least height (pt) of either part of a row split across pages: about two lines.
-MIN_ROW_SPLIT = 30
-
-
-class WholeRows(Table):
-    """A table whose rows move whole to the next page when they do not fit.
-
-    ``grid(split_rows=True)`` lets ReportLab split a row wherever the page ends, with
-    1 pt as the least part: after a table breaks between rows, the remainder is tried
-    again in the space left and its first row is torn there, leaving the row's short
-    cells (序号, 类别) at the foot of the page and its text on the next, and vertically
-    centred cells may get nothing at all in the top part. Here a row is split only
-    when it is taller than a page (with its header), each part at least two lines.
-    """
-
-    def split(self, availWidth, availHeight):
-        self._calc(availWidth, availHeight)
-        parts = self._splitRows(availHeight)
-        if parts:
-            return parts
-        head = self.repeatRows if isinstance(self.repeatRows, int) else max(self.repeatRows) + 1
-        if head < len(self._rowHeights) and sum(self._rowHeights[:head + 1]) <= FRAME_H:
-            return []  # the next row fits on a fresh page: move it there
-        return super().split(availWidth, availHeight)
-
-
-def _rows_split(table: Table) -> Table:
-    """``table`` (from :func:`grid` with ``split_rows``) keeping its rows whole."""
-    table.__class__ = WholeRows
-    table.splitInRow = MIN_ROW_SPLIT
-    return table
 
 
 def _span(snap: dict) -> str:
@@ -107,7 +73,7 @@ def _unit_summary(results: list[dict], kit: Kit) -> list:
                      "有" if r.get("eligible_top", True) else C("取消（省级扣分）", red=True)])
     widths = [14 * mm, 53 * mm, 14 * mm, 14 * mm, 15 * mm, 14 * mm, 32 * mm]
     return [*kit.h2("（一）考核结果"),
-            _rows_split(grid(kit, rows, widths, center_cols=(0, 2, 3, 4, 5, 6), split_rows=True))]
+            grid(kit, rows, widths, center_cols=(0, 2, 3, 4, 5, 6), split_rows=True)]
 
 
 def _unit_lines(results: list[dict], kit: Kit) -> list:
@@ -137,8 +103,8 @@ def _unit_lines(results: list[dict], kit: Kit) -> list:
                          _line_detail(line)])
     widths = [24 * mm, 56 * mm, 14 * mm, 62 * mm]
     return [*kit.h2("（二）加分、减分明细"),
-            _rows_split(grid(kit, rows, widths, center_cols=(2,), spans=tuple(spans),
-                             extra=tuple(extra), split_rows=True))]
+            grid(kit, rows, widths, center_cols=(2,), spans=tuple(spans),
+                             extra=tuple(extra), split_rows=True)]
 
 
 def unit_results(snap: dict, kit: Kit) -> list:
@@ -284,7 +250,7 @@ def _findings(sec: dict, kit: Kit) -> list:
     widths = [20 * mm, 30 * mm, 19 * mm, 29 * mm, 58 * mm]
     return out + [kit.p("影响期自处理（处分）决定之日起计算；了结澄清和已容错免责的问题不作负面评价，"
                         "不影响提拔使用。", kit.note),
-                  _rows_split(grid(kit, rows, widths, center_cols=(0, 1, 2, 3), split_rows=True))]
+                  grid(kit, rows, widths, center_cols=(0, 1, 2, 3), split_rows=True)]
 
 
 def discipline(snap: dict, kit: Kit) -> list:
@@ -311,8 +277,8 @@ def flags(snap: dict, kit: Kit) -> list:
         red = f["level"] == "block"
         rows.append([str(i), C(LEVEL_LABELS.get(f["level"], "提示"), red=red, center=True),
                      C(f["text"], red=red), f.get("detail") or "—"])
-    return out + [_rows_split(grid(kit, rows, [12 * mm, 20 * mm, 66 * mm, 58 * mm],
-                                   center_cols=(0,), split_rows=True))]
+    return out + [grid(kit, rows, [12 * mm, 20 * mm, 66 * mm, 58 * mm],
+                                   center_cols=(0,), split_rows=True)]
 
 
 def closing(snap: dict, kit: Kit) -> list:

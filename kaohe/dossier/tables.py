@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Table, TableStyle
 
-from kaohe.dossier.styles import GREY, HEAD_BG, INK, LINE, RED, Kit
+from kaohe.dossier.styles import BOTTOM, GREY, HEAD_BG, INK, LINE, PAGE_H, RED, TOP, Kit
+
+FRAME_H = PAGE_H - TOP - BOTTOM
 
 PAD = 3.5
 SIZE = 9
@@ -35,6 +37,32 @@ def _span_widths(widths, spans, n_rows):
         for r in range(r0, r1 + 1):
             out[r][c0] = sum(widths[c0:c1 + 1])
     return out
+
+
+# Least height (pt) of either part of a row split across pages: about two lines.
+MIN_ROW_SPLIT = 30
+
+
+class WholeRows(Table):
+    """A table whose rows move whole to the next page when they do not fit.
+
+    ReportLab's own row splitting (``splitInRow``) splits a row wherever the page ends, with
+    1 pt as the least part: after a table breaks between rows, the remainder is tried
+    again in the space left and its first row is torn there, leaving the row's short
+    cells (序号, 类别) at the foot of the page and its text on the next, and vertically
+    centred cells may get nothing at all in the top part. Here a row is split only
+    when it is taller than a page (with its header), each part at least two lines.
+    """
+
+    def split(self, availWidth, availHeight):
+        self._calc(availWidth, availHeight)
+        parts = self._splitRows(availHeight)
+        if parts:
+            return parts
+        head = self.repeatRows if isinstance(self.repeatRows, int) else max(self.repeatRows) + 1
+        if head < len(self._rowHeights) and sum(self._rowHeights[:head + 1]) <= FRAME_H:
+            return []  # the next row fits on a fresh page: move it there
+        return super().split(availWidth, availHeight)
 
 
 def grid(kit: Kit, rows: list[list], widths: list[float], *, header: int = 1,
@@ -87,5 +115,7 @@ def grid(kit: Kit, rows: list[list], widths: list[float], *, header: int = 1,
                 style = kit.cell_red if opt.red else kit.cell_c if center else kit.cell
                 out.append(kit.p(text, style))
         data.append(out)
-    return Table(data, colWidths=widths, repeatRows=header, splitInRow=int(split_rows),
-                 style=TableStyle(cmds + list(extra)), hAlign="LEFT")
+    cls = WholeRows if split_rows else Table
+    return cls(data, colWidths=widths, repeatRows=header,
+               splitInRow=MIN_ROW_SPLIT if split_rows else 0,
+               style=TableStyle(cmds + list(extra)), hAlign="LEFT")
