@@ -48,6 +48,10 @@ def init_app(app: Flask) -> None:
     for bp in (api_units, api_write, api_doc):
         app.register_blueprint(bp)
 
+    from kaohe.discussions.views import bp as discussions
+
+    app.register_blueprint(discussions)
+
     from kaohe.auth.permissions import Permission
 
     app.jinja_env.globals.update(can=can, P=Permission)

@@ -11,3 +11,4 @@ from kaohe.settings.models import Setting  # noqa: F401
 from kaohe.unitassess.models import Scheme  # noqa: F401
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption  # noqa: F401,E501
 from kaohe.interop.models import AppointmentSheet, FamilyMember  # noqa: F401
+from kaohe.discussions.models import AgendaItem, Discussion, DiscussionBundle  # noqa: F401

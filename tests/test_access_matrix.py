@@ -21,7 +21,7 @@ from kaohe.extensions import db
 from kaohe.officials.models import Official, Post
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
-from tests import dossier_access, interop_access, ua_access
+from tests import discussions_access, dossier_access, interop_access, ua_access
 from tests.helpers import PNG, build_world, field_errors, table_counts, text
 
 ROLES = ("admin", "organization", "assessment", "discipline", "reviewer", None)  # None: anonymous
@@ -105,6 +105,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     **interop_access.expected(only, TOKEN),
     # Three-year evaluation dossiers (issue 3).
     **dossier_access.expected(only),
+    # Personnel discussions (issue 6).
+    **discussions_access.expected(only),
 }
 
 # The required field each form's POST leaves blank (by endpoint, else by blueprint).
@@ -120,6 +122,7 @@ BLANKED = {"auth.login": "username", "units": "code", "officials": "name", "post
 BLANKED.update(ua_access.BLANKED)
 BLANKED.update(interop_access.BLANKED)
 BLANKED.update(dossier_access.BLANKED)
+BLANKED.update(discussions_access.BLANKED)
 # Responses that are not text (never decoded as a page).
 BINARY = {"image/png", "application/pdf",
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -184,6 +187,8 @@ def _url(rule: str, endpoint: str, world) -> str:
         values.update(interop_access.url_values(world))
     if blueprint == "dossier":
         values.update(dossier_access.url_values(world))
+    if blueprint == "discussions":
+        values.update(discussions_access.url_values(world))
     url = rule
     for name in rule.split("<")[1:]:
         name = name.split(">")[0].split(":")[-1]
@@ -293,6 +298,9 @@ def _check_allowed(endpoint, method, role, response, world):
         interop_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
     elif endpoint.split(".")[0] == "dossier":
         dossier_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
+    elif endpoint.split(".")[0] == "discussions":
+        discussions_access.check_allowed(endpoint, method, role, response, page, world,
+                                         field_errors)
     else:  # pragma: no cover - a new endpoint needs its own content check
         pytest.fail(f"no content check for allowed {method} {endpoint}: add one to _check_allowed")
 
@@ -352,7 +360,9 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
     response = client.open(url, method=method, headers=headers, data=data)
     page = text(response) if response.mimetype not in BINARY and endpoint != "static" else ""
 
-    writes = False
+    # The reading register (查阅登记) and permitted discussion actions write on purpose.
+    writes = discussions_access.writes(endpoint, method, effective_role, expected)
+    before = discussions_access.adjust(before, endpoint, expected)
     if expected == LOGIN:
         if is_api:
             assert response.status_code == 401

@@ -29,6 +29,8 @@ class Permission(StrEnum):
     DISCIPLINE_WRITE = "discipline.write"  # findings, tolerance exemptions, opinion answers
     DISCIPLINE_DETAILS = "discipline.details"  # the details field of findings
     INTEGRITY_REQUEST = "integrity.request"  # ask for an integrity opinion
+    DISCUSSIONS_MANAGE = "discussions.manage"  # personnel discussions: agenda, checks, dossiers
+    DISCUSSIONS_REVIEW = "discussions.review"  # read the discussions one is assigned to
 
 
 P = Permission
@@ -39,12 +41,13 @@ DEFAULT_ROLES: dict[str, tuple[str, frozenset[Permission]]] = {
         "组织部干部科",
         frozenset({P.OFFICIALS_READ, P.OFFICIALS_WRITE, P.ID_NUMBER_FULL, P.UNITS_READ,
                    P.UNITS_WRITE, P.DOSSIER_GENERATE, P.UNITASSESS_READ,
-                   P.UNITASSESS_INTERVIEW, P.DISCIPLINE_READ, P.INTEGRITY_REQUEST}),
+                   P.UNITASSESS_INTERVIEW, P.DISCIPLINE_READ, P.INTEGRITY_REQUEST,
+                   P.DISCUSSIONS_MANAGE}),
     ),
     "assessment": ("考核办", frozenset({P.UNITS_READ, P.UNITASSESS_READ, P.UNITASSESS_WRITE})),
     "discipline": ("纪委监委", frozenset({P.OFFICIALS_READ, P.UNITS_READ, P.DISCIPLINE_READ,
                                       P.DISCIPLINE_WRITE, P.DISCIPLINE_DETAILS})),
-    "reviewer": ("干部工作领导小组成员", frozenset()),
+    "reviewer": ("干部工作领导小组成员", frozenset({P.DISCUSSIONS_REVIEW})),
     "admin": (
         "系统管理员",
         frozenset({P.USERS_MANAGE, P.SETTINGS_MANAGE, P.AUDIT_READ, P.UNITS_READ, P.UNITS_WRITE}),

@@ -1,0 +1,121 @@
+"""The agenda bundle: cover list, one bookmark per item, background build, progress."""
+from __future__ import annotations
+
+import io
+import threading
+
+from pypdf import PdfReader
+
+from kaohe.discussions import bundle as bundles
+from kaohe.discussions.models import DiscussionBundle
+from kaohe.discussions.services import decisions
+from kaohe.extensions import db
+from tests import discussions_support as s
+from tests.dossier_support import flat
+from tests.helpers import text
+
+
+def _agenda():
+    d = s.discussion()
+    a = s.ready_item(d, s.official(name="王建国"))
+    b = s.ready_item(d, s.official(name="李海燕"), action="exchange", post="市发改委主任")
+    c = s.item(d, s.official(name="赵志强"), action="retire", post="")
+    return d, [a, b, c]
+
+
+def test_bundle_has_cover_list_and_a_bookmark_per_item(make, auth):
+    d, (a, b, c) = _agenda()
+    make.commit()
+    client = auth.as_role("organization")
+    assert client.post(f"/discussions/{d.id}/bundle").status_code == 302
+    state = client.get(f"/discussions/{d.id}/bundle/status").get_json()
+    assert state["status"] == "done" and state["percent"] == 100
+    assert state["done"] == state["total"] == 5
+    made = db.session.get(DiscussionBundle, state["id"])
+    reader = PdfReader(io.BytesIO(made.pdf))
+    top = [o for o in reader.outline if not isinstance(o, list)]
+    na, nb = a.current_dossier.dossier.number, b.current_dossier.dossier.number
+    assert [o.title for o in top] == ["议程目录", f"1. 王建国 · 提拔（{na}）",
+                                      f"2. 李海燕 · 交流（{nb}）"]
+    pages = [reader.get_destination_page_number(o) for o in top]
+    assert pages[0] == 0 and pages[1] == 1 and pages[2] > pages[1]
+    assert len(reader.pages) == made.pages
+    cover = flat(reader.pages[0].extract_text())
+    for fact in ("议程材料汇编", "2020年第3次常委会", "王建国", "李海燕", "赵志强", "交流：市发改委主任",
+                 "具备上会条件", "未具备上会条件", "未附材料", na):
+        assert flat(fact) in cover, fact
+    # The dossiers follow, byte for byte as stored (stamped only at download).
+    assert "干部考评材料" in flat(reader.pages[1].extract_text())
+    download = client.get(f"/discussions/{d.id}/bundle.pdf")
+    stamped = PdfReader(io.BytesIO(download.data))
+    assert len(stamped.pages) == made.pages
+    assert all("organization测试" in p.extract_text() for p in stamped.pages)
+
+
+def test_cover_shows_decisions_after_the_meeting(make):
+    d = s.discussion()
+    a = s.ready_item(d, s.official(name="王建国"))
+    decisions.hold(d, [m.id for m in d.members])
+    decisions.decide(d, a, {"decision": "approve", "votes_for": 6, "votes_against": 0,
+                            "votes_abstain": 0})
+    made = bundles.start(d)
+    bundles.build(made.id, commit=False)
+    cover = flat(PdfReader(io.BytesIO(made.pdf)).pages[0].extract_text())
+    assert flat("决定：同意（赞成 6、反对 0、弃权 0）") in cover and flat("实到 6 人") in cover
+
+
+def test_launch_runs_in_a_background_thread(make, app, monkeypatch):
+    d, _items = _agenda()
+    made = bundles.start(d)
+    seen = {}
+    done = threading.Event()
+
+    def fake_build(bundle_id, commit):
+        seen.update(bundle_id=bundle_id, commit=commit, thread=threading.current_thread().name)
+        done.set()
+
+    monkeypatch.setattr(bundles, "build", fake_build)
+    monkeypatch.setitem(app.config, "KAOHE_BUNDLE_INLINE", False)
+    thread = bundles.launch(made.id)
+    assert thread is not None and done.wait(5)
+    thread.join(5)
+    assert seen == {"bundle_id": made.id, "commit": True, "thread": f"kaohe-bundle-{made.id}"}
+
+
+def test_progress_state_and_a_dead_build(make):
+    d, _items = _agenda()
+    made = bundles.start(d)
+    assert bundles.state(made)["status"] == "queued" and bundles.state(made)["percent"] == 0
+    made.status, made.done = "running", 2
+    assert bundles.state(made)["percent"] == 40
+    import datetime as dt
+    made.created_at -= dt.timedelta(hours=1)
+    state = bundles.state(made)
+    assert state["status"] == "failed" and "生成中断" in state["error"]
+    assert bundles.state(None) == {"status": "none", "percent": 0}
+
+
+def test_page_has_progress_bar_and_no_inline_script_or_style(make, auth):
+    d, _items = _agenda()
+    make.commit()
+    client = auth.as_role("organization")
+    page = text(client.get(f"/discussions/{d.id}"))
+    assert '<progress id="bundle-bar"' in page and "js/discussions.js" in page
+    assert "data-status-url" in page
+    assert "<script>" not in page and "style=" not in page
+    client.post(f"/discussions/{d.id}/bundle", headers={"Accept": "application/json"})
+    page = text(client.get(f"/discussions/{d.id}"))
+    assert "已完成" in page and "下载汇编 PDF" in page
+
+
+def test_failed_build_is_reported(make, monkeypatch):
+    d, _items = _agenda()
+    made = bundles.start(d)
+
+    def boom(*_a, **_k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(bundles, "render_cover", boom)
+    bundles.build(made.id, commit=False)
+    made = db.session.get(DiscussionBundle, made.id)
+    assert made.status == "failed" and "RuntimeError" in made.error
