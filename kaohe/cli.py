@@ -24,8 +24,8 @@ def _fail(exc: ValidationFailed) -> None:
 @click.command("init-db")
 def init_db() -> None:
     """Create or upgrade the schema through Alembic migrations (idempotent)."""
+    upgrade()  # Alembic's own connection; the audit actor applies to the session's writes
     cli_actor.set("cli:init-db")
-    upgrade()
     auth.sync_roles()
     db.session.commit()
     click.echo("数据库已就绪 (database is at the latest schema).")
@@ -77,6 +77,11 @@ def seed_demo(n_officials: int, seed: int) -> None:
 
 def init_app(app: Flask) -> None:
     for command in (init_db, create_user, create_token, seed_demo):
+        app.cli.add_command(command)
+
+    from kaohe.audit.cli import audit_anchor, audit_verify
+
+    for command in (audit_anchor, audit_verify):
         app.cli.add_command(command)
 
     from kaohe.dossier.cli import dossier_batch_command, dossier_command

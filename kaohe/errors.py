@@ -1,7 +1,7 @@
 """Error pages in Chinese; JSON errors under /api/."""
 from __future__ import annotations
 
-from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -27,6 +27,21 @@ def _respond(code: int, detail: str | None = None):
     if _wants_json():
         return jsonify({"error": detail or title, "status": code}), code
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
+
+
+def _log_denied(exc: HTTPException) -> None:
+    """Every refused request (403) is an audit event, in its own committed transaction."""
+    from kaohe.audit.services import record_event
+
+    try:
+        db.session.rollback()  # nothing the refused request did is kept
+        record_event("access_denied", "request", None, {
+            "method": request.method, "path": request.path[:300],
+            "endpoint": request.endpoint, "remote_addr": request.remote_addr})
+        db.session.commit()
+    except Exception:  # pragma: no cover - the refusal itself must still be answered
+        db.session.rollback()
+        current_app.logger.exception("could not audit a denied request")
 
 
 def _security_headers(response):
@@ -60,6 +75,8 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if exc.response is not None:  # e.g. a redirect to the login page
             return exc.response
+        if exc.code == 403:
+            _log_denied(exc)
         default = exc.description == type(exc).description
         return _respond(exc.code or 500, None if default else exc.description)
 

@@ -45,7 +45,43 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # A transaction that may write takes the write lock at once (BEGIN IMMEDIATE):
+        # appends to the audit chain are serialised and a writer never fails on a
+        # stale read snapshot. Reading requests (GET) keep plain BEGIN and run in
+        # parallel under WAL.
+        immediate = _write_intent()
+        conn.info[IMMEDIATE] = immediate
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+IMMEDIATE = "kaohe_immediate"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _write_intent() -> bool:
+    """Whether a transaction about to begin may write (see ``_on_begin``)."""
+    from flask import g, has_app_context, has_request_context, request
+
+    if has_request_context() and request.method not in SAFE_METHODS:
+        return True
+    if has_app_context() and g.get("kaohe_write", False):
+        return True
+    if has_request_context():
+        return False
+    import click
+
+    from kaohe.audit.services import cli_actor
+
+    # A writing CLI command names itself (cli_actor) while it runs.
+    return cli_actor.get() is not None and click.get_current_context(silent=True) is not None
+
+
+def want_write() -> None:
+    """Mark the current request as writing (its next transaction is BEGIN IMMEDIATE)."""
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.kaohe_write = True
 
 
 def init_app(app: Flask) -> None:

@@ -22,7 +22,7 @@ from kaohe.officials.models import Official, Post
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
 from tests import discussions_access, dossier_access, interop_access, ua_access
-from tests.helpers import PNG, build_world, field_errors, table_counts, text
+from tests.helpers import PNG, audit_total, build_world, field_errors, table_counts, text
 
 ROLES = ("admin", "organization", "assessment", "discipline", "reviewer", None)  # None: anonymous
 STAFF = frozenset(r for r in ROLES if r)
@@ -352,6 +352,7 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
         expected = 400 if mode == "bearer" else 403
     url = _url(rule, endpoint, world)
     before = table_counts()
+    audit_before = audit_total()
 
     # POSTs blank the form's first required field (fields left out of a POST keep the
     # edited object's values, as in WTForms).
@@ -415,12 +416,24 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
         _check_allowed(endpoint, method, effective_role, response, world)
 
     after = table_counts()
+    records_after = {k: v for k, v in after.items() if k != "audit_log"}
+    records_before = {k: v for k, v in before.items() if k != "audit_log"}
+    assert records_after == records_before, "a refused or read-only request changed the database"
+    audit_added = audit_total() - audit_before
     if writes:
-        assert after["audit_log"] > before["audit_log"]
-        assert {k: v for k, v in after.items() if k != "audit_log"} == {
-            k: v for k, v in before.items() if k != "audit_log"}
+        assert audit_added > 0
+    elif expected == 403:  # every refusal is audited, once, with who and what was asked
+        assert audit_added == 1
+        log = db.session.scalars(select(AuditLog).order_by(AuditLog.seq.desc())).first()
+        assert (log.action, log.actor_name) == ("access_denied", role or "system")
+        assert (log.after["method"], log.after["path"]) == (method, urlsplit(url).path)
+    elif endpoint == "dossier.download" and response.status_code == 200:
+        assert audit_added == 1  # each download is audited
+        log = db.session.scalars(select(AuditLog).order_by(AuditLog.seq.desc())).first()
+        assert (log.action, log.entity_id, log.actor_name) == (
+            "dossier_download", world.dossier.id, role)
     else:
-        assert after == before, "a refused or read-only request changed the database"
+        assert audit_added == 0, "a read-only request wrote to the audit log"
 
 
 def test_expected_table_has_no_stale_rows():

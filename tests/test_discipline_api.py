@@ -32,7 +32,9 @@ def bearer(role):
 
 
 def snapshot():
-    return ds.counts(), db.session.scalar(select(func.count(AuditLog.id)))
+    # Refusals are audited (access_denied); any other audit row would be a write.
+    return ds.counts(), db.session.scalar(select(func.count(AuditLog.id)).where(
+        AuditLog.action != "access_denied"))
 
 
 def test_create_finding_happy_path(client, official):

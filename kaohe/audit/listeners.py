@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from kaohe.audit.models import AuditLog
+from kaohe.audit import chain
 from kaohe.audit.services import current_actor
 from kaohe.core.models import Audited, SoftDelete, utcnow
 
@@ -83,7 +83,7 @@ def _entries(session: Session) -> list[dict]:
 def _after_flush(session: Session, _ctx) -> None:
     rows = _entries(session)
     if rows:
-        session.connection().execute(AuditLog.__table__.insert(), rows)
+        chain.append(session.connection(), rows)
 
 
 def _hide_deleted(state) -> None:

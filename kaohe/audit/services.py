@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from flask import has_request_context
 from flask_login import current_user
 
-from kaohe.audit.models import AuditLog
+from kaohe.audit import chain
 from kaohe.core.models import utcnow
 from kaohe.extensions import db
 
@@ -24,5 +24,27 @@ def record_event(action: str, entity_type: str, entity_id: int | None,
                  after: dict | None = None, actor=None) -> None:
     """Append a non-CRUD event (login, logout, bulk import…) to the audit log."""
     actor_id, actor_name = (actor.id, actor.username) if actor is not None else current_actor()
-    db.session.add(AuditLog(at=utcnow(), actor_id=actor_id, actor_name=actor_name, action=action,
-                            entity_type=entity_type, entity_id=entity_id, after=after))
+    connection = write_connection()
+    chain.append(connection, [{"at": utcnow(), "actor_id": actor_id, "actor_name": actor_name,
+                               "action": action, "entity_type": entity_type,
+                               "entity_id": entity_id, "before": None, "after": after}])
+
+
+def write_connection():
+    """The session's connection, in a transaction that may write.
+
+    On SQLite a transaction begun by a reading request (plain ``BEGIN``) cannot
+    safely take the write lock later (another writer may have committed since its
+    snapshot): end it and begin again with ``BEGIN IMMEDIATE``.
+    """
+    from flask import request
+
+    from kaohe.extensions import IMMEDIATE, SAFE_METHODS, want_write
+
+    connection = db.session.connection()
+    if (connection.dialect.name == "sqlite" and not connection.info.get(IMMEDIATE, True)
+            and has_request_context() and request.method in SAFE_METHODS):
+        want_write()
+        db.session.commit()
+        connection = db.session.connection()
+    return connection

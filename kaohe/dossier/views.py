@@ -7,6 +7,7 @@ import io
 from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
+from kaohe.audit.services import record_event
 from kaohe.auth.permissions import P, guard
 from kaohe.core.crud import official_or_404, run_form
 from kaohe.dossier import services
@@ -50,6 +51,9 @@ def download(dossier_id: int):
     dossier = db.get_or_404(Dossier, dossier_id)
     official_or_404(dossier.official_id)  # recusal (回避) and deleted officials
     name = dossier.snapshot["official"]["name"]
+    record_event("dossier_download", "dossier", dossier.id,
+                 {"official_id": dossier.official_id, "number": dossier.number})
+    db.session.commit()
     response = send_file(io.BytesIO(dossier.pdf), mimetype="application/pdf",
                          as_attachment=True, max_age=0,
                          download_name=f"干部考评材料_{name}_{dossier.number}.pdf")
