@@ -1,57 +1,43 @@
-"""Blueprint registry."""
+"""Blueprint registry: every feature's blueprints, in registration order."""
+from __future__ import annotations
+
+from importlib import import_module
+
 from flask import Flask
 
-from kaohe.auth.permissions import can
+from kaohe.auth.permissions import Permission, can
+
+# "module:attribute"; the attribute is a blueprint or a tuple of blueprints.
+BLUEPRINTS = (
+    "kaohe.auth.views:bp",
+    "kaohe.main.views:bp",
+    "kaohe.units.views:bp",
+    "kaohe.officials.views:bp",
+    "kaohe.officials.views:posts_bp",
+    "kaohe.assessments.views:bp",
+    "kaohe.reviews.views:bp",
+    "kaohe.orgnotes.views:bp",
+    "kaohe.api.views:bp",
+    "kaohe.admin.views:bp",
+    "kaohe.unitassess.routes:bp",
+    "kaohe.unitassess.routes:api_bp",
+    "kaohe.discipline.views:bp",
+    "kaohe.discipline.views:integrity_bp",
+    "kaohe.discipline.api:bp",
+    "kaohe.dossier.views:bp",
+    "kaohe.interop.views:bp",
+    "kaohe.interop.area_views:BLUEPRINTS",
+    "kaohe.api.integration:units_bp",
+    "kaohe.api.integration:write_bp",
+    "kaohe.api.openapi:bp",
+    "kaohe.discussions.views:bp",
+)
 
 
 def init_app(app: Flask) -> None:
-    from kaohe.admin.views import bp as admin
-    from kaohe.api.views import bp as api
-    from kaohe.assessments.views import bp as assessments
-    from kaohe.auth.views import bp as auth
-    from kaohe.main.views import bp as main
-    from kaohe.officials.views import bp as officials
-    from kaohe.officials.views import posts_bp
-    from kaohe.orgnotes.views import bp as orgnotes
-    from kaohe.reviews.views import bp as reviews
-    from kaohe.units.views import bp as units
-    from kaohe.unitassess.routes import api_bp as unitassess_api
-    from kaohe.unitassess.routes import bp as unitassess
-
-    for bp in (auth, main, units, officials, posts_bp, assessments, reviews, orgnotes, api, admin):
-        app.register_blueprint(bp)
-    app.register_blueprint(unitassess)
-    app.register_blueprint(unitassess_api)
-
-    from kaohe.discipline.api import bp as discipline_api
-    from kaohe.discipline.views import bp as discipline
-    from kaohe.discipline.views import integrity_bp
-
-    for bp in (discipline, integrity_bp, discipline_api):
-        app.register_blueprint(bp)
-
-    from kaohe.dossier.views import bp as dossier
-
-    app.register_blueprint(dossier)
-
-    from kaohe.interop.area_views import BLUEPRINTS as interop_areas
-    from kaohe.interop.views import bp as interop
-
-    app.register_blueprint(interop)
-    for bp in interop_areas:
-        app.register_blueprint(bp)
-
-    from kaohe.api.integration import units_bp as api_units
-    from kaohe.api.integration import write_bp as api_write
-    from kaohe.api.openapi import bp as api_doc
-
-    for bp in (api_units, api_write, api_doc):
-        app.register_blueprint(bp)
-
-    from kaohe.discussions.views import bp as discussions
-
-    app.register_blueprint(discussions)
-
-    from kaohe.auth.permissions import Permission
-
+    for spec in BLUEPRINTS:
+        module, attr = spec.split(":")
+        found = getattr(import_module(module), attr)
+        for bp in found if isinstance(found, (tuple, list)) else (found,):
+            app.register_blueprint(bp)
     app.jinja_env.globals.update(can=can, P=Permission)
