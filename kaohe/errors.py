@@ -65,6 +65,9 @@ def _refuse_nul_characters():
 
 
 def init_app(app: Flask) -> None:
+    from kaohe.auth import sessions
+
+    sessions.init_app(app)  # idle and absolute timeouts, before any blueprint's guard
     app.after_request(_security_headers)
     app.before_request(_refuse_nul_characters)
     @app.errorhandler(CSRFError)

@@ -56,6 +56,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("auth.login", "GET"): {**everyone(HOME), None: 200},
     ("auth.login", "POST"): {**everyone(HOME), None: 200},
     ("auth.logout", "POST"): everyone(LOGIN),
+    ("auth.change_password", "GET"): only(STAFF),
+    ("auth.change_password", "POST"): only(STAFF),
     ("main.home", "GET"): only(STAFF),
     ("units.index", "GET"): only(UNIT_READERS),
     ("units.edit.new", "GET"): only(UNIT_WRITERS),
@@ -81,6 +83,7 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("admin.new_user", "POST"): only(ADMIN),
     ("admin.edit_user", "GET"): only(ADMIN),
     ("admin.edit_user", "POST"): only(ADMIN),
+    ("admin.end_sessions", "POST"): only(ADMIN, 302),
     ("admin.settings", "GET"): only(ADMIN),
     ("admin.settings", "POST"): only(ADMIN),
     # Discipline findings, exemptions and integrity opinions (issue 4).
@@ -110,7 +113,7 @@ EXPECTED: dict[tuple[str, str], dict] = {
 }
 
 # The required field each form's POST leaves blank (by endpoint, else by blueprint).
-BLANKED = {"auth.login": "username", "units": "code", "officials": "name", "posts": "title",
+BLANKED = {"auth.login": "username", "auth.change_password": "current_password", "units": "code", "officials": "name", "posts": "title",
            "assessments": "year", "reviews": "date", "orgnotes": "date",
            "admin.new_user": "username", "admin.edit_user": "role",
            "admin.settings": "dossier__window_years",
@@ -216,6 +219,11 @@ def _check_allowed(endpoint, method, role, response, world):
             assert 'name="username"' in page and 'name="password"' in page
         else:
             assert field_errors(page, "username") == ["请输入用户名。"]
+    elif endpoint == "auth.change_password":
+        if ok_get:
+            assert 'id="current_password"' in page and 'id="new_password"' in page
+        else:
+            assert field_errors(page, "current_password") == ["请输入当前密码。"]
     elif endpoint == "main.home":
         assert f"您好，{role}测试" in page
     elif endpoint == "units.index":
@@ -389,6 +397,12 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
             assert "您无权访问此页面" in page
         for secret in (world.official.name, world.official.id_number, "年度表现突出", "政治站位高"):
             assert secret not in page
+    elif expected == 302 and endpoint == "admin.end_sessions":
+        writes = True  # the rotated session token and its audit entry
+        assert response.status_code == 302 and _location(response) == "/admin/users"
+        log = db.session.scalars(select(AuditLog).order_by(AuditLog.seq.desc())).first()
+        assert (log.action, log.entity_id, log.actor_name) == (
+            "sessions_ended", world.user.id, "admin")
     elif expected == 302:  # a permitted delete
         writes = True
         assert response.status_code == 302

@@ -65,6 +65,19 @@ def edit_user(user_id: int):
 
 
 
+@bp.post("/users/<int:user_id>/end-sessions")
+def end_sessions(user_id: int):
+    """「结束会话」: every session of the user ends at its next request (copied cookies too)."""
+    from kaohe.audit.services import record_event
+
+    user = db.get_or_404(User, user_id)
+    user.rotate_session_token()
+    record_event("sessions_ended", "user", user.id, {"username": user.username})
+    db.session.commit()
+    flash(f"已结束用户 {user.username} 的全部会话。", "success")
+    return redirect(url_for("admin.users"))
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     """Rule figures (DOMAIN.md "settings"), one field per registry definition."""

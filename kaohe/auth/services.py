@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -25,11 +27,33 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password_rules(password: str) -> None:
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The vendored list of common passwords (kaohe/auth/data/common-passwords.txt)."""
+    text = (Path(__file__).parent / "data" / "common-passwords.txt").read_text("utf-8")
+    return frozenset(line.strip().casefold() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def check_password_rules(password: str, username: str = "") -> None:
+    """ASVS: at least 8 characters, up to 128 allowed (64 and more accepted), any
+    characters, no composition rules, no common or account-derived passwords."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(f"密码至少 {MIN_PASSWORD_LENGTH} 位。", "password")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise ValidationFailed(f"密码不能超过 {MAX_PASSWORD_LENGTH} 位。", "password")
+    folded = password.strip().casefold()
+    if folded in common_passwords() or len(set(folded)) <= 2:
+        raise ValidationFailed("该密码过于常见或简单，容易被猜中，请换一个。", "password")
+    if username and folded == username.strip().casefold():
+        raise ValidationFailed("密码不能与用户名相同。", "password")
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def generate_password() -> str:
@@ -65,7 +89,7 @@ def create_user(username: str, role: str, password: str, display_name: str = "",
         raise ValidationFailed("请输入用户名。", "username")
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise ValidationFailed("该用户名已被使用。", "username")
-    check_password_rules(password)
+    check_password_rules(password, username)
     user = User(username=username, role=get_role(role), password_hash=hash_password(password),
                 display_name=display_name or username, official_id=official_id)
     db.session.add(user)
@@ -74,7 +98,8 @@ def create_user(username: str, role: str, password: str, display_name: str = "",
 
 
 def set_password(user: User, password: str) -> None:
-    check_password_rules(password)
+    """Set a new password; every existing session of the user ends."""
+    check_password_rules(password, user.username)
     user.password_hash = hash_password(password)
     user.rotate_session_token()
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from kaohe.audit.services import record_event
-from kaohe.auth import services
-from kaohe.auth.forms import LoginForm
+from kaohe.auth import services, sessions
+from kaohe.auth.forms import LoginForm, PasswordChangeForm
+from kaohe.core.crud import run_form
+from kaohe.core.errors import ValidationFailed
 from kaohe.auth.models import User
 from kaohe.extensions import db, login_manager
 
@@ -44,17 +46,54 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
+        username = form.username.data[:64]
+        where = {"username": username, "remote_addr": request.remote_addr}
+        if sessions.locked_out(username):
+            record_event("login_locked", "user", None, where)
+            db.session.commit()
+            form.form_errors.append(sessions.lockout_message())
+            return render_template("auth/login.html", form=form), 429
+        user = services.authenticate(username, form.password.data)
+        sessions.note_attempt(username, user is not None)
         if user is None:
-            record_event("login_failed", "user", None, {"username": form.username.data[:64]})
+            record_event("login_failed", "user", None, where)
             db.session.commit()
             form.form_errors.append("用户名或密码错误，或账户已停用。")
         else:
-            login_user(user)
-            record_event("login", "user", user.id, actor=user)
+            sessions.start(user.id)  # a new session: nothing from before login survives
+            login_user(user, remember=False)
+            record_event("login", "user", user.id, {"remote_addr": request.remote_addr},
+                         actor=user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """The user's own password: every other session of the user ends."""
+    user = current_user._get_current_object()
+    form = PasswordChangeForm()
+
+    def save():
+        if not services.verify_password(user, form.current_password.data):
+            raise ValidationFailed("当前密码不正确。", "current_password")
+        if form.new_password.data != form.confirm.data:
+            raise ValidationFailed("两次输入的新密码不一致。", "confirm")
+        try:
+            services.set_password(user, form.new_password.data)  # rotates the session token
+        except ValidationFailed as exc:
+            raise ValidationFailed({"new_password": m for m in exc.errors.values()}) from exc
+        record_event("password_changed", "user", user.id)
+        return user
+
+    if run_form(form, save) is not None:
+        sessions.start(user.id)
+        login_user(user, remember=False)  # this browser continues with the new token
+        flash("密码已修改；其他设备和浏览器上的登录已全部失效。", "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/password.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
