@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import Counter, defaultdict
 
 from sqlalchemy import func, select
@@ -14,6 +15,11 @@ from kaohe.demo.users import DEMO_USERS, demo_logins
 from kaohe.discipline import rules as drules
 from kaohe.discipline import services as discipline
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption
+from kaohe.discussions import rules as xrules
+from kaohe.discussions.models import (AgendaItem, Discussion, DiscussionMember,
+                                      DiscussionReviewer, FourMustCheck, ItemDossier)
+from kaohe.discussions.services.readiness import compute
+from kaohe.dossier.models import Dossier
 from kaohe.extensions import db
 from kaohe.officials import idcard
 from kaohe.officials.models import RANKS, Official, Post
@@ -223,6 +229,80 @@ def test_seed_demo_discipline(app, runner):
     assert all(k == 1 for k in pending.values())  # one open request per official at most
 
 
+def test_seed_demo_discussion(app, runner, client):
+    result = runner.invoke(args=ARGS)
+    assert result.exit_code == 0, result.output
+    today = dt.date.today()
+    discussions = db.session.scalars(select(Discussion)).all()
+    assert len(discussions) == 1
+    d = discussions[0]
+    assert d.kind == "standing" and d.status == "draft" and not d.is_held
+    assert 3 <= (d.date - today).days <= 6
+    assert re.fullmatch(r"市委常委会第\d+次会议（干部任免）", d.title)
+    assert d.title in result.output
+    names = [m.name for m in d.members]
+    assert 9 <= len(names) <= 11 and len(set(names)) == len(names)
+    assert all(2 <= len(n) <= 3 for n in names) and d.present_count == 0
+
+    items = d.items
+    assert 3 <= len(items) <= 4 and len({i.official_id for i in items}) == len(items)
+    assert all(i.reason and i.proposed_post and i.decision is None for i in items)
+    states = {i.id: compute(i) for i in items}
+    ready = [i for i in items if states[i.id].ready]
+    blocked = [i for i in items if states[i.id].blockers]
+    pending = [i for i in items if not states[i.id].ready and not states[i.id].blockers]
+    assert len(ready) == 1 and blocked and len(pending) == 1
+    assert len(ready) + len(blocked) + len(pending) == len(items)
+
+    # Ready: all four musts done, a valid opinion answered by the meeting, dossier on.
+    item, state = ready[0], states[ready[0].id]
+    assert item.action in xrules.USE_ACTIONS
+    assert all(c.done and not c.adverse for c in state.checks) and not state.warnings
+    assert {c.kind for c in state.checks} == set(xrules.CHECKS)
+    opinion = discipline.valid_opinion(item.official_id, d.date)
+    assert opinion is not None and opinion.outcome == 1 and not opinion.is_blocking
+    assert opinion.requested_on <= opinion.answered_on <= today <= d.date
+    assert discipline.blocking_conditions(item.official_id, d.date) == []
+    links = db.session.scalars(select(ItemDossier)).all()
+    assert len(links) == 1 and links[0].item_id == item.id and links[0].version == 1
+    dossier = links[0].dossier
+    assert dossier.official_id == item.official_id and dossier.as_of == d.date
+    assert dossier.pdf.startswith(b"%PDF") and dossier.pdf.rstrip().endswith(b"%%EOF")
+    assert hashlib.sha256(dossier.pdf).hexdigest() == dossier.sha256
+    assert state.dossier == {"version": 1, "number": dossier.number, "sha256": dossier.sha256}
+    assert _count(Dossier) == 1
+
+    # Blocked: a use of the official refused by a discipline condition or a low grade.
+    for item in blocked:
+        state = states[item.id]
+        assert item.action in xrules.USE_ACTIONS and not state.ready
+        assert {b["code"] for b in state.blockers} <= {"open_case", "impact_period",
+                                                        "low_grade"}
+        assert any(m.startswith("存在限制性情形") for m in state.missing)
+    assert {b["code"] for b in states[blocked[0].id].blockers} & {"open_case", "impact_period"}
+    assert {b.code for b in discipline.blocking_conditions(blocked[0].official_id, d.date)} & {
+        "open_case", "impact_period"}
+
+    # Pending: nothing blocks, but the personal-matters report check is still open.
+    item, state = pending[0], states[pending[0].id]
+    open_checks = [c for c in state.checks if not c.done]
+    assert [c.kind for c in open_checks] == ["personal_report"]
+    assert item.check("personal_report").result == "pending" and item.check("personal_report").note
+    assert state.dossier is None and state.blockers == []
+
+    # The demo reviewer reads it, and only it: the reviewer home lists the meeting.
+    assert [r.user.username for r in d.reviewers] == ["demo-reviewer"]
+    event = db.session.scalar(select(AuditLog).where(AuditLog.action == "seed_demo"))
+    assert event.after["discussion"] == 1 and event.after["agenda_item"] == len(items)
+    password = {u: p for u, _r, _l, p in demo_logins(7)}["demo-reviewer"]
+    response = client.post("/login", data={"username": "demo-reviewer", "password": password})
+    assert response.status_code == 302
+    home = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert d.title in home
+    page = client.get(f"/discussions/{d.id}")
+    assert page.status_code == 200 and d.title in page.get_data(as_text=True)
+
+
 def _digest() -> str:
     """Hash of the loaded rows through natural keys (ids differ between runs on PostgreSQL)."""
     code = dict(db.session.execute(select(Unit.id, Unit.code)).all())
@@ -236,12 +316,19 @@ def _digest() -> str:
     finding = {i: (number[o], d, k) for i, o, d, k in db.session.execute(
         select(DisciplineFinding.id, DisciplineFinding.official_id,
                DisciplineFinding.found_date, DisciplineFinding.kind))}
+    discussion = dict(db.session.execute(select(Discussion.id, Discussion.title)).all())
+    item = {i: (discussion[d], number[o]) for i, d, o in db.session.execute(
+        select(AgendaItem.id, AgendaItem.discussion_id, AgendaItem.official_id))}
+    username = dict(db.session.execute(select(User.id, User.username)).all())
     skip = {"id", "created_at", "deleted_at", "recorded_by_id", "photo", "published_at",
-            "answered_at", "revoked_at", "granted_by_id", "answered_by_id", "revoked_by_id"}
+            "answered_at", "revoked_at", "granted_by_id", "answered_by_id", "revoked_by_id",
+            "recorded_at", "assigned_at", "assigned_by_id", "attached_at", "attached_by_id",
+            "dossier_id"}
     h = hashlib.sha256()
     for model in (Unit, Official, Post, AssessmentResult, Review, OrgNote, Scheme, Category,
                   Indicator, IndicatorResult, PublicRating, ScoreEvent, Interview,
-                  DisciplineFinding, ToleranceExemption, IntegrityOpinion):
+                  DisciplineFinding, ToleranceExemption, IntegrityOpinion, Discussion,
+                  DiscussionMember, DiscussionReviewer, AgendaItem, FourMustCheck, ItemDossier):
         cols = [c for c in model.__table__.columns if c.name not in skip]
         rows = []
         for row in db.session.execute(select(*cols)):
@@ -249,7 +336,9 @@ def _digest() -> str:
             for key, mapping in (("unit_id", code), ("parent_id", code),
                                  ("official_id", number), ("scheme_id", scheme),
                                  ("copied_from_id", scheme), ("category_id", category),
-                                 ("indicator_id", indicator), ("finding_id", finding)):
+                                 ("indicator_id", indicator), ("finding_id", finding),
+                                 ("discussion_id", discussion), ("item_id", item),
+                                 ("user_id", username)):
                 if key in values:
                     values[key] = mapping.get(values[key])
             rows.append(repr(sorted(values.items())))

@@ -5,7 +5,8 @@ four years of annual results, quarterly results, reviews and organization
 notes (reviews and notes in :mod:`kaohe.demo.records`), the discipline
 commission's findings and integrity opinions (:mod:`kaohe.demo.discipline`),
 the unit target-responsibility assessment of the last three years and this one
-(:mod:`kaohe.demo.unitassess`), plus one demo user per role, and yields
+(:mod:`kaohe.demo.unitassess`), plus one demo user per role and one upcoming
+personnel discussion with its agenda (:mod:`kaohe.demo.discussions`), and yields
 progress lines. The same seed on the same day gives the same rows (one
 ``random.Random(seed)``; "today" is read once). Demo passwords derive from the
 seed and are printed.
@@ -37,6 +38,7 @@ from kaohe.audit.services import record_event
 from kaohe.core.models import utcnow
 from kaohe.demo import phrases as ph
 from kaohe.demo.discipline import DisciplineDemo
+from kaohe.demo.discussions import DiscussionDemo
 from kaohe.demo.records import RecordRows
 from kaohe.demo.unitassess import UnitAssessDemo
 from kaohe.demo.users import ensure_demo_users, login_lines
@@ -146,6 +148,8 @@ class Seeder(RecordRows):
         yield from DisciplineDemo(self).run()
         yield from UnitAssessDemo(self).run()
         yield from ensure_demo_users(self.seed)
+        # Last: the meeting reads all of the above and assigns the demo reviewer.
+        yield from DiscussionDemo(self).run()
         record_event("seed_demo", "demo", None, {"seed": self.seed, **self.counts})
         db.session.commit()
         yield "演示数据已提交。"
