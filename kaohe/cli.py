@@ -88,3 +88,8 @@ def init_app(app: Flask) -> None:
 
     for command in (dossier_command, dossier_batch_command):
         app.cli.add_command(command)
+
+    from kaohe.backup.cli import backup_command, restore_command
+
+    for command in (backup_command, restore_command):
+        app.cli.add_command(command)
