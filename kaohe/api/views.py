@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
 
-from kaohe.auth.permissions import P, can, can_view_official, guard
+from kaohe.auth.permissions import P, can, can_view_official, guard, recused_official_ids
 from kaohe.core.limits import MAX_INT
 from kaohe.extensions import csrf
 from kaohe.officials import serializers, services
@@ -34,7 +34,8 @@ def officials():
         rank=request.args.get("rank", ""), year=_int_arg("year", low=1900, high=2100),
         grade=request.args.get("grade", ""))
     page = services.search(criteria, page=_int_arg("page", 1),
-                           per_page=_int_arg("per_page", 20, high=MAX_PER_PAGE))
+                           per_page=_int_arg("per_page", 20, high=MAX_PER_PAGE),
+                           exclude_ids=recused_official_ids())
     full = can(P.ID_NUMBER_FULL)
     return jsonify({
         "items": [serializers.official_summary(o, full) for o in page.items],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from flask import Blueprint, abort, make_response, request
+from flask import Blueprint, abort, has_request_context, make_response, request
 from flask_login import current_user
 
 
@@ -63,10 +63,54 @@ def can(permission: Permission | str, user=None) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.has_permission(str(permission))
 
 
-def can_view_official(official_id: int, user=None) -> bool:
-    """Recusal (回避): nobody reads the records of the official they are."""
+def _query_recused_ids(own: int) -> frozenset[int]:
+    """``own`` and every official linked to it by a declared relative, either way (one query)."""
+    from sqlalchemy import or_, select
+
+    from kaohe.extensions import db
+    from kaohe.interop.models import FamilyMember as F
+
+    rows = db.session.execute(
+        select(F.official_id, F.relative_official_id).where(
+            F.relative_official_id.is_not(None),
+            or_(F.official_id == own, F.relative_official_id == own))).all()
+    return frozenset({own} | {a for a, _ in rows} | {b for _, b in rows})
+
+
+def recused_official_ids(user=None) -> frozenset[int]:
+    """The officials ``user`` must not see (回避): the official they are and, in both
+    directions, every official linked to them by a declared relative
+    (:class:`~kaohe.interop.models.FamilyMember`: either's declared family names the other).
+
+    Computed with one query, and at most once per request and user (cached on the
+    request, so records added between two requests of a test are seen). A user not
+    linked to an official costs no query.
+    """
     user = current_user if user is None else user
-    return can(P.OFFICIALS_READ, user) and getattr(user, "official_id", None) != official_id
+    own = getattr(user, "official_id", None)
+    if own is None:
+        return frozenset()
+    if not has_request_context():
+        return _query_recused_ids(own)
+    cache = request.environ.setdefault("kaohe.recused_official_ids", {})
+    key = (getattr(user, "id", None), own)
+    if key not in cache:
+        cache[key] = _query_recused_ids(own)
+    return cache[key]
+
+
+def is_recused(official_id: int, user=None) -> bool:
+    """回避: the user is this official or a declared relative of them (either direction)."""
+    return official_id in recused_official_ids(user)
+
+
+def can_view_official(official_id: int, user=None) -> bool:
+    """Whether ``user`` may read this official's records: the read permission and no recusal.
+
+    The one place recusal (回避) is decided for pages, APIs, PDFs and exports.
+    """
+    user = current_user if user is None else user
+    return can(P.OFFICIALS_READ, user) and not is_recused(official_id, user)
 
 
 def require(permission: Permission) -> None:

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import click
 from flask import Blueprint, abort, render_template
-from flask_login import current_user
 
 from kaohe.audit.services import cli_actor
-from kaohe.auth.permissions import P, can, guard
+from kaohe.auth.permissions import P, can, guard, recused_official_ids
 from kaohe.core.crud import official_or_404
 from kaohe.core.models import utcnow
 from kaohe.interop import excel_export, excel_import, lrmx, lrmx_export
@@ -26,23 +25,15 @@ download = excel_export.download_response
 # ---------------------------------------------------------------- exports (readers)
 
 
-def hidden_officials() -> set[int]:
-    """Officials the current user must not see (回避): themselves."""
-    return {current_user.official_id} if current_user.official_id else set()
-
-
 @bp.get("/export/officials.xlsx")
 def export_officials():
     """The officials search (same filters as the list page) as an Excel file."""
     from kaohe.officials.views import search_form_and_criteria
 
     _form, criteria = search_form_and_criteria()
-    if hasattr(official_services, "search_statements"):  # (page, count) statements
-        stmt = official_services.search_statements(criteria)[0]
-    else:
-        stmt = official_services.search_statement(criteria)
-    data = excel_export.officials(stmt,
-                                  full_id=can(P.ID_NUMBER_FULL), hidden=hidden_officials())
+    hidden = recused_official_ids()  # 回避
+    stmt = official_services.search_statements(criteria, exclude_ids=hidden)[0]
+    data = excel_export.officials(stmt, full_id=can(P.ID_NUMBER_FULL), hidden=hidden)
     return download(data, f"干部名单_{utcnow():%Y%m%d}.xlsx", excel_export.XLSX_MIME)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterable
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -112,8 +113,10 @@ class SearchCriteria:
 ID_LIST_MAX = 2000
 
 
-def search_statements(c: SearchCriteria):
+def search_statements(c: SearchCriteria, exclude_ids: Iterable[int] = ()):
     """(page, count) SELECTs of the officials matching ``c``; the page is ordered by name.
+
+    ``exclude_ids`` (the officials the reader is recused from, 回避) are left out of both.
 
     Both select the same officials but may write the grade/year filter
     differently, because SQLite runs each form as written (PostgreSQL plans them
@@ -133,6 +136,9 @@ def search_statements(c: SearchCriteria):
         base = base.where(Official.unit_id.in_(units.descendant_ids(c.unit_id)))
     if c.rank:
         base = base.where(Official.rank == c.rank)
+    exclude = sorted(set(exclude_ids))
+    if exclude:
+        base = base.where(Official.id.not_in(exclude))
     page = count = base
     if c.grade in GRADES or c.year:
         cond = [AssessmentResult.kind == "annual", AssessmentResult.deleted_at.is_(None)]
@@ -155,8 +161,9 @@ def search_statements(c: SearchCriteria):
     return page, count
 
 
-def search(c: SearchCriteria, page: int = 1, per_page: int = 20):
-    page_stmt, count_stmt = search_statements(c)
+def search(c: SearchCriteria, page: int = 1, per_page: int = 20,
+           exclude_ids: Iterable[int] = ()):
+    page_stmt, count_stmt = search_statements(c, exclude_ids)
     result = db.paginate(page_stmt, page=page, per_page=per_page, error_out=False, count=False)
     result.total = db.session.scalar(select(func.count()).select_from(count_stmt.subquery()))
     return result

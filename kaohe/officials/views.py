@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from kaohe.assessments.models import GRADES
-from kaohe.auth.permissions import P, can, guard
+from kaohe.auth.permissions import P, can, guard, recused_official_ids
 from kaohe.core.crud import official_or_404, register_record_views, run_form
 from kaohe.core.limits import bounded_int
 from kaohe.core.models import utcnow
@@ -39,7 +39,8 @@ def search_form_and_criteria() -> tuple[SearchForm, services.SearchCriteria]:
 def index():
     form, criteria = search_form_and_criteria()
     page = bounded_int(request.args.get("page")) or 1
-    pagination = services.search(criteria, page=page, per_page=20)
+    pagination = services.search(criteria, page=page, per_page=20,
+                                 exclude_ids=recused_official_ids())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("officials/index.html", form=form, pagination=pagination, args=args)
 

@@ -2,9 +2,8 @@
 
 * ``discussions.manage`` (organization) reads and edits every discussion;
 * ``discussions.review`` (reviewer) reads only the discussions assigned to them;
-* nobody opens an item about themselves or a declared relative: the user's linked
-  official is the item's official, or a :class:`~kaohe.interop.models.FamilyMember`
-  links the two officials either way (either's declared family names the other).
+* nobody opens an item about themselves or a declared relative: decided by
+  :func:`kaohe.auth.permissions.is_recused` (the same rule as every official page).
 
 Reading register: a reviewer's view of a discussion or item page and everyone's
 download of a dossier or bundle is an audit event (``entity_type`` =
@@ -14,14 +13,13 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 
 from kaohe.audit.models import AuditLog
 from kaohe.audit.services import record_event
-from kaohe.auth.permissions import P, can
+from kaohe.auth.permissions import P, can, is_recused
 from kaohe.discussions.models import AgendaItem, Discussion, DiscussionReviewer
 from kaohe.extensions import db
-from kaohe.interop.models import FamilyMember
 
 ENTITY = "discussion_access"
 ACTIONS = {"view": "查阅", "download": "下载"}
@@ -64,17 +62,8 @@ def discussion_or_403(discussion_id: int) -> Discussion:
 
 
 def recused(official_id: int, user=None) -> bool:
-    """回避: the user is this official or a declared relative of them."""
-    user = current_user if user is None else user
-    own = getattr(user, "official_id", None)
-    if own is None:
-        return False
-    if own == official_id:
-        return True
-    F = FamilyMember
-    return db.session.scalar(select(F.id).where(or_(
-        and_(F.official_id == official_id, F.relative_official_id == own),
-        and_(F.official_id == own, F.relative_official_id == official_id))).limit(1)) is not None
+    """回避: the user is this official or a declared relative of them (the shared rule)."""
+    return is_recused(official_id, user)
 
 
 def recused_ids(items: list[AgendaItem], user=None) -> set[int]:
