@@ -29,11 +29,9 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
-import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -48,33 +46,13 @@ from kaohe.audit.services import cli_actor  # noqa: E402
 from kaohe.auth.services import sync_roles  # noqa: E402
 from kaohe.demo.seed import seed_demo  # noqa: E402
 from kaohe.extensions import db  # noqa: E402
+from scratch_db import postgresql_database, sqlite_database  # noqa: E402
 
 TARGET_P95_MS = 200.0
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 LOGIN_LINE = re.compile(r"用户名\s+demo-org\s+密码\s+(\S+)")
 # (kind, weight): a browsing-heavy mix with a steady stream of writes.
 MIX = (("list", 30), ("search", 15), ("profile", 30), ("download", 10), ("edit", 15))
-
-
-@contextlib.contextmanager
-def sqlite_database():
-    with tempfile.TemporaryDirectory(prefix="kaohe_load_") as tmp:
-        yield f"sqlite:///{tmp}/load.db"
-
-
-@contextlib.contextmanager
-def postgresql_database(server: str):
-    server = server.rstrip("/").replace("postgresql://", "postgresql+psycopg://", 1)
-    name = f"kaohe_load_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def prepare(url: str, n: int, seed: int, n_dossiers: int) -> dict:
@@ -362,10 +340,10 @@ def main() -> None:
     args = parser.parse_args()
     ok = True
     if args.db in ("sqlite", "both"):
-        with sqlite_database() as url:
+        with sqlite_database("kaohe_load") as url:
             ok &= run("SQLite", url, args)
     if args.db in ("postgresql", "both"):
-        with postgresql_database(args.pg_server) as url:
+        with postgresql_database(args.pg_server, "kaohe_load") as url:
             ok &= run("PostgreSQL", url, args)
     print("\nresult:", "targets met" if ok else "TARGETS MISSED")
     sys.exit(0 if ok else 1)

@@ -15,14 +15,11 @@ on one query without reloading.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -37,31 +34,11 @@ from kaohe.auth.services import sync_roles  # noqa: E402
 from kaohe.demo.seed import seed_demo  # noqa: E402
 from kaohe.demo.users import demo_logins  # noqa: E402
 from kaohe.extensions import db  # noqa: E402
+from scratch_db import postgresql_database, sqlite_database  # noqa: E402
 from kaohe.officials.models import Official  # noqa: E402
 from kaohe.units.models import Unit  # noqa: E402
 
 TARGET_MS = 50.0
-
-
-@contextlib.contextmanager
-def sqlite_database():
-    with tempfile.TemporaryDirectory(prefix="kaohe_bench_") as tmp:
-        yield f"sqlite:///{tmp}/bench.db"
-
-
-@contextlib.contextmanager
-def postgresql_database(server: str):
-    server = server.rstrip("/").replace("postgresql://", "postgresql+psycopg://", 1)
-    name = f"kaohe_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def prepare(app, n: int, seed: int) -> dict:
@@ -165,10 +142,10 @@ def main() -> None:
         rows += run(label, args.url, args.officials, args.seed, args.requests)
         args.db = None
     if args.db in ("sqlite", "both"):
-        with sqlite_database() as url:
+        with sqlite_database("kaohe_bench") as url:
             rows += run("sqlite", url, args.officials, args.seed, args.requests)
     if args.db in ("postgresql", "both"):
-        with postgresql_database(args.pg_server) as url:
+        with postgresql_database(args.pg_server, "kaohe_bench") as url:
             rows += run("postgresql", url, args.officials, args.seed, args.requests)
     print(f"\nload average before the table: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"{'db':<11} {'request':<34} {'median':>7} {'p95':>7} {'min':>7} {'app cpu':>8}"

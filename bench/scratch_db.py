@@ -1,0 +1,30 @@
+"""Throw-away databases for the benchmarks: a temporary SQLite file or a fresh
+PostgreSQL database created on a server and dropped afterwards."""
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import uuid
+
+import sqlalchemy as sa
+
+
+@contextlib.contextmanager
+def sqlite_database(prefix: str = "kaohe_bench"):
+    with tempfile.TemporaryDirectory(prefix=f"{prefix}_") as tmp:
+        yield f"sqlite:///{tmp}/{prefix}.db"
+
+
+@contextlib.contextmanager
+def postgresql_database(server: str, prefix: str = "kaohe_bench"):
+    server = server.rstrip("/").replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
