@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from kaohe.api.openapi import describe, documented
 from kaohe.api.tokens import form_data, save, token_only
+from kaohe.core.crud import official_or_404
 from kaohe.assessments.forms import ResultForm
 from kaohe.assessments.services import save_result
-from kaohe.auth.permissions import P, can, can_view_official, guard
+from kaohe.auth.permissions import P, can, guard
 from kaohe.extensions import csrf, db
 from kaohe.officials import serializers
 from kaohe.officials.forms import OfficialForm, PostForm, SearchForm
@@ -57,15 +58,6 @@ def unit(unit_id: int):
 # ---------------------------------------------------------------- writes
 
 
-def _official(official_id: int) -> Official:
-    if not can_view_official(official_id):
-        abort(403)
-    official = db.session.get(Official, official_id)
-    if official is None:
-        abort(404, description="干部不存在。")
-    return official
-
-
 def _official_json(official: Official, status: int):
     return jsonify(serializers.official_summary(official, can(P.ID_NUMBER_FULL))), status
 
@@ -88,7 +80,7 @@ def _save_official(official, data):
 @documented(body=OfficialForm, tags=["officials"])
 def update_official(official_id: int):
     """Update an official; fields left out keep their recorded values."""
-    official = _official(official_id)
+    official = official_or_404(official_id)
     data = form_data(OfficialForm, current=official)
     return _official_json(save(lambda: _save_official(official, data)), 200)
 
@@ -97,7 +89,7 @@ def update_official(official_id: int):
 @documented(body=ResultForm, tags=["results"])
 def add_result(official_id: int):
     """Add an assessment result (annual, quarterly or special) to an official."""
-    official = _official(official_id)
+    official = official_or_404(official_id)
     data = form_data(ResultForm)
     result = save(lambda: save_result(official, None, data))
     return jsonify(serializers.result_dict(result)), 201
@@ -109,7 +101,7 @@ def add_post(official_id: int):
     """Add a post (任职经历) to an official."""
     from kaohe.officials.services import save_post
 
-    official = _official(official_id)
+    official = official_or_404(official_id)
     data = form_data(PostForm)
     post = save(lambda: save_post(official, None, data))
     return jsonify(serializers.post_dict(post)), 201

@@ -22,7 +22,7 @@ def official_or_404(official_id: int):
 
     if not can_view_official(official_id):
         abort(403)
-    return db.get_or_404(Official, official_id)
+    return db.get_or_404(Official, official_id, description="干部不存在。")
 
 
 def run_form(form, save: Callable[[], object]) -> object | None:

@@ -15,25 +15,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify
 
 from kaohe.api.tokens import form_data, save, token_only
-from kaohe.auth.permissions import P, can, can_view_official
+from kaohe.core.crud import official_or_404
+from kaohe.auth.permissions import P, can
 from kaohe.discipline import forms, queries, serializers, services
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
 from kaohe.extensions import db
-from kaohe.officials.models import Official
 
 bp = token_only(Blueprint("discipline_api", __name__, url_prefix="/api/v1"),
                 P.DISCIPLINE_WRITE,
                 session_refused="集成接口只接受纪委监委的 API 令牌（Authorization: Bearer）。",
                 forbidden="只有纪委监委的令牌可以调用该接口。")
-
-def _official(official_id: int) -> Official:
-    if not can_view_official(official_id):
-        abort(403)
-    official = db.session.get(Official, official_id)
-    if official is None:
-        abort(404, description="干部不存在。")
-    return official
-
 
 def _finding_json(finding: DisciplineFinding, status: int):
     period = dict((f.id, p) for f, p in queries.findings_with_periods(finding.official_id))
@@ -44,7 +35,7 @@ def _finding_json(finding: DisciplineFinding, status: int):
 
 @bp.post("/officials/<int:official_id>/discipline-findings")
 def create_finding(official_id: int):
-    official = _official(official_id)
+    official = official_or_404(official_id)
     data = form_data(forms.FindingForm)
     finding = save(lambda: services.save_finding(official, None, data))
     return _finding_json(finding, 201)
@@ -56,7 +47,7 @@ def update_finding(finding_id: int):
     finding = db.session.get(DisciplineFinding, finding_id)
     if finding is None or finding.deleted_at:
         abort(404, description="该记录不存在。")
-    official = _official(finding.official_id)
+    official = official_or_404(finding.official_id)
     data = form_data(forms.FindingForm)
     finding = save(lambda: services.save_finding(official, finding, data))
     return _finding_json(finding, 200)
@@ -67,7 +58,7 @@ def answer_opinion(opinion_id: int):
     opinion = db.session.get(IntegrityOpinion, opinion_id)
     if opinion is None or opinion.deleted_at:
         abort(404, description="没有这项党风廉政意见征求：只能回复组织部门已发出的征求。")
-    _official(opinion.official_id)
+    official_or_404(opinion.official_id)
     data = form_data(forms.OpinionAnswerForm)
     opinion = save(lambda: services.answer_opinion(opinion, data))
     return jsonify(serializers.opinion_dict(opinion, queries.opinion_expiry(opinion))), 200
