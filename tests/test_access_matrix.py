@@ -11,18 +11,15 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from kaohe import create_app
-from kaohe.assessments.models import AssessmentResult
 from kaohe.audit.models import AuditLog
 from kaohe.auth import services as auth_services
 from kaohe.auth.models import User
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
 from kaohe.extensions import db
-from kaohe.officials.models import Official, Post
-from kaohe.orgnotes.models import OrgNote
-from kaohe.reviews.models import Review
+from kaohe.officials.models import Official
 from tests import discussions_access, dossier_access, interop_access, ua_access
 from tests.helpers import PNG, audit_total, build_world, field_errors, table_counts, text
+from tests.route_support import ITEM_MODELS, routes, url_for_rule
 
 ROLES = ("admin", "organization", "assessment", "discipline", "reviewer", None)  # None: anonymous
 STAFF = frozenset(r for r in ROLES if r)
@@ -130,35 +127,12 @@ BLANKED.update(discussions_access.BLANKED)
 BINARY = {"image/png", "application/pdf",
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
-# Models behind the record blueprints, for the delete checks.
-ITEM_MODELS = {"posts": (Post, "post"), "assessments": (AssessmentResult, "result"),
-               "reviews": (Review, "review"), "orgnotes": (OrgNote, "note")}
 # Deletes outside ITEM_MODELS: endpoint → (model, world attribute).
 OTHER_DELETES = {"discipline.edit.delete_finding": (DisciplineFinding, "finding"),
                  "integrity.withdraw.withdraw": (IntegrityOpinion, "opinion")}
 
 
-def _discipline_world(world) -> dict:
-    """A closed finding with details and an unanswered opinion request, committed."""
-    from tests import discipline_support
-
-    if not hasattr(world, "finding"):
-        world.finding = discipline_support.finding(world.official)
-        world.opinion = discipline_support.opinion(world.official)
-        db.session.commit()
-    return {"finding_id": world.finding.id, "opinion_id": world.opinion.id}
-
-
-def _routes() -> list[tuple[str, str, str]]:
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    out = []
-    for rule in app.url_map.iter_rules():
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            out.append((rule.endpoint, method, rule.rule))
-    return sorted(out)
-
-
-ROUTES = _routes()
+ROUTES = routes()
 # Every route with a session for every role; with a Bearer token every /api/ route for every
 # role (an invalid token for anonymous), and every page once, with the token of the
 # organization user, which a page must ignore.
@@ -170,36 +144,7 @@ CASES = [
     for mode in ("session", "bearer")
     if mode == "session" or rule.startswith("/api/") or role == "organization"
 ]
-
-
-def _url(rule: str, endpoint: str, world) -> str:
-    blueprint = endpoint.split(".")[0]
-    values = {
-        "official_id": world.official.id,
-        "unit_id": world.district.id,
-        "user_id": world.user.id,
-        "filename": "css/kaohe.css",
-    }
-    if blueprint in ITEM_MODELS:
-        values["item_id"] = getattr(world, ITEM_MODELS[blueprint][1]).id
-    if blueprint in ("discipline", "integrity", "discipline_api"):
-        values.update(_discipline_world(world))
-    if blueprint in ("unitassess", "unitassess_api"):
-        values.update(ua_access.url_values(world))
-    if blueprint.startswith("interop") or endpoint.startswith("api_"):
-        values.update(interop_access.url_values(world))
-    if blueprint == "dossier":
-        values.update(dossier_access.url_values(world))
-    if blueprint == "discussions":
-        values.update(discussions_access.url_values(world))
-    url = rule
-    for name in rule.split("<")[1:]:
-        name = name.split(">")[0].split(":")[-1]
-        if name not in values:
-            pytest.fail(f"route {rule} has a parameter <{name}> unknown to test_access_matrix._url")
-        url = url.replace(f"<{name}>", str(values[name])).replace(
-            f"<int:{name}>", str(values[name])).replace(f"<path:{name}>", str(values[name]))
-    return url
+_url = url_for_rule
 
 
 def _location(response) -> str:
