@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from flask import render_template, send_file
+from flask import current_app, render_template, send_file
 
 from kaohe.unitassess.services.data import RoundRanking, load_round
 from kaohe.unitassess.services.ranking import RankRow
@@ -56,9 +56,11 @@ def pdf_bytes(rr: RoundRanking) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from kaohe.unitassess.fonts import cjk_font
+    from kaohe.dossier.fonts import load
 
-    font = cjk_font()
+    # The dossier's font choice (embedded TrueType, else ReportLab's CID font).
+    fs = load(current_app.config.get("KAOHE_CJK_FONT"))
+    font = fs.name
     title_style = ParagraphStyle("t", fontName=font, fontSize=15, leading=22, alignment=1)
     body = ParagraphStyle("b", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
     cell = ParagraphStyle("c", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
@@ -66,8 +68,9 @@ def pdf_bytes(rr: RoundRanking) -> bytes:
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
                             topMargin=15 * mm, bottomMargin=15 * mm, title=title_of(rr),
                             author="考核办")
-    data = [HEADERS] + [[str(r["rank"]), Paragraph(r["unit"], cell), f"{r['score']:.2f}",
-                         r["grade"], Paragraph(r["department"], cell), Paragraph(r["leader"], cell)]
+    data = [HEADERS] + [[str(r["rank"]), Paragraph(fs.clean(r["unit"]), cell),
+                         f"{r['score']:.2f}", r["grade"], Paragraph(fs.clean(r["department"]), cell),
+                         Paragraph(fs.clean(r["leader"]), cell)]
                         for r in publication_rows(rr)]
     table = Table(data, colWidths=[14 * mm, 52 * mm, 20 * mm, 16 * mm, 45 * mm, 33 * mm],
                   repeatRows=1)
