@@ -222,6 +222,31 @@ def test_result_entry_errors_on_the_web(client, auth, world, case, message):
     assert db.session.query(IndicatorResult).count() == before
 
 
+@pytest.mark.parametrize("field", ["r-unit_id", "r-indicator_id"])
+@pytest.mark.parametrize("value", ["9223372036854775808", "1" + "0" * 30, "2147483648", "-5"])
+def test_result_entry_with_an_id_beyond_the_integer_range(client, auth, world, field, value):
+    """Found by the bad-input sweep: a huge id from the select made the driver fail (500)."""
+    auth.login("assessment")
+    s, a = world["s"], world["a"]
+    data = {"form": "result", "r-unit_id": a.id, "r-indicator_id": s.indicators[0].id,
+            "r-round": "full", "r-target": "100", "r-actual": "90", field: value}
+    before = db.session.query(IndicatorResult).count()
+    r = client.post(f"/unit-assessment/schemes/{s.id}/entry", data=data)
+    assert r.status_code == 200
+    assert db.session.query(IndicatorResult).count() == before
+
+
+def test_interview_without_the_leader_field_is_refused_next_to_it(client, auth, world):
+    """Found by the bad-input sweep: a POST without ``leader_name`` was a 500."""
+    auth.login("organization")
+    s, c = world["s"], world["c"]
+    r = client.post(f"/unit-assessment/schemes/{s.id}/full/units/{c.id}/interviews/new",
+                    data={"date": "2024-01-15", "reason": "排名末位", "notes": "限期整改"})
+    assert r.status_code == 200
+    assert "请填写被约谈的主要负责人姓名。" in r.get_data(True)
+    assert db.session.query(Interview).count() == 0
+
+
 def test_full_scheme_workflow_on_the_web(client, auth, world):
     auth.login("assessment")
     r = client.post("/unit-assessment/schemes/new", data={

@@ -6,15 +6,20 @@ from wtforms import (BooleanField, DecimalField, IntegerField, SelectField, Stri
 from wtforms.validators import InputRequired, Length, Optional
 
 from kaohe.core.forms import BaseForm, ChineseDateField
+from kaohe.core.limits import MAX_INT
 from kaohe.unitassess import ROUNDS
 from kaohe.unitassess.models import EVENT_KINDS, GROUPS, METHODS
 
 
 def _int_or_none(value):
+    """A record id from a select, or None (no choice, not a number, or beyond the
+    database's integer range: such an id can name no record, and would make the
+    driver fail instead of giving the message next to the field)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 1 <= number <= MAX_INT else None
 
 
 def _select(label, choices=(), **kw):
@@ -90,7 +95,8 @@ class EventForm(BaseForm):
 
 
 class InterviewForm(BaseForm):
-    leader_name = StringField("被约谈的主要负责人", validators=[Length(max=64)])
+    # default "": a POST without the field still gives a text (the view compares it).
+    leader_name = StringField("被约谈的主要负责人", validators=[Length(max=64)], default="")
     date = ChineseDateField("约谈日期", validators=[Optional()])
     reason = StringField("约谈事由", validators=[Length(max=200)])
     notes = TextAreaField("约谈情况记录")
