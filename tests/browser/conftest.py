@@ -14,8 +14,8 @@ autouse, and none is requested here). Once per session:
 
 Every page is watched: a JavaScript error (``pageerror``), a console error (this
 is where Chromium reports Content-Security-Policy violations), a
-``securitypolicyviolation`` event or a request to any host but 127.0.0.1 fails
-the test. Tests that expect an error status allow its "Failed to load resource"
+``securitypolicyviolation`` event, a 5xx answer or a request to any host but
+127.0.0.1 fails the test. Tests that expect an error status allow its "Failed to load resource"
 console line with ``page_guard.allow_status(403)``.
 
 Full-page screenshots of each step go to ``tests/artifacts/browser/<test>/``.
@@ -259,6 +259,10 @@ class PageGuard:
     def on_csp(self, text: str) -> None:
         self.problems.append(f"CSP violation: {text}")
 
+    def on_response(self, response) -> None:
+        if response.status >= 500:
+            self.problems.append(f"server error {response.status}: {response.url}")
+
     def on_request(self, request) -> None:
         if not _is_local(request.url):
             self.problems.append(f"request to a non-local host: {request.method} {request.url}")
@@ -286,6 +290,7 @@ def context(browser, live_server, page_guard):
     ctx.add_init_script(CSP_LISTENER)
     ctx.route(lambda url: not _is_local(url), lambda route: route.abort())
     ctx.on("request", page_guard.on_request)
+    ctx.on("response", page_guard.on_response)
     ctx.on("page", page_guard.watch)  # pages the app might open (none expected)
     yield ctx
     ctx.close()
@@ -297,7 +302,7 @@ def page(context, page_guard):
     page_guard.watch(pg)
     yield pg
     # Let late events (e.g. a CSP report on the last page) arrive before judging.
-    pg.wait_for_timeout(50)
+    pg.wait_for_timeout(20)
     assert not page_guard.problems, "browser problems:\n" + "\n".join(page_guard.problems)
 
 

@@ -54,13 +54,16 @@ def test_official_record_dossier_discussion(live_server, page, login, shot):
     assert "专题研判" in record.inner_text() and "较好" in record.inner_text()
     shot("profile-with-review")
 
-    # 「生成考评材料」 → the dossier list → download the PDF.
+    # 「生成考评材料」 (as of the proposed date: the server's today) → the list → the PDF.
+    as_of = page.get_by_label("材料截止日期").input_value()
+    assert dt.date.fromisoformat(as_of) - today in (dt.timedelta(0), dt.timedelta(days=1))
     page.get_by_role("button", name="生成考评材料").click()
     page.wait_for_url(re.compile(rf"/officials/{o['id']}/dossiers#d\d+$"))
     row = page.locator("table.grid tbody tr").first
     number = row.locator("td.mono").first.inner_text()
     assert number
-    assert row.locator("td").nth(1).inner_text() == today.isoformat()
+    assert row.locator("td").nth(1).inner_text() == as_of
+    assert f"考评材料已生成，材料编号 {number}。" in page.locator(".flash-success").inner_text()
     shot("dossiers")
     with page.expect_download() as info:
         row.get_by_role("link", name="下载 PDF").click()

@@ -24,18 +24,13 @@ def forbidden_urls(role: str, facts: dict) -> list[str]:
     o, f, d = facts["official"]["id"], facts["finding"], facts["discussion"]["id"]
     finding = f"/officials/{f['official_id']}/discipline/findings/{f['id']}"
     return {
-        "organization": ["/admin/users", "/admin/settings",
-                         f"/officials/{f['official_id']}/discipline/findings/new",
+        "organization": ["/admin/users", f"/officials/{f['official_id']}/discipline/findings/new",
                          "/unit-assessment/schemes/new"],
-        "assessment": ["/officials/", f"/officials/{o}", "/integrity-opinions/", finding,
-                       "/discussions/", "/admin/users"],
-        "discipline": ["/discussions/", f"/discussions/{d}", "/officials/new",
-                       f"/officials/{o}/reviews/new", f"/officials/{o}/dossiers",
-                       "/unit-assessment/", "/admin/users"],
-        "reviewer": ["/officials/", f"/officials/{o}", "/units/", finding,
-                     "/integrity-opinions/", "/discussions/new", "/admin/users"],
-        "admin": ["/officials/", f"/officials/{o}", finding, "/integrity-opinions/",
-                  "/discussions/", "/unit-assessment/"],
+        "assessment": ["/officials/", finding, "/integrity-opinions/", "/discussions/"],
+        "discipline": ["/discussions/", f"/officials/{o}/reviews/new", f"/officials/{o}/dossiers",
+                       "/unit-assessment/"],
+        "reviewer": [f"/officials/{o}", finding, "/units/", "/discussions/new"],
+        "admin": [f"/officials/{o}", finding, "/integrity-opinions/", f"/discussions/{d}"],
     }[role]
 
 
@@ -52,11 +47,11 @@ def test_role_navigation_and_forbidden_pages(role, live_server, page, login, sho
         expect_403(page, page_guard, url)
         if n == 0:
             shot("forbidden")
-    # Logging out through the header form ends the session.
-    page.goto("/home")
-    logout(page)
-    page.goto("/home")
-    assert "/login" in page.url
+    if role == "organization":  # logging out through the header form ends the session
+        page.goto("/home")
+        logout(page)
+        page.goto("/home")
+        assert "/login" in page.url
 
 
 def test_organization_sees_edit_actions_and_full_id(live_server, page, login, shot):
