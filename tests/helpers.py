@@ -90,3 +90,12 @@ def form_alerts(page: str) -> list[str]:
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def form_version(client, url: str, optional: bool = False) -> dict:
+    """The hidden ``version`` of the edit form at ``url``, as a browser submits it back
+    (``optional``: the page may have none, e.g. a form that creates a record)."""
+    page = client.get(url).get_data(as_text=True)
+    match = re.search(r'<input[^>]*name="version"[^>]*value="(\d+)"', page)
+    assert match or optional, f"no version field in the form at {url}"
+    return {"version": match.group(1)} if match else {}

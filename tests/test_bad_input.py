@@ -9,7 +9,8 @@ import pytest
 
 from kaohe.assessments.services import FIRST_YEAR
 from tests import factories
-from tests.helpers import build_world, field_errors, form_alerts, table_counts, text
+from tests.helpers import (build_world, field_errors, form_alerts, form_version, table_counts,
+                           text)
 from tests.test_records import RECORDS, official_form
 
 TODAY = dt.date.today()
@@ -240,6 +241,8 @@ def test_bad_input_is_refused_next_to_the_field(client, auth, make, form, field,
         data["photo_upload"] = (io.BytesIO(content), name)
         files = True
     auth.login("admin" if form.startswith(("unit", "user")) else "organization")
+    if form.endswith("_edit"):  # the edit form's version, as the browser sends it back
+        data.update(form_version(client, _url(form, w)))
     before = table_counts()
     response = client.post(_url(form, w), data=data,
                            content_type="multipart/form-data" if files else None)

@@ -52,12 +52,14 @@ def test_create_finding_happy_path(client, official):
 def test_update_finding_when_the_case_closes(client, official):
     headers = bearer("discipline")
     opened = {**GOOD, "status": "investigation", "decision_date": None, "kind": "pending"}
-    fid = client.post(f"/api/v1/officials/{official.id}/discipline-findings", json=opened,
-                      headers=headers).get_json()["id"]
-    r = client.put(f"/api/v1/discipline-findings/{fid}", json=GOOD, headers=headers)
+    created = client.post(f"/api/v1/officials/{official.id}/discipline-findings", json=opened,
+                          headers=headers).get_json()
+    fid = created["id"]
+    r = client.put(f"/api/v1/discipline-findings/{fid}",
+                   json={**GOOD, "version": created["version"]}, headers=headers)
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["status"] == "closed" and r.get_json()["impact"]["end"] == "2021-02-28"
-    assert client.put("/api/v1/discipline-findings/999999", json=GOOD,
+    assert client.put("/api/v1/discipline-findings/999999", json={**GOOD, "version": 1},
                       headers=headers).status_code == 404
 
 

@@ -11,6 +11,7 @@ from kaohe.audit.models import AuditLog
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
 from kaohe.extensions import db
 from tests import discipline_support as ds
+from tests.helpers import form_version
 
 FORM = {"found_date": "2020-01-10", "source": "media", "kind": "party_warning",
         "status": "closed", "decision_date": "2020-03-01", "period_months": "",
@@ -123,7 +124,8 @@ def test_bad_finding_form_shows_the_error_next_to_the_field(client, auth, world,
 def test_edit_refused_keeps_the_record(client, auth, world):
     auth.login("discipline")
     f = world[1]
-    r = client.post(urls(world)["edit"], data={**FORM, "status": "cleared", "summary": "改了"})
+    r = client.post(urls(world)["edit"], data={**FORM, "status": "cleared", "summary": "改了",
+                                               **form_version(client, urls(world)["edit"])})
     assert r.status_code == 200 and ds.field_errors(r.get_data(as_text=True), "kind")
     db.session.expire_all()
     assert db.session.get(DisciplineFinding, f.id).summary == "违规收受礼品"
@@ -181,12 +183,15 @@ def test_opinion_request_answer_and_second_answer(client, auth, make):
     page = r.get_data(as_text=True)
     assert ds.field_errors(page, "outcome") == ["未知的回复结论“9”，请从列表中选择。"]
     assert ds.field_errors(page, "answer_text") == ["请填写回复意见。"]
-    r = client.post(answer, data={"outcome": "1", "answered_on": "2021-01-04", "answer_text": "无"})
+    r = client.post(answer, data={"outcome": "1", "answered_on": "2021-01-04", "answer_text": "无",
+                                  **form_version(client, answer)})
     assert ds.field_errors(r.get_data(as_text=True), "answered_on") == [
         "回复日期不能早于征求日期（2021-01-05）。"]
     assert client.post(answer, data={"outcome": "5", "answered_on": "2021-01-20",
-                                     "answer_text": "建议暂缓"}).status_code == 302
-    r = client.post(answer, data={"outcome": "1", "answered_on": "2021-01-21", "answer_text": "改"})
+                                     "answer_text": "建议暂缓",
+                                     **form_version(client, answer)}).status_code == 302
+    r = client.post(answer, data={"outcome": "1", "answered_on": "2021-01-21", "answer_text": "改",
+                                  **form_version(client, answer)})
     assert "不能重复回复" in "".join(ds.form_alerts(r.get_data(as_text=True)))
     db.session.expire_all()
     assert db.session.get(IntegrityOpinion, op.id).outcome == 5

@@ -14,7 +14,7 @@ from kaohe.dossier.models import Dossier
 from kaohe.extensions import db
 from tests import discussions_support as s
 from tests.dossier_support import flat, page_texts
-from tests.helpers import field_errors, form_alerts, table_counts
+from tests.helpers import field_errors, form_alerts, form_version, table_counts
 
 D = dt.date
 
@@ -171,6 +171,7 @@ def test_held_discussion_refuses_every_edit_next_to_the_field(make, auth):
     d, [it, _other] = _held(make)
     client = auth.as_role("organization")
     for url, data, field in _posts(d, it):
+        data = {**data, **form_version(client, url, optional=True)}  # the edit forms have one
         before = table_counts()
         response = client.post(url, data=data)
         page = response.get_data(as_text=True)
@@ -213,10 +214,11 @@ def test_decide_twice_is_refused(make, auth):
     d, [it, _other] = _held(make)
     client = auth.as_role("organization")
     data = {"decision": "approve", "votes_for": 5, "votes_against": 1, "votes_abstain": 0}
-    assert client.post(f"/discussions/{d.id}/items/{it.id}/decide", data=data).status_code == 302
+    decide = f"/discussions/{d.id}/items/{it.id}/decide"
+    assert client.post(decide, data={**data, **form_version(client, decide)}).status_code == 302
     before = table_counts()
-    page = client.post(f"/discussions/{d.id}/items/{it.id}/decide",
-                       data={**data, "decision": "reject", "votes_for": 0}).get_data(as_text=True)
+    page = client.post(decide, data={**data, "decision": "reject", "votes_for": 0,
+                                     **form_version(client, decide)}).get_data(as_text=True)
     [error] = field_errors(page, "decision")
     assert "作出“同意”决定，不能重复决定" in error
     assert table_counts() == before
@@ -233,7 +235,9 @@ def test_hold_with_unready_items_lists_them(make, auth):
     client = auth.as_role("organization")
     before = table_counts()
     page = client.post(f"/discussions/{d.id}/hold",
-                       data={"present": _present(d, 6)}).get_data(as_text=True)
+                       data={"present": _present(d, 6),
+                             **form_version(client, f"/discussions/{d.id}/hold")}
+                       ).get_data(as_text=True)
     [alert] = form_alerts(page)
     assert "有 1 个议题尚未具备上会条件" in alert and "李海燕" in alert and "王建国（" not in alert
     assert "未附三年考评材料" in alert and "档案审核未完成" in alert

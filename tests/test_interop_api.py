@@ -54,9 +54,11 @@ def test_create_update_official_and_add_result(client, make, district):
     official = db.session.get(Official, created["id"])
     assert official.unit_id == district.id and official.party_date == dt.date(1998, 7, 1)
     assert official.edu_fulltime == "" and official.ethnicity == ""  # left out = left blank
-    response = client.put(f"/api/v1/officials/{official.id}", json={"current_post": "区长"},
+    response = client.put(f"/api/v1/officials/{official.id}",
+                          json={"current_post": "区长", "version": created["version"]},
                           headers=headers)
     assert response.status_code == 200, response.get_json()
+    assert response.get_json()["version"] == created["version"] + 1
     db.session.refresh(official)
     assert official.current_post == "区长" and official.rank == "正处级"  # others kept
     response = client.post(f"/api/v1/officials/{official.id}/results", headers=headers,

@@ -16,7 +16,7 @@ from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
 from kaohe.units.models import Unit
 from tests import factories
-from tests.helpers import PNG, build_world, text
+from tests.helpers import PNG, build_world, form_version, text
 
 
 def _audit(entity_type: str, entity_id: int | None = None) -> list[AuditLog]:
@@ -70,8 +70,9 @@ def test_create_edit_delete_official_through_the_forms(client, auth, make):
     assert created.after["id"] == official.id and "photo" not in created.after
 
     # Edit: the audit row holds exactly the changed fields, before and after.
-    response = client.post(f"/officials/{official.id}/edit",
-                           data={**form, "current_post": "东城区区长", "rank": "正处级"})
+    edit = f"/officials/{official.id}/edit"
+    response = client.post(edit, data={**form, "current_post": "东城区区长", "rank": "正处级",
+                                       **form_version(client, edit)})
     assert response.status_code == 302
     assert (_fresh(Official, official.id).current_post, _fresh(Official, official.id).rank) == (
         "东城区区长", "正处级")
@@ -81,8 +82,8 @@ def test_create_edit_delete_official_through_the_forms(client, auth, make):
     assert updated.after == {"current_post": "东城区区长", "rank": "正处级"}
 
     # Saving the form unchanged writes no audit row.
-    client.post(f"/officials/{official.id}/edit",
-                data={**form, "current_post": "东城区区长", "rank": "正处级"})
+    client.post(edit, data={**form, "current_post": "东城区区长", "rank": "正处级",
+                            **form_version(client, edit)})
     assert len(_audit("official", official.id)) == 2
 
     # Delete: hidden everywhere, the row and its history stay.
@@ -109,6 +110,7 @@ def test_photo_upload(client, auth, make):
     form = official_form(world.district.id, name=o.name, birth_date="1975-03-08",
                          id_number=o.id_number)
     form["photo_upload"] = (io.BytesIO(PNG), "me.png")
+    form.update(form_version(client, f"/officials/{o.id}/edit"))
     response = client.post(f"/officials/{o.id}/edit", data=form,
                            content_type="multipart/form-data")
     assert response.status_code == 302
@@ -193,7 +195,8 @@ def test_record_create_edit_delete_through_the_forms(client, auth, make, kind):
 
     # Edit: only the changed fields are logged, with their old and new values.
     old = {k: getattr(item, k) for k in spec["change"]}
-    response = client.post(f"{base}/{item.id}/edit", data={**form, **spec["change"]})
+    response = client.post(f"{base}/{item.id}/edit", data={
+        **form, **spec["change"], **form_version(client, f"{base}/{item.id}/edit")})
     assert response.status_code == 302, text(response)
     fresh = _fresh(model, item.id)
     assert {k: getattr(fresh, k) for k in spec["change"]} == spec["change"]
@@ -302,7 +305,8 @@ def test_units_create_and_edit_with_audit(client, auth, make):
     assert "市发展改革委" in page and "李副市长" in page and "市直部门" in page
     response = client.post(f"/units/{unit.id}/edit", data={
         "code": "D-01", "name": "市发展和改革委员会", "kind": "department",
-        "parent_id": str(world.city.id), "leader_in_charge": "王副市长", "sort_order": "3"})
+        "parent_id": str(world.city.id), "leader_in_charge": "王副市长", "sort_order": "3",
+        **form_version(client, f"/units/{unit.id}/edit")})
     assert response.status_code == 302
     log = _audit("unit", unit.id)
     assert [x.action for x in log] == ["create", "update"]
@@ -324,7 +328,7 @@ def test_settings_change_is_audited(client, auth, make):
     for name in names - set(form):  # settings added by other features keep their values
         m = re.search(r'name="%s"[^>]*value="([^"]*)"' % name, page)
         form[name] = m.group(1) if m else ""
-    response = client.post("/admin/settings", data=form)
+    response = client.post("/admin/settings", data={**form, **form_version(client, "/admin/settings")})
     assert response.status_code == 302, text(response)
     assert settings.get("dossier.window_years") == 4
     log = _audit("setting")

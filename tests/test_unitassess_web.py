@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from kaohe.extensions import db
 from kaohe.unitassess.models import Indicator, IndicatorResult, Interview, Scheme
 from tests import ua_helpers as h
+from tests.helpers import form_version
 
 
 @pytest.fixture(autouse=True)
@@ -180,9 +181,10 @@ def test_editing_published_scheme_refused_on_the_web(client, auth, world):
     auth.login("assessment")
     s = world["s"]
     ind = s.indicators[0]
-    r = client.post(f"/unit-assessment/schemes/{s.id}/indicators/{ind.id}/edit", data={
+    edit = f"/unit-assessment/schemes/{s.id}/indicators/{ind.id}/edit"
+    r = client.post(edit, data={
         "category_id": ind.category_id, "name": "改名", "max_points": "45", "method": "ratio",
-        "floor_ratio": "0.5", "cap_ratio": "1"})
+        "floor_ratio": "0.5", "cap_ratio": "1", **form_version(client, edit)})
     assert r.status_code == 200 and "规则已在年初确定，年中不得修改" in r.get_data(True)
     r = client.get(f"/unit-assessment/schemes/{s.id}/edit")
     assert "规则已在年初确定，年中不得修改" in r.get_data(True)

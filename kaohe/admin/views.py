@@ -13,7 +13,7 @@ from kaohe.extensions import db
 from kaohe.admin.forms import UserEditForm, UserForm
 from kaohe.settings import registry
 from kaohe.settings import services as settings_services
-from kaohe.settings.forms import field_name, settings_form
+from kaohe.settings.forms import field_name, settings_form, settings_record
 
 bp = guard(Blueprint("admin", __name__, url_prefix="/admin"), read=P.USERS_MANAGE)
 
@@ -54,7 +54,7 @@ def edit_user(user_id: int):
         db.session.flush()
         return user
 
-    if run_form(form, save) is not None:
+    if run_form(form, save, record=user, current={"role": user.role.name}) is not None:
         if form.reset_password.data:
             return render_template("admin/password.html", user=user, password=password)
         flash("用户已更新。", "success")
@@ -81,14 +81,16 @@ def end_sessions(user_id: int):
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     """Rule figures (DOMAIN.md "settings"), one field per registry definition."""
-    form = settings_form(settings_services.all_values())
+    values = settings_services.all_values()
+    revision = settings_services.revision(values)
+    form = settings_form(values, revision=revision)
 
     def save():
         for d in registry.DEFINITIONS:
             settings_services.set_value(d.key, getattr(form, field_name(d.key)).data)
         return True
 
-    if run_form(form, save):
+    if run_form(form, save, record=settings_record(values, revision)):
         flash("设置已保存。", "success")
         return redirect(url_for("admin.settings"))
     return render_template("settings/index.html", form=form)

@@ -77,11 +77,11 @@ def _save_official(official, data):
 
 
 @write_bp.put("/officials/<int:official_id>")
-@documented(body=OfficialForm, tags=["officials"])
+@documented(body=OfficialForm, versioned=True, tags=["officials"])
 def update_official(official_id: int):
-    """Update an official; fields left out keep their recorded values."""
+    """Update an official; fields left out keep their recorded values; ``version`` required."""
     official = official_or_404(official_id)
-    data = form_data(OfficialForm, current=official)
+    data = form_data(OfficialForm, current=official, record=official)
     return _official_json(save(lambda: _save_official(official, data)), 200)
 
 

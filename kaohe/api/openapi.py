@@ -42,7 +42,7 @@ def _unbound_fields(form_cls):
     found = [(name, getattr(form_cls, name)) for name in dir(form_cls)
              if not name.startswith("_") and isinstance(getattr(form_cls, name, None), UnboundField)]
     found.sort(key=lambda item: (item[1].creation_counter, item[0]))
-    return [(n, f) for n, f in found if n not in ("csrf_token", "submit")]
+    return [(n, f) for n, f in found if n not in ("csrf_token", "submit", "version")]
 
 
 def field_schema(unbound) -> tuple[dict, bool]:
@@ -91,8 +91,12 @@ def field_schema(unbound) -> tuple[dict, bool]:
     return schema, required
 
 
-def form_schema(form_cls) -> dict:
+def form_schema(form_cls, versioned: bool = False) -> dict:
     props, required = {}, []
+    if versioned:  # optimistic locking: the version the client read
+        props["version"] = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1,
+                            "title": "读取时的版本号"}
+        required.append("version")
     for name, unbound in _unbound_fields(form_cls):
         schema, is_required = field_schema(unbound)
         if not schema:
@@ -139,7 +143,9 @@ def _operation(rule, method: str, view) -> dict:
                                          "schema": schema})
     if spec.get("body"):
         op["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": form_schema(spec["body"])}}}
+            "application/json": {"schema": form_schema(spec["body"], spec.get("versioned", False))}}}
+    if spec.get("versioned"):
+        op["responses"]["409"] = {"description": "记录已被他人修改：{error, version, changes: {字段: 较新值}}"}
     return op
 
 

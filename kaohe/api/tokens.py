@@ -4,6 +4,10 @@ Writes are validated by the form classes of the pages, fed from the JSON body
 (a field left out counts as left blank, as in a browser; with ``current`` it
 keeps the recorded value), then by the same services: a refusal is
 ``400 {"error": ..., "fields": {"field": "中文说明"}}`` with nothing saved.
+An update names the ``version`` it read (optimistic locking, :mod:`kaohe.core.locking`):
+without it the request is a 400; when the record moved on and the request would
+change a field another user wrote, it is ``409 {"error", "version", "changes"}``
+(the newer values) with nothing saved.
 Only ``Authorization: Bearer`` requests are served, so such a blueprint is
 CSRF-exempt safely: a cookie-session request is refused (403) before any view runs.
 """
@@ -11,10 +15,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from kaohe.auth import services as auth_services
 from kaohe.auth.permissions import Permission, can, require
+from kaohe.core import locking
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.forms import BaseForm
 from kaohe.extensions import csrf, db
@@ -27,6 +33,17 @@ class BadRequest(Exception):
     def __init__(self, error: str, fields: dict[str, str] | None = None):
         super().__init__(error)
         self.error, self.fields = error, fields or {}
+
+
+class StaleWrite(Exception):
+    """The record was changed by someone else since the client read it."""
+
+    def __init__(self, conflict: locking.Conflict | None):
+        super().__init__("stale write")
+        self.conflict = conflict
+
+
+VERSION_REQUIRED = "请带上读取记录时得到的 version（乐观锁），以免覆盖他人较新的修改。"
 
 
 def token_only(bp: Blueprint, permission: Permission, *, session_refused: str,
@@ -51,6 +68,14 @@ def token_only(bp: Blueprint, permission: Permission, *, session_refused: str,
     def _bad_request(exc: BadRequest):
         db.session.rollback()
         return jsonify({"error": exc.error, "fields": exc.fields, "status": 400}), 400
+
+    @bp.errorhandler(StaleWrite)
+    def _stale_write(exc: StaleWrite):
+        db.session.rollback()
+        if exc.conflict is None:
+            return jsonify({"error": locking.RACE_MESSAGE, "status": 409}), 409
+        return jsonify({"error": exc.conflict.message, "status": 409,
+                        **exc.conflict.as_json()}), 409
 
     return bp
 
@@ -87,11 +112,19 @@ def _bare(form_cls, formdata):
     return cls(formdata)
 
 
-def form_data(form_cls, current=None) -> dict:
-    """Validate the JSON body with the page's ``form_cls``; the data for the service."""
+def form_data(form_cls, current=None, record=None) -> dict:
+    """Validate the JSON body with the page's ``form_cls``; the data for the service.
+
+    ``record``: the versioned record being updated; the body must carry its ``version``.
+    """
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadRequest("请求体应为 JSON 对象（Content-Type: application/json）。")
+    if record is not None:
+        body = dict(body)
+        version = locking.parse_version(body.pop("version", None))
+        if version is None:
+            raise BadRequest(INVALID, {"version": VERSION_REQUIRED})
     form = _bare(form_cls, None)
     names = {f.name: f for f in form if f.type not in ("SubmitField", "CSRFTokenField",
                                                        "FileField")}
@@ -123,7 +156,13 @@ def form_data(form_cls, current=None) -> dict:
     if not form.validate():
         raise BadRequest(INVALID, {name or "_": errors[0]
                                    for name, errors in form.errors.items() if errors})
-    return form.data_for_service()
+    result = form.data_for_service()
+    if record is not None:
+        conflict = locking.find_conflict(record, version, result,
+                                         labels={f.name: str(f.label.text) for f in form})
+        if conflict is not None:
+            raise StaleWrite(conflict)
+    return result
 
 
 def save(call):
@@ -136,3 +175,5 @@ def save(call):
         db.session.rollback()
         raise BadRequest(exc.errors.get("_", INVALID),
                          {k: v for k, v in exc.errors.items() if k != "_"}) from None
+    except StaleDataError:  # another request committed between our read and our write
+        raise StaleWrite(None) from None

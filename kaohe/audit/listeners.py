@@ -34,7 +34,8 @@ def _values(obj, changed_only: bool) -> tuple[dict, dict]:
     before, after = {}, {}
     for attr in state.mapper.column_attrs:
         key = attr.key
-        if key in obj.__audit_exclude__:
+        # The optimistic-lock counter moves with every update; it says nothing new.
+        if key in obj.__audit_exclude__ or key == "version":
             continue
         hist = state.attrs[key].history
         if changed_only:

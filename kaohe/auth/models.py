@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kaohe.core.models import Audited, utcnow
+from kaohe.core.models import Audited, Versioned, utcnow
 from kaohe.extensions import db
 
 
@@ -19,7 +19,7 @@ class Role(Audited, db.Model):
     permissions: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
-class User(UserMixin, Audited, db.Model):
+class User(UserMixin, Versioned, Audited, db.Model):
     __audit_exclude__ = ("password_hash", "session_token")
 
     id: Mapped[int] = mapped_column(primary_key=True)

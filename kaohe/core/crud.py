@@ -9,8 +9,10 @@ from typing import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from kaohe.auth.permissions import can_view_official
+from kaohe.core import locking
 from kaohe.core.errors import ValidationFailed
 from kaohe.extensions import db
 
@@ -25,9 +27,17 @@ def official_or_404(official_id: int):
     return db.get_or_404(Official, official_id, description="干部不存在。")
 
 
-def run_form(form, save: Callable[[], object]) -> object | None:
-    """Validate ``form``, call ``save``, commit once; on refusal show errors and save nothing."""
+def run_form(form, save: Callable[[], object], record=None,
+             current: dict | None = None) -> object | None:
+    """Validate ``form``, call ``save``, commit once; on refusal show errors and save nothing.
+
+    With ``record`` (the versioned record being edited, which ``form`` was built
+    from), a stale edit is refused and the form shows the newer values; ``current``
+    gives the stored value of fields that are not plain attributes of ``record``.
+    """
     if not form.validate_on_submit():
+        return None
+    if record is not None and _stale(form, record, current):
         return None
     try:
         result = save()
@@ -39,7 +49,33 @@ def run_form(form, save: Callable[[], object]) -> object | None:
     except IntegrityError:
         db.session.rollback()
         form.form_errors.append(CONFLICT_MESSAGE)
+    except StaleDataError:  # another request committed between our read and our write
+        db.session.rollback()
+        if not _stale(form, record, current):
+            form.form_errors.append(locking.RACE_MESSAGE)
     return None
+
+
+def _stale(form, record, current: dict | None = None) -> bool:
+    """Attach the conflict (if any) to ``form``: message, newer values, current version."""
+    if getattr(form, "version", None) is None:
+        raise TypeError("a versioned edit needs its form built with obj=record")
+    fields = [f for f in form if f.name not in ("csrf_token", "submit", "version")]
+    # Not form.version.data: a missing field would silently fall back to obj's version.
+    submitted = form.version.raw_data[0] if form.version.raw_data else None
+    conflict = locking.find_conflict(
+        record, submitted, {f.name: f.data for f in fields},
+        labels={f.name: str(f.label.text) for f in fields}, current=current,
+        choices={f.name: f.choices for f in fields if isinstance(getattr(f, "choices", None), list)})
+    if conflict is None:
+        return False
+    form.conflict = conflict
+    form.form_errors.append(conflict.message)
+    for change in conflict.changes:
+        form[change.field].newer_value = change.current
+    # Re-submitting the page now means "mine wins", knowingly.
+    form.version.data = str(conflict.version)
+    return True
 
 
 def register_record_views(bp: Blueprint, *, model, form_cls, save, title: str,
@@ -65,7 +101,8 @@ def register_record_views(bp: Blueprint, *, model, form_cls, save, title: str,
         form = form_cls(obj=item)
         if hasattr(form, "prepare"):
             form.prepare(official)
-        if run_form(form, lambda: save(official, item, form.data_for_service())) is not None:
+        if run_form(form, lambda: save(official, item, form.data_for_service()),
+                    record=item) is not None:
             flash(f"{title}已保存。", "success")
             return back(official)
         return render_template(template, form=form, official=official, item=item,

@@ -2,20 +2,30 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField
+from wtforms import DateField, DecimalField, HiddenField, IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from kaohe.core.limits import MAX_INT
 
 
 class BaseForm(FlaskForm):
-    """FlaskForm with WTForms' Simplified Chinese messages."""
+    """FlaskForm with WTForms' Simplified Chinese messages.
+
+    A form built for a versioned record (``obj`` with an integer ``version``) keeps
+    the hidden ``version`` field for optimistic locking (:mod:`kaohe.core.locking`);
+    every other form drops it.
+    """
 
     class Meta:
         locales = ["zh"]
 
+    version = HiddenField()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        obj = kwargs.get("obj")
+        if not isinstance(getattr(obj, "version", None), int) or isinstance(obj.version, bool):
+            del self.version
         for field in self:
             if hasattr(field, "populate"):  # selects whose choices come from the database
                 field.populate()
@@ -41,7 +51,8 @@ class BaseForm(FlaskForm):
                 self.form_errors.append(message)
 
     def data_for_service(self) -> dict:
-        return {k: v for k, v in self.data.items() if k not in ("csrf_token", "submit")}
+        return {k: v for k, v in self.data.items()
+                if k not in ("csrf_token", "submit", "version")}
 
 
 class ChineseDateField(DateField):

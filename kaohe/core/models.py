@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, ForeignKey
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DateTime, ForeignKey, Integer
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
 def utcnow() -> datetime:
@@ -26,7 +26,19 @@ class SoftDelete(Audited):
         self.deleted_at = utcnow()
 
 
-class Recorded(SoftDelete):
+class Versioned:
+    """Optimistic locking (:mod:`kaohe.core.locking`): every UPDATE of the row checks
+    that ``version`` is still the one read and increments it, so a concurrent write
+    fails with ``StaleDataError`` instead of being overwritten."""
+
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.version}
+
+
+class Recorded(Versioned, SoftDelete):
     """A record entered by a user, with creation time and author."""
 
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -43,12 +43,13 @@ def create_finding(official_id: int):
 
 @bp.put("/discipline-findings/<int:finding_id>")
 def update_finding(finding_id: int):
-    """Replace a finding (e.g. the case closed): the full set of fields, as on creation."""
+    """Replace a finding (e.g. the case closed): the full set of fields, as on creation,
+    and the ``version`` read."""
     finding = db.session.get(DisciplineFinding, finding_id)
     if finding is None or finding.deleted_at:
         abort(404, description="该记录不存在。")
     official = official_or_404(finding.official_id)
-    data = form_data(forms.FindingForm)
+    data = form_data(forms.FindingForm, record=finding)
     finding = save(lambda: services.save_finding(official, finding, data))
     return _finding_json(finding, 200)
 

@@ -13,7 +13,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kaohe.auth.models import User
-from kaohe.core.models import Audited, Recorded, utcnow
+from kaohe.core.models import Audited, Recorded, Versioned, utcnow
 from kaohe.discipline import rules
 from kaohe.extensions import db
 from kaohe.officials.models import Official
@@ -81,7 +81,7 @@ class DisciplineFinding(Recorded, db.Model):
         return not self.is_cleared and self.exemption is None
 
 
-class ToleranceExemption(Audited, db.Model):
+class ToleranceExemption(Versioned, Audited, db.Model):
     """容错免责 granted on a finding; revoking keeps the row (visible history)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

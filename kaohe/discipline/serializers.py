@@ -23,7 +23,7 @@ def exemption_dict(e: ToleranceExemption) -> dict:
 def finding_dict(f: DisciplineFinding, period: ImpactPeriod | None, *,
                  with_details: bool = False) -> dict:
     out = {
-        "id": f.id, "official_id": f.official_id, "unit_id": f.unit_id,
+        "id": f.id, "version": f.version, "official_id": f.official_id, "unit_id": f.unit_id,
         "unit_name": f.unit.name if f.unit else None,
         "found_date": _d(f.found_date), "source": f.source, "source_label": f.source_label,
         "kind": f.kind, "kind_label": f.kind_label, "status": f.status,

@@ -95,7 +95,8 @@ def _edit_finding(official_id: int, finding_id: int | None):
     official = official_or_404(official_id)
     item = _finding_or_404(official, finding_id) if finding_id else None
     form = forms.FindingForm(obj=item)
-    saved = run_form(form, lambda: services.save_finding(official, item, form.data_for_service()))
+    saved = run_form(form, lambda: services.save_finding(official, item, form.data_for_service()),
+                     record=item)
     if saved is not None:
         flash("纪委了解的情况已保存。", "success")
         return redirect(url_for("discipline.finding", official_id=official.id, finding_id=saved.id))
@@ -173,8 +174,9 @@ def queue():
 @answer_bp.route("/<int:opinion_id>/answer", methods=["GET", "POST"])
 def answer(opinion_id: int):
     opinion = _opinion_or_404(opinion_id)
-    form = forms.OpinionAnswerForm()
-    if run_form(form, lambda: services.answer_opinion(opinion, form.data_for_service())):
+    form = forms.OpinionAnswerForm(obj=opinion)
+    if run_form(form, lambda: services.answer_opinion(opinion, form.data_for_service()),
+                record=opinion):
         flash("党风廉政意见已回复。", "success")
         return _back(opinion.official, "opinions")
     return _form_page(form, opinion.official, "回复党风廉政意见", context=opinion)

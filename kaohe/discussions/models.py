@@ -13,7 +13,7 @@ from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Integer, Larg
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kaohe.auth.models import User
-from kaohe.core.models import Audited, Recorded, utcnow
+from kaohe.core.models import Audited, Recorded, Versioned, utcnow
 from kaohe.discussions import rules
 from kaohe.dossier.models import Dossier
 from kaohe.extensions import db
@@ -128,7 +128,7 @@ class AgendaItem(Recorded, db.Model):
         return next((c for c in self.checks if c.kind == kind), None)
 
 
-class FourMustCheck(Audited, db.Model):
+class FourMustCheck(Versioned, Audited, db.Model):
     """One of 凡提四必 recorded by the department (档案、个人事项、信访); one row per kind,
     updated in place (the audit log keeps every earlier result). The integrity
     opinion is not stored here: it is read from the discipline service."""

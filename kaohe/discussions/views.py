@@ -110,7 +110,9 @@ def edit(discussion_id: int):
     form = DiscussionForm(obj=discussion)
     if request.method == "GET":
         form.member_names.data = "\n".join(m.name for m in discussion.members)
-    if run_form(form, lambda: agenda.save_discussion(discussion, form.data_for_service())):
+    if run_form(form, lambda: agenda.save_discussion(discussion, form.data_for_service()),
+                record=discussion,
+                current={"member_names": "\n".join(m.name for m in discussion.members)}):
         flash("会议信息已保存。", "success")
         return redirect(url_for("discussions.show", discussion_id=discussion.id))
     return render_template("discussions/form.html", form=form, discussion=discussion,
@@ -152,7 +154,8 @@ def edit_item(discussion_id: int, item_id: int):
     form = ItemForm(obj=it)
     if request.method == "GET":
         form.official_id.data = str(it.official_id)
-    if run_form(form, lambda: agenda.save_item(discussion, it, form.data_for_service())):
+    if run_form(form, lambda: agenda.save_item(discussion, it, form.data_for_service()),
+                record=it):
         flash("议题已保存。", "success")
         return redirect(url_for("discussions.item", discussion_id=discussion.id, item_id=it.id))
     return _item_page(discussion, it, form, "discussions/item_form.html")
@@ -178,8 +181,10 @@ def check(discussion_id: int, item_id: int, kind: str):
     it = access.item_or_403(discussion, item_id)
     if kind not in rules.MANUAL_CHECKS:
         abort(404)
-    form = CheckForm(obj=it.check(kind))
-    if run_form(form, lambda: agenda.save_check(discussion, it, kind, form.data_for_service())):
+    done = it.check(kind)
+    form = CheckForm(obj=done)
+    if run_form(form, lambda: agenda.save_check(discussion, it, kind, form.data_for_service()),
+                record=done):
         flash(f"{rules.CHECKS[kind]}结果已保存。", "success")
         return redirect(url_for("discussions.item", discussion_id=discussion.id, item_id=it.id))
     return _item_page(discussion, it, form, "discussions/check_form.html",
@@ -260,11 +265,13 @@ def unassign(discussion_id: int, user_id: int):
 @bp.route("/<int:discussion_id>/hold", methods=["GET", "POST"])
 def hold(discussion_id: int):
     discussion = access.discussion_or_403(discussion_id)
-    form = HoldForm()
+    form = HoldForm(obj=discussion)
     form.present.choices = [SelectChoice(m.id, m.name) for m in discussion.members]
     if request.method == "GET":
         form.present.data = [m.id for m in discussion.members if m.present]
-    if run_form(form, lambda: decisions.hold(discussion, form.present.data or [])) is not None:
+    if run_form(form, lambda: decisions.hold(discussion, form.present.data or []),
+                record=discussion,
+                current={"present": [m.id for m in discussion.members if m.present]}) is not None:
         flash("会议已标记为已召开，议程及材料已锁定；请逐项记录决定。", "success")
         return redirect(url_for("discussions.show", discussion_id=discussion.id))
     items = discussion.items
@@ -277,8 +284,9 @@ def hold(discussion_id: int):
 def decide(discussion_id: int, item_id: int):
     discussion = access.discussion_or_403(discussion_id)
     it = access.item_or_403(discussion, item_id)
-    form = DecisionForm()
-    if run_form(form, lambda: decisions.decide(discussion, it, form.data_for_service())):
+    form = DecisionForm(obj=it)
+    if run_form(form, lambda: decisions.decide(discussion, it, form.data_for_service()),
+                record=it):
         flash(f"已记录对{it.official.name}的决定：{it.decision_label}。", "success")
         return redirect(url_for("discussions.show", discussion_id=discussion.id,
                                 _anchor=f"item{it.id}"))

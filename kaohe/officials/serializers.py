@@ -25,7 +25,8 @@ def _pick(obj, fields) -> dict:
 
 def official_summary(o: Official, full_id: bool) -> dict:
     return {
-        **_pick(o, ("id", "name", "gender", "birth_date", "rank", "current_post", "unit_id")),
+        **_pick(o, ("id", "version", "name", "gender", "birth_date", "rank", "current_post",
+                    "unit_id")),
         "gender_label": o.gender_label,
         "unit_name": o.unit.name if o.unit else None,
         "id_number": o.id_number if full_id else o.id_number_masked,

@@ -76,7 +76,7 @@ def _edit_official(official_id: int | None):
             photos.attach(saved, form.photo_upload.data.read())
         return saved
 
-    saved = run_form(form, save)
+    saved = run_form(form, save, record=official)
     if saved is not None:
         flash("干部信息已保存。", "success")
         return redirect(url_for("officials.profile", official_id=saved.id))

@@ -1,6 +1,8 @@
 """A WTForms form generated from the settings registry."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
@@ -21,8 +23,12 @@ def _field(d: SettingDef):
         NumberRange(d.min, d.max, message=f"取值应在 {d.min} 到 {d.max} 之间。")])
 
 
-def settings_form(values: dict, formdata=None) -> BaseForm:
-    """Build the form with one field per registered setting, keyed by a safe field name."""
+def settings_form(values: dict, formdata=None, revision: int | None = None) -> BaseForm:
+    """Build the form with one field per registered setting, keyed by a safe field name.
+
+    With ``revision`` (:func:`kaohe.settings.services.revision`) the form carries it
+    as its hidden ``version``, so a stale settings page is refused like a stale record.
+    """
 
     class SettingsForm(BaseForm):
         pass
@@ -30,7 +36,13 @@ def settings_form(values: dict, formdata=None) -> BaseForm:
     for d in DEFINITIONS:
         setattr(SettingsForm, field_name(d.key), _field(d))
     data = {field_name(k): v for k, v in values.items()}
-    return SettingsForm(formdata=formdata, data=data) if formdata is not None else SettingsForm(data=data)
+    kwargs = {"data": data, "obj": settings_record(values, revision)} if revision else {"data": data}
+    return SettingsForm(formdata=formdata, **kwargs) if formdata is not None else SettingsForm(**kwargs)
+
+
+def settings_record(values: dict, revision: int) -> SimpleNamespace:
+    """The stored settings as one record (field name → value) at ``revision``."""
+    return SimpleNamespace(version=revision, **{field_name(k): v for k, v in values.items()})
 
 
 def field_name(key: str) -> str:

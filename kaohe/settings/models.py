@@ -3,11 +3,11 @@ from __future__ import annotations
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kaohe.core.models import Audited
+from kaohe.core.models import Audited, Versioned
 from kaohe.extensions import db
 
 
-class Setting(Audited, db.Model):
+class Setting(Versioned, Audited, db.Model):
     """An admin-edited value overriding a default of :mod:`kaohe.settings.registry`."""
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)

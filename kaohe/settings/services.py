@@ -1,6 +1,9 @@
 """Read and change settings; values not set by the admin fall back to defaults."""
 from __future__ import annotations
 
+import json
+import zlib
+
 from kaohe.core.errors import ValidationFailed
 from kaohe.extensions import db
 from kaohe.settings.models import Setting
@@ -17,6 +20,12 @@ def get(key: str):
 def all_values() -> dict[str, object]:
     rows = {s.key: s.value for s in db.session.query(Setting)}
     return {k: rows.get(k, d.default) for k, d in by_key().items()}
+
+
+def revision(values: dict[str, object]) -> int:
+    """A positive number that changes whenever any stored value changes (page version)."""
+    canonical = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    return zlib.crc32(canonical.encode()) % (2**31 - 1) + 1
 
 
 def set_value(key: str, raw) -> object:

@@ -56,7 +56,7 @@ def scheme_form(scheme_id: int | None = None):
         form.year.data = dt.date.today().year
         form.public_weight.data = data.settings.get("unitassess.public_weight_default")
         form.total_points.data = 100
-    saved = run_form(form, lambda: svc.save_scheme(s, form.data_for_service()))
+    saved = run_form(form, lambda: svc.save_scheme(s, form.data_for_service()), record=s)
     if saved is not None:
         flash("考核方案已保存（草案）。", "success")
         return _to_scheme(saved)
@@ -116,7 +116,8 @@ def indicator_form(scheme_id: int, indicator_id: int | None = None):
     form = IndicatorForm(obj=ind)
     _warn_if_frozen(s, form)
     form.category_id.choices = [(c.id, c.name) for c in s.categories]
-    if run_form(form, lambda: svc.save_indicator(s, ind, form.data_for_service())) is not None:
+    if run_form(form, lambda: svc.save_indicator(s, ind, form.data_for_service()),
+                record=ind) is not None:
         flash("指标已保存。", "success")
         return _to_scheme(s, "indicators")
     return render_template("unitassess/form.html", form=form, scheme=s,

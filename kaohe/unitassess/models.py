@@ -8,7 +8,7 @@ from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, Numeric, S
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kaohe.core.models import Audited, Recorded
+from kaohe.core.models import Audited, Recorded, Versioned
 from kaohe.extensions import db
 from kaohe.units.models import UNIT_KINDS, Unit
 
@@ -31,7 +31,7 @@ EVENT_KINDS = {
 Points = Numeric(8, 2)
 
 
-class Scheme(Audited, db.Model):
+class Scheme(Versioned, Audited, db.Model):
     """考核方案: one per year and unit group; read-only once published."""
 
     __tablename__ = "ua_scheme"
@@ -63,7 +63,7 @@ class Scheme(Audited, db.Model):
         return GROUPS.get(self.group, self.group)
 
 
-class Category(Audited, db.Model):
+class Category(Versioned, Audited, db.Model):
     __tablename__ = "ua_category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +74,7 @@ class Category(Audited, db.Model):
     scheme: Mapped[Scheme] = relationship(back_populates="categories")
 
 
-class Indicator(Audited, db.Model):
+class Indicator(Versioned, Audited, db.Model):
     """指标: max points and scoring method; ``grade_map`` like "优=1;良=0.85;中=0.7;差=0.4"."""
 
     __tablename__ = "ua_indicator"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kaohe.core.models import SoftDelete
+from kaohe.core.models import SoftDelete, Versioned
 from kaohe.extensions import db
 
 UNIT_KINDS = {
@@ -14,7 +14,7 @@ UNIT_KINDS = {
 }
 
 
-class Unit(SoftDelete, db.Model):
+class Unit(Versioned, SoftDelete, db.Model):
     """A unit of the city; units form a tree under the city."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

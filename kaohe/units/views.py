@@ -21,7 +21,8 @@ def index():
 
 def _edit(unit: Unit | None):
     form = UnitForm(obj=unit)
-    saved = run_form(form, lambda: services.save_unit(unit, form.data_for_service()))
+    saved = run_form(form, lambda: services.save_unit(unit, form.data_for_service()),
+                     record=unit)
     if saved is not None:
         flash("单位已保存。", "success")
         return redirect(url_for("units.index"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import flag_modified
 
 from kaohe.audit.services import current_actor
 from kaohe.auth.models import User
@@ -64,6 +65,10 @@ def save_discussion(discussion: Discussion | None, data: dict) -> Discussion:
     saved = records.save(Discussion, discussion,
                          {"kind": data["kind"], "date": data["date"], "title": title})
     old = {m.name: m for m in saved.members}
+    if discussion is not None and list(old) != names:
+        # Members are rows of their own: mark the discussion changed so its version
+        # moves on and a concurrent edit of the member list is caught (optimistic lock).
+        flag_modified(saved, "title")
     saved.members = [old.get(n) or DiscussionMember(name=n) for n in names]
     for i, m in enumerate(saved.members):
         m.position = i
