@@ -111,6 +111,22 @@ def test_errors_are_400_with_chinese_messages_per_field(client, make, district):
     assert table_counts() == before
 
 
+@pytest.mark.parametrize("body", [b"[" * 5000, b'{"name":' * 3000])
+@pytest.mark.parametrize("role, url", [("organization", "/api/v1/officials"),
+                                       ("discipline", "/api/v1/officials/{id}/discipline-findings")])
+def test_deeply_nested_json_is_refused_as_bad_json(client, make, district, body, role, url):
+    """Found by the bad-input sweep: the JSON decoder's RecursionError was a 500."""
+    official = make.official(name="王建国", unit_obj=district)
+    headers = _token(make, role)
+    before = table_counts()
+    response = client.post(url.format(id=official.id), data=body, headers=headers,
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON" in response.get_json()["error"]
+    assert {k: v for k, v in table_counts().items() if k != "audit_log"} == \
+        {k: v for k, v in before.items() if k != "audit_log"}
+
+
 def test_writes_need_a_token_of_a_writer(client, auth, make, district):
     body = {"name": "王建国", "gender": "M", "birth_date": "1975-03-08",
             "id_number": make.id_number(B1)}
