@@ -353,6 +353,16 @@ def test_admin_creates_user_with_one_time_password(client, auth, ctx):
     assert "您好，张三" in text(other.get("/home"))
 
 
+@pytest.mark.parametrize("role", ["reviewer", "discipline"])
+def test_user_edit_form_preselects_the_users_role(client, auth, ctx, role):
+    """A browser submits the first option of a select with none selected: the edit form
+    must preselect the user's role, or saving a name change would change the role."""
+    user = db.session.scalar(select(User).where(User.username == role))
+    auth.login("admin")
+    page = text(client.get(f"/admin/users/{user.id}/edit"))
+    assert re.findall(r'<option selected value="([a-z]+)"', page) == [role]
+
+
 def test_posts_of_a_deleted_official_do_not_block_a_principal_post(client, auth, make):
     """An official entered by mistake and deleted keeps their posts in the table; they
     no longer count as the unit's principal leader."""

@@ -1,7 +1,7 @@
 """User administration (admin role)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -38,7 +38,9 @@ def new_user():
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
-    form = UserEditForm(obj=user, role=user.role.name)
+    form = UserEditForm(obj=user)
+    if request.method == "GET":  # obj's .role is the Role row, which no choice matches
+        form.role.data = user.role.name
     password = services.generate_password()
 
     def save():
