@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
+from kaohe.core.clock import to_local
 from kaohe.extensions import db
 
 _NUMBER = re.compile(r"-?\d{1,30}(\.\d{1,30})?")
@@ -46,7 +47,7 @@ class Conflict:
     def message(self) -> str:
         if self.submitted is None:
             return MISSING_MESSAGE
-        who = f"（{self.changed_by}，{self.changed_at:%Y-%m-%d %H:%M} UTC）" \
+        who = f"（{self.changed_by}，{to_local(self.changed_at):%Y-%m-%d %H:%M}）" \
             if self.changed_by and self.changed_at else ""
         return (f"保存失败：您打开页面后，该记录已被他人修改{who}，未保存您的修改。"
                 "下方列出当前保存的较新内容；请核对后决定保留哪些值，再次提交即以您的内容为准。")
@@ -105,16 +106,21 @@ def _display(value, choices=None) -> str:
 
 
 def _last_change(record) -> tuple[str | None, dt.datetime | None]:
+    """Who wrote the record last (display name) and when (naive UTC), from the audit log."""
     from kaohe.audit.models import AuditLog
+    from kaohe.auth.models import User
 
     table = getattr(record, "__tablename__", None)
     if table is None or not isinstance(getattr(record, "id", None), int):
         return None, None
     row = db.session.execute(
-        select(AuditLog.actor_name, AuditLog.at)
+        select(AuditLog.actor_id, AuditLog.actor_name, AuditLog.at)
         .where(AuditLog.entity_type == table, AuditLog.entity_id == record.id)
         .order_by(AuditLog.id.desc()).limit(1)).first()
-    return (row.actor_name, row.at) if row else (None, None)
+    if row is None:
+        return None, None
+    user = db.session.get(User, row.actor_id) if row.actor_id else None
+    return (user.name if user else row.actor_name), row.at
 
 
 def find_conflict(record, submitted_version, submitted: dict, labels: dict[str, str],
