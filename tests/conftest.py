@@ -9,7 +9,6 @@ rolled back, so tests never see each other's data.
 from __future__ import annotations
 
 import contextvars
-import datetime as dt
 import os
 import uuid
 
@@ -20,6 +19,7 @@ from flask.testing import FlaskCliRunner, FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
+from kaohe.core import clock
 from kaohe import create_app
 from kaohe.auth import services as auth_services
 from kaohe.extensions import db
@@ -175,4 +175,4 @@ def make(ctx):
 
 @pytest.fixture
 def today():
-    return dt.date.today()
+    return clock.today()

@@ -7,13 +7,14 @@ import re
 
 import pytest
 
+from kaohe.core import clock
 from kaohe.assessments.services import FIRST_YEAR
 from tests import factories
 from tests.helpers import (build_world, field_errors, form_alerts, form_version, table_counts,
                            text)
 from tests.test_records import RECORDS, official_form
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 TOMORROW = (TODAY + dt.timedelta(days=1)).isoformat()
 DATE_FORMAT = "日期格式不正确，请按 YYYY-MM-DD 填写，例如 2020-04-10。"
 FUTURE = "日期不能晚于今天。"

@@ -7,6 +7,7 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
+from kaohe.core import clock
 from kaohe.core.errors import ValidationFailed
 from kaohe.discussions.models import AgendaItem, Discussion, DiscussionMember, ItemDossier
 from kaohe.discussions.services import agenda, decisions
@@ -249,14 +250,14 @@ def test_hold_with_unready_items_lists_them(make, auth):
 
 
 def test_hold_refused_before_the_meeting_date(make):
-    d = s.discussion(date=dt.date.today() + dt.timedelta(days=3))
+    d = s.discussion(date=clock.today() + dt.timedelta(days=3))
     with pytest.raises(ValidationFailed) as exc:
         decisions.hold(d, _present(d, 6))
     assert "尚未到，不能标记为已召开" in exc.value.errors["_"]
 
 
 def test_future_meeting_dossier_is_as_of_its_date(make):
-    day = dt.date.today() + dt.timedelta(days=10)
+    day = clock.today() + dt.timedelta(days=10)
     d = s.discussion(date=day)
     o = s.official()
     s.item(d, o)

@@ -7,6 +7,7 @@ import hashlib
 import pytest
 from sqlalchemy import func, select
 
+from kaohe.core import clock
 from kaohe.audit.models import AuditLog
 from kaohe.auth.models import User
 from kaohe.core.errors import ValidationFailed
@@ -59,7 +60,7 @@ def test_a_taken_number_is_replaced(make):
 def test_default_as_of_is_today(make):
     o = rich_official()
     d = services.generate(o.id)
-    assert d.as_of == dt.date.today()
+    assert d.as_of == clock.today()
 
 
 @pytest.mark.parametrize("official,as_of,field,message", [

@@ -7,6 +7,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select
 
+from kaohe.core import clock
 from kaohe.dossier.models import Dossier
 from kaohe.extensions import db
 from tests.dossier_support import flat, page_texts, rich_official
@@ -28,7 +29,7 @@ def test_generate_list_and_download(client, auth, official):
     auth.login("organization")
     profile = text(client.get(f"/officials/{official.id}"))
     assert "生成考评材料" in profile and f'action="/officials/{official.id}/dossiers"' in profile
-    assert f'value="{dt.date.today().isoformat()}"' in profile
+    assert f'value="{clock.today().isoformat()}"' in profile
     r = client.post(f"/officials/{official.id}/dossiers", data={"as_of": "2020-04-10"})
     assert r.status_code == 302
     d = db.session.scalars(select(Dossier).where(Dossier.official_id == official.id)).one()
@@ -51,7 +52,7 @@ def test_without_date_means_today(client, auth, official):
     r = client.post(f"/officials/{official.id}/dossiers", data={})
     assert r.status_code == 302
     d = db.session.scalars(select(Dossier).where(Dossier.official_id == official.id)).one()
-    assert d.as_of == dt.date.today()
+    assert d.as_of == clock.today()
 
 
 @pytest.mark.parametrize("value,message", [

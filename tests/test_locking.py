@@ -7,7 +7,6 @@ same submission once re-sent with the version the refusal page carries.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import func, select
 
+from kaohe.core import clock
 from kaohe.assessments.models import VOTE_FIELDS, AssessmentResult
 from kaohe.audit.models import AuditLog
 from kaohe.auth.models import User
@@ -46,7 +47,7 @@ def test_seed_demo_content(app, runner):
     assert result.exit_code == 0, result.output
     for username, _role, _label, password in demo_logins(7):
         assert f"用户名 {username}" in result.output and password in result.output
-    today = dt.date.today()
+    today = clock.today()
     years = list(range(today.year - 4, today.year))
 
     units = db.session.scalars(select(Unit)).all()
@@ -122,7 +123,7 @@ def test_seed_demo_content(app, runner):
 def test_seed_demo_unit_assessment(app, runner):
     result = runner.invoke(args=ARGS)
     assert result.exit_code == 0, result.output
-    today = dt.date.today()
+    today = clock.today()
     years = list(range(today.year - 3, today.year + 1))
     schemes = db.session.scalars(select(Scheme).order_by(Scheme.group, Scheme.year)).all()
     assert {(s.year, s.group) for s in schemes} == {
@@ -178,7 +179,7 @@ def test_seed_demo_unit_assessment(app, runner):
 def test_seed_demo_discipline(app, runner):
     result = runner.invoke(args=ARGS)
     assert result.exit_code == 0, result.output
-    today = dt.date.today()
+    today = clock.today()
     findings = db.session.scalars(select(DisciplineFinding)).all()
     assert 8 <= len(findings) <= 12
     sources = Counter(f.source for f in findings)
@@ -232,7 +233,7 @@ def test_seed_demo_discipline(app, runner):
 def test_seed_demo_discussion(app, runner, client):
     result = runner.invoke(args=ARGS)
     assert result.exit_code == 0, result.output
-    today = dt.date.today()
+    today = clock.today()
     discussions = db.session.scalars(select(Discussion)).all()
     assert len(discussions) == 1
     d = discussions[0]

@@ -5,6 +5,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from kaohe.core import clock
 from kaohe.assessments.models import GRADES, KINDS, VOTE_FIELDS, AssessmentResult
 from kaohe.core import records
 from kaohe.extensions import db
@@ -38,7 +39,7 @@ def validate(official_id: int, data: dict, exclude_id: int | None = None,
     ``duplicate(official_id, data, exclude_id)`` names an existing result with the
     same key; bulk imports pass a lookup of the results they preloaded.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     errors: dict[str, str] = {}
     year, kind = data.get("year"), data.get("kind")
     if year is None or not FIRST_YEAR <= year <= today.year:

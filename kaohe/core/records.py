@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TypeVar
 
+from kaohe.core import clock
 from kaohe.audit.services import current_actor
 from kaohe.core.errors import ValidationFailed
 from kaohe.extensions import db
@@ -13,7 +14,7 @@ M = TypeVar("M")
 
 def not_in_future(errors: dict[str, str], field: str, value: dt.date | None,
                   today: dt.date | None = None) -> None:
-    if value is not None and value > (today or dt.date.today()):
+    if value is not None and value > (today or clock.today()):
         errors[field] = "日期不能晚于今天。"
 
 

@@ -32,6 +32,7 @@ from typing import Iterable, Iterator
 
 from sqlalchemy import func, select
 
+from kaohe.core import clock
 from kaohe.assessments.models import VOTE_FIELDS, AssessmentResult
 from kaohe.audit.models import AuditLog
 from kaohe.audit.services import record_event
@@ -95,7 +96,7 @@ class Seeder(RecordRows):
     def __init__(self, n: int, seed: int) -> None:
         self.n, self.seed = n, seed
         self.rng = random.Random(seed)
-        self.today = dt.date.today()
+        self.today = clock.today()
         self.year = self.today.year
         self.years = list(range(self.year - 4, self.year))  # the 4 full years before
         self.now = utcnow()

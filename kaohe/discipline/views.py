@@ -8,12 +8,12 @@ details field reaches a template only for ``DISCIPLINE_DETAILS``.
 """
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from kaohe.core import clock
 from kaohe.auth.permissions import P, can, can_view_official, guard
 from kaohe.core.crud import official_or_404, run_form
 from kaohe.core.errors import ValidationFailed
@@ -60,7 +60,7 @@ def _form_page(form, official, title, context=None, finding=None):
 @bp.app_template_global()
 def discipline_summary(official_id: int) -> dict:
     """What the official's profile shows about discipline (no details)."""
-    today = dt.date.today()
+    today = clock.today()
     rows = queries.findings_with_periods(official_id)
     opinion = queries.valid_opinion(official_id, today)
     return {"findings": len(rows), "counting": sum(1 for f, _ in rows if f.counts),
@@ -71,7 +71,7 @@ def discipline_summary(official_id: int) -> dict:
 @bp.route("/")
 def index(official_id: int):
     official = official_or_404(official_id)
-    today = dt.date.today()
+    today = clock.today()
     opinions = queries.opinions_of(official_id)
     valid = queries.valid_opinion(official_id, today)
     return render_template(
@@ -168,7 +168,7 @@ def queue():
                   IntegrityOpinion.id.desc()).limit(500))
     visible = [(o, queries.opinion_expiry(o)) for o in opinions
                if can_view_official(o.official_id)]
-    return render_template("discipline/queue.html", opinions=visible, today=dt.date.today())
+    return render_template("discipline/queue.html", opinions=visible, today=clock.today())
 
 
 @answer_bp.route("/<int:opinion_id>/answer", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ import click
 from sqlalchemy import or_, select
 from tqdm import tqdm
 
+from kaohe.core import clock
 from kaohe.audit.services import cli_actor
 from kaohe.core.errors import ValidationFailed
 from kaohe.dossier import services
@@ -109,7 +110,7 @@ def dossier_batch_command(official_ids: tuple[int, ...], unit: str | None,
                        f"{', '.join(map(str, skipped))}）。", err=True)
         if not ids:
             raise click.ClickException("该单位没有可生成考评材料的干部。")
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     bar = tqdm(total=len(dict.fromkeys(ids)), desc="生成考评材料", unit="份", file=sys.stderr)
     try:
         merged, made = services.generate_batch(ids, as_of, workers=workers,

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from kaohe.core import clock
 from kaohe.assessments.models import AssessmentResult
 from kaohe.audit.services import current_actor
 from kaohe.auth.models import User
@@ -22,14 +23,11 @@ from kaohe.officials.models import Official, Post
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 PREFIX = "KH"
 MAX_ATTEMPTS = 5
 
 
-def now_local() -> dt.datetime:
-    """Generation time in Beijing time, to the second."""
-    return dt.datetime.now(BEIJING).replace(microsecond=0)
+now_local = clock.now_local  # generation time, Beijing time to the second
 
 
 def font_spec() -> str | None:
@@ -67,7 +65,7 @@ def earliest_record(official_id: int) -> dt.date | None:
 
 def check_many(official_ids: list[int], as_of: dt.date, today: dt.date | None = None) -> None:
     """Raise ValidationFailed (Chinese message) unless a dossier can be made for each."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     known = set(db.session.scalars(select(Official.id).where(Official.id.in_(official_ids))))
     missing = [str(i) for i in official_ids if i not in known]
     if missing:
@@ -150,7 +148,7 @@ def store(snap: dict, pdf: bytes | None, user_id: int | None, font: str | None =
 def generate(official_id: int, as_of: dt.date | None = None, user_id: int | None = None,
              context: dict | None = None, *, today: dt.date | None = None) -> Dossier:
     """Validate, snapshot, number, render and store one dossier; flush only."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     as_of = as_of or today
     check(official_id, as_of, today)
     snap = build_snapshot(official_id, as_of, context)
@@ -169,7 +167,7 @@ def generate_batch(official_ids: Iterable[int], as_of: dt.date | None = None,
 
     Every official is checked before anything is made, so one bad id stops the batch.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     as_of = as_of or today
     ids = list(dict.fromkeys(official_ids))
     if not ids:

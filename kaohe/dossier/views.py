@@ -1,12 +1,12 @@
 """Dossier pages: generate (「生成考评材料」), list an official's dossiers, download."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
+from kaohe.core import clock
 from kaohe.audit.services import record_event
 from kaohe.auth.permissions import P, guard
 from kaohe.core.crud import official_or_404, run_form
@@ -21,7 +21,7 @@ bp = guard(Blueprint("dossier", __name__), read=P.DOSSIER_GENERATE)
 @bp.app_template_global()
 def dossier_today() -> str:
     """Default as-of date of the 「生成考评材料」 form on the profile."""
-    return dt.date.today().isoformat()
+    return clock.today().isoformat()
 
 
 def _page(official, form):

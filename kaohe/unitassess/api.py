@@ -5,11 +5,11 @@ Parameters: ``year`` (default: the latest year with a published scheme), ``round
 """
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import func, select
 
+from kaohe.core import clock
 from kaohe.auth.permissions import P, guard
 from kaohe.extensions import csrf, db
 from kaohe.unitassess import ROUNDS
@@ -56,7 +56,7 @@ def rankings():
     if raw_year == "":  # default: the latest year with a published scheme
         latest = db.session.scalar(select(func.max(Scheme.year))
                                    .where(Scheme.status == "published"))
-        raw_year = str(latest or dt.date.today().year)
+        raw_year = str(latest or clock.today().year)
     if not raw_year.isdigit() or not 2000 <= int(raw_year) <= 2100:
         abort(400, description="参数 year 应为四位年度，例如 year=2023。")
     round_ = request.args.get("round", "") or "full"

@@ -1,11 +1,11 @@
 """Publication list (公示) of a round: rows, page, PDF (ReportLab) and Excel (openpyxl)."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from flask import current_app, render_template, send_file
 
+from kaohe.core import clock
 from kaohe.unitassess.services.data import RoundRanking, load_round
 from kaohe.unitassess.services.ranking import RankRow
 from kaohe.unitassess.views import bp, round_or_404, scheme_or_404
@@ -87,7 +87,7 @@ def pdf_bytes(rr: RoundRanking) -> bytes:
                        f"逐项明细可向考核办查询。", body) if s.published_at else Spacer(1, 1),
              Spacer(1, 3 * mm), table, Spacer(1, 4 * mm),
              Paragraph(f"排名规则：按总分由高到低排列；{TIE_BREAK}", body),
-             Paragraph(f"公示日期：{dt.date.today().isoformat()}　　考核办", body)]
+             Paragraph(f"公示日期：{clock.today().isoformat()}　　考核办", body)]
     doc.build(story)
     return buf.getvalue()
 

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from kaohe.core import clock
 from tests.browser.pages import check_pdf
 
 pytestmark = pytest.mark.browser
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 def test_official_record_dossier_discussion(live_server, page, login, shot):
     o = live_server.facts["official"]
-    today = dt.date.today()
+    today = clock.today()
     login("demo-org")
     shot("home")
 

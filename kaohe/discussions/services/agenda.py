@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
+from kaohe.core import clock
 from kaohe.audit.services import current_actor
 from kaohe.auth.models import User
 from kaohe.core import records
@@ -197,7 +198,7 @@ def attach(discussion: Discussion, official_id, reason: str | None,
                                "（原版本保留）。", "reason")
     # The dossier is as of the discussion date; a meeting still ahead is prepared
     # with the data known today (refresh before the meeting if it changes).
-    today = max(dt.date.today(), discussion.date)
+    today = max(clock.today(), discussion.date)
     made = dossiers.generate(item.official_id, discussion.date, user_id,
                              dossier_context(discussion, item), today=today)
     link = ItemDossier(item_id=item.id, version=(current.version + 1) if current else 1,
