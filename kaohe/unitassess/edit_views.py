@@ -16,8 +16,7 @@ from kaohe.unitassess.forms import (CategoryForm, CopyForm, EventForm, Indicator
 from kaohe.unitassess.models import (Category, Indicator, IndicatorResult, PublicRating,
                                      ScoreEvent)
 from kaohe.unitassess.services import data, entry, scheme as svc
-from kaohe.unitassess.views import bp, round_or_404, scheme_or_404
-from kaohe.units.models import Unit
+from kaohe.unitassess.views import bp, round_or_404, scheme_or_404, unit_in_scheme_or_404
 
 edit_bp = guard(Blueprint("edit", __name__), read=P.UNITASSESS_WRITE)
 interview_bp = guard(Blueprint("interview", __name__), read=P.UNITASSESS_INTERVIEW)
@@ -195,7 +194,7 @@ def item_delete(scheme_id: int, kind: str, item_id: int):
 def interview_form(scheme_id: int, round_: str, unit_id: int):
     s = scheme_or_404(scheme_id)
     round_or_404(round_)
-    unit = db.get_or_404(Unit, unit_id)
+    unit = unit_in_scheme_or_404(s, unit_id)
     form = InterviewForm()
     on = min(dt.date.today(), data.scoring.round_end(s.year, round_))
     leader = data.principal_leader(unit.id, on)

@@ -32,6 +32,14 @@ def scheme_or_404(scheme_id: int) -> Scheme:
     return db.get_or_404(Scheme, scheme_id)
 
 
+def unit_in_scheme_or_404(s: Scheme, unit_id: int) -> Unit:
+    """A unit of the scheme's group (区县, 市直部门 or 园区); any other unit is not found here."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or unit.kind != s.group:
+        abort(404)
+    return unit
+
+
 def round_or_404(round_: str) -> str:
     if round_ not in ROUNDS:
         abort(404)
