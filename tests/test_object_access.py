@@ -481,6 +481,7 @@ RECUSED_PAGES = [
     ("organization", "GET", "/discussions/{discussion}/items/{item}/dossiers/1.pdf", None),
     ("organization", "GET", "/discussions/{discussion}/items/{item}/edit", None),
     ("organization", "GET", "/discussions/{discussion}/items/{item}/checks/file_audit", None),
+    ("organization", "GET", "/discussions/{discussion}/bundle.pdf", None),
     ("reviewer", "GET", "/discussions/{discussion}/items/{item}", None),
     ("reviewer", "GET", "/discussions/{discussion}/items/{item}/dossiers/1.pdf", None),
 ]

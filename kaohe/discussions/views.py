@@ -324,8 +324,7 @@ def bundle_status(discussion_id: int):
 @bp.get("/<int:discussion_id>/bundle.pdf")
 def bundle_download(discussion_id: int):
     discussion = access.discussion_or_403(discussion_id)
-    if not access.manages():
-        abort(403)
+    access.bundle_or_403(discussion)
     made = bundles.latest(discussion)
     if made is None or made.status != "done":
         abort(404)

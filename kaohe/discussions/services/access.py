@@ -79,6 +79,13 @@ def item_or_403(discussion: Discussion, item_id: int) -> AgendaItem:
     return item
 
 
+def bundle_or_403(discussion: Discussion) -> None:
+    """The agenda bundle (议程材料汇编) carries every item's dossier: it is for managers only,
+    and not for one who must recuse themselves from any of the items (回避)."""
+    if not manages() or recused_ids(discussion.items):
+        abort(403)
+
+
 def log(action: str, discussion: Discussion, what: str, **extra) -> None:
     """One row of the reading register (committed by the caller)."""
     record_event(action, ENTITY, discussion.id, {"what": what, **extra})
