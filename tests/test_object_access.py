@@ -29,7 +29,8 @@ from kaohe.auth import services as auth_services
 from kaohe.auth.models import User
 from kaohe.discipline.models import DisciplineFinding, ToleranceExemption
 from kaohe.discussions import bundle
-from kaohe.discussions.models import AgendaItem, DiscussionReviewer, FourMustCheck
+from kaohe.discussions.models import (AgendaItem, Discussion, DiscussionReviewer,
+                                      FourMustCheck)
 from kaohe.discussions.services import decisions
 from kaohe.dossier import services as dossier_services
 from kaohe.extensions import db
@@ -573,6 +574,19 @@ def test_recused_officials_left_out_of_lists(client, recused, direction):
         item = db.session.get(AgendaItem, r.ids["item"])
         assert item.current_dossier.dossier.number not in page
         assert BLOCKER not in page  # O's open discipline case, as the item's readiness
+        client.post("/logout")
+    # The meeting page lists every item's readiness: O's, to others only.
+    for username, shown in (("rec_organization", False), ("organization", True)):
+        _login(client, username)
+        page = text(client.get(f"/discussions/{r.ids['discussion']}/hold"))
+        assert "丙无关" in page and (BLOCKER in page) == shown
+        # Holding the meeting is refused for O's unready item: without O's reasons.
+        before = table_counts()
+        members = [m.id for m in db.session.get(Discussion, r.ids["discussion"]).members]
+        page = text(client.post(f"/discussions/{r.ids['discussion']}/hold",
+                                data={**_hidden_inputs(page), "present": members}))
+        assert "尚未具备上会条件" in page and (BLOCKER in page) == shown
+        assert table_counts() == before
         client.post("/logout")
 
 

@@ -275,8 +275,10 @@ def hold(discussion_id: int):
         flash("会议已标记为已召开，议程及材料已锁定；请逐项记录决定。", "success")
         return redirect(url_for("discussions.show", discussion_id=discussion.id))
     items = discussion.items
+    recused = access.recused_ids(items)  # 回避: their readiness tells of their records
     return render_template("discussions/hold.html", discussion=discussion, form=form,
-                           items=items, states={i.id: readiness(i) for i in items},
+                           items=items, recused=recused,
+                           states={i.id: readiness(i) for i in items if i.id not in recused},
                            quorum=decisions.quorum_needed(len(discussion.members)))
 
 

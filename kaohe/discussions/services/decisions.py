@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kaohe.audit.services import current_actor
+from kaohe.auth.permissions import is_recused
 from kaohe.core import records
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.models import utcnow
@@ -52,7 +53,10 @@ def hold(discussion: Discussion, present_ids: list[int], today: dt.date | None =
     states = {item.id: compute(item) for item in items}
     unready = [(item, states[item.id]) for item in items if not states[item.id].ready]
     if unready:
-        lines = "；".join(f"{item.official.name}（{'、'.join(r.missing)}）"
+        # 回避: the reasons tell of the official's records; not to a recused user.
+        lines = "；".join(f"{item.official.name}（需回避，原因不予显示）"
+                         if is_recused(item.official_id)
+                         else f"{item.official.name}（{'、'.join(r.missing)}）"
                          for item, r in unready)
         errors["items"] = f"有 {len(unready)} 个议题尚未具备上会条件：{lines}。"
     records.raise_if(errors)
