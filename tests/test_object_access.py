@@ -483,6 +483,11 @@ RECUSED_PAGES = [
     ("organization", "GET", "/discussions/{discussion}/items/{item}/edit", None),
     ("organization", "GET", "/discussions/{discussion}/items/{item}/checks/file_audit", None),
     ("organization", "GET", "/discussions/{discussion}/bundle.pdf", None),
+    ("organization", "GET",
+     "/unit-assessment/schemes/{scheme}/full/units/{ua_unit}/interviews/new", None),
+    ("organization", "POST",
+     "/unit-assessment/schemes/{scheme}/full/units/{ua_unit}/interviews/new",
+     {"leader_name": "甲回避", "date": "2024-01-06", "reason": "x", "notes": "x"}),
     ("reviewer", "GET", "/discussions/{discussion}/items/{item}", None),
     ("reviewer", "GET", "/discussions/{discussion}/items/{item}/dossiers/1.pdf", None),
 ]
@@ -589,5 +594,20 @@ def test_recused_officials_left_out_of_lists(client, recused, direction):
         assert table_counts() == before
         client.post("/logout")
 
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
+def test_recused_leader_left_out_of_unit_pages(client, auth, recused, direction):
+    """A unit's page names its principal leader and their interviews (约谈): not O's to a
+    user recused for O; the unit's scores stay visible. Other users see O as before."""
+    r = recused(direction)
+    url = f"/unit-assessment/schemes/{r.ids['scheme']}/full/units/{r.ids['ua_unit']}"
+    _login(client, "rec_organization")
+    page = text(client.get(url))
+    assert "总分" in page or "得分" in page
+    assert "甲回避" not in page and "甲回避约谈记录" not in page
+    client.post("/logout")
+    auth.login("organization")
+    page = text(client.get(url))
+    assert "甲回避" in page and "甲回避约谈记录" in page
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from kaohe.auth.permissions import P, guard
+from kaohe.auth.permissions import P, guard, is_recused
 from kaohe.core.crud import run_form
 from kaohe.core.errors import ValidationFailed
 from kaohe.extensions import db
@@ -198,6 +198,8 @@ def interview_form(scheme_id: int, round_: str, unit_id: int):
     form = InterviewForm()
     on = min(dt.date.today(), data.scoring.round_end(s.year, round_))
     leader = data.principal_leader(unit.id, on)
+    if leader is not None and is_recused(leader.id):
+        abort(403)  # 回避: nobody records an interview of themselves or a relative
     if request.method == "GET":
         row = data.load_round(s, round_).row_for(unit.id)
         form.leader_name.data = leader.name if leader else ""

@@ -6,7 +6,7 @@ import datetime as dt
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
-from kaohe.auth.permissions import P, guard
+from kaohe.auth.permissions import P, guard, is_recused
 from kaohe.extensions import db
 from kaohe.unitassess import ROUND_ELAPSED, ROUNDS
 from kaohe.unitassess.models import GROUPS, EVENT_KINDS, Scheme, ScoreEvent
@@ -38,6 +38,18 @@ def unit_in_scheme_or_404(s: Scheme, unit_id: int) -> Unit:
     if unit is None or unit.kind != s.group:
         abort(404)
     return unit
+
+
+def leader_unless_recused(unit_id: int, on: dt.date):
+    """The unit's principal leader on ``on``, or None: to a user who must recuse themselves
+    from that official (回避), a unit page does not name them."""
+    leader = data.principal_leader(unit_id, on)
+    return None if leader is None or is_recused(leader.id) else leader
+
+
+def interviews_unless_recused(interviews: list) -> list:
+    """Interviews (约谈) are records of the official interviewed: none of a recused one."""
+    return [iv for iv in interviews if iv.official_id is None or not is_recused(iv.official_id)]
 
 
 def round_or_404(round_: str) -> str:
@@ -75,10 +87,11 @@ def breakdown(scheme_id: int, round_: str, unit_id: int):
     if row is None:
         abort(404)
     unit = rr.units[unit_id]
-    leader = data.principal_leader(unit_id, min(dt.date.today(),
-                                                 data.scoring.round_end(s.year, round_)))
+    leader = leader_unless_recused(unit_id, min(dt.date.today(),
+                                                data.scoring.round_end(s.year, round_)))
     return render_template("unitassess/breakdown.html", scheme=s, rr=rr, row=row, unit=unit,
-                           leader=leader, interviews=rr.interviews.get(unit_id, []))
+                           leader=leader,
+                           interviews=interviews_unless_recused(rr.interviews.get(unit_id, [])))
 
 
 @bp.route("/schemes/<int:scheme_id>/<round_>/progress")
