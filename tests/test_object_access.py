@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal as D
@@ -27,6 +28,7 @@ from sqlalchemy import select
 from kaohe.assessments.models import AssessmentResult
 from kaohe.auth import services as auth_services
 from kaohe.auth.models import User
+from kaohe.auth.permissions import recused_official_ids
 from kaohe.discipline.models import DisciplineFinding, ToleranceExemption
 from kaohe.discussions import bundle
 from kaohe.discussions.models import (AgendaItem, Discussion, DiscussionReviewer,
@@ -35,6 +37,8 @@ from kaohe.discussions.services import decisions
 from kaohe.dossier import services as dossier_services
 from kaohe.extensions import db
 from kaohe.interop.models import FamilyMember
+from kaohe.interop.row_check import RECUSED_ROW
+from kaohe.interop.sheets import SHEETS
 from kaohe.officials.models import Official, Post
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
@@ -47,6 +51,7 @@ from tests import factories as f
 from tests import ua_helpers as ua
 from tests.conftest import PASSWORD
 from tests.helpers import table_counts, text
+from tests.interop_support import lrmx_document, lrmx_upload, workbook
 from tests.route_support import routes
 
 
@@ -611,3 +616,60 @@ def test_recused_leader_left_out_of_unit_pages(client, auth, recused, direction)
     assert "甲回避" in page and "甲回避约谈记录" in page
 
 
+
+def _sheet(kind: str, values: dict) -> bytes:
+    return workbook(kind, [[values.get(c.header, "") for c in SHEETS[kind].columns]])
+
+
+def _upload(client, url: str, kind: str, data: bytes):
+    return client.post(url, data={f"{kind}-file": (io.BytesIO(data), "导入.xlsx")},
+                       content_type="multipart/form-data", buffered=True)
+
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
+def test_recused_officials_refused_by_imports(client, recused, direction):
+    """Excel imports match officials by ID number: a row about O is refused for a recused
+    user (回避), with nothing imported and nothing of O's records told back."""
+    r = recused(direction)
+    o = r.official
+    number = o.id_number
+    uploads = [
+        ("rec_discipline", "/interop/discipline/import", "findings",
+         [number, "", "2023-05-10", "信访举报", "谈话函询", "线索处置中", "", "", "摘要", ""]),
+        ("rec_organization", "/interop/import/officials", "officials",
+         {"姓名": o.name, "身份证号": number, "性别": "男", "出生日期": o.birth_date.isoformat(),
+          "现任职务": "被篡改职务"}),
+        ("rec_organization", "/interop/import/annual", "annual",
+         {"身份证号": number, "年度": 2021, "等次": "优秀"}),
+    ]
+    for username, url, kind, row in uploads:
+        data = _sheet(kind, row) if isinstance(row, dict) else workbook(kind, [row])
+        _login(client, username)
+        before = table_counts()
+        page = text(_upload(client, url, kind, data))
+        assert RECUSED_ROW in page and "未导入任何内容" in page, (kind, page[-3000:])
+        db.session.expire_all()
+        assert _records(table_counts()) == _records(before), kind
+        client.post("/logout")
+        # Control: the same file from a user not linked to O is imported.
+        _login(client, username.removeprefix("rec_"))
+        page = text(_upload(client, url, kind, data))
+        assert "未导入任何内容" not in page and ("新增 1 条" in page or "更新 1 条" in page), \
+            (kind, page[-3000:])
+        client.post("/logout")
+
+    # LRMX: the appointment form carries the declared family, which decides recusal.
+    lrmx = lrmx_document(XingMing=o.name, ShenFenZheng=number,
+                         ChuShengNianYue=o.birth_date.strftime("%Y%m"), _members=[])
+    _login(client, "rec_organization")
+    before = table_counts()
+    page = text(lrmx_upload(client, lrmx.encode()))
+    assert RECUSED_ROW in page, page[-3000:]
+    db.session.expire_all()
+    assert _records(table_counts()) == _records(before)
+    assert recused_official_ids(db.session.scalar(
+        select(User).where(User.username == "rec_organization"))) >= {o.id}
+
+
+def _records(counts: dict) -> dict:
+    return {k: v for k, v in counts.items() if k != "audit_log"}

@@ -30,7 +30,7 @@ from kaohe.core.errors import ValidationFailed
 from kaohe.extensions import db
 from kaohe.interop import bulk
 from kaohe.interop.row_check import (CHUNK, Lookup, RowProblems, changed, official_for_row,
-                                     row_form, validated, with_current)
+                                     refuse_if_recused, row_form, validated, with_current)
 from kaohe.interop.sheets import SHEETS, CellError, Sheet, cell_text, parse_date
 from kaohe.interop.xlsx_read import FileRefused, Report, read_rows  # noqa: F401 (public)
 from kaohe.officials import idcard
@@ -80,6 +80,7 @@ def _import_official(raw, run: Run):
         if month_only and idcard.birth_date(number).replace(day=1) == day:
             raw = {**raw, "birth_date": idcard.birth_date(number)}
     official = run.lookup.officials.get(number)
+    refuse_if_recused(official)
     data = run.validated(raw, official)
     data["id_number"] = data["id_number"].upper()
     key = data["id_number"]

@@ -6,13 +6,11 @@ its status once the case is closed). When the system holds several findings of
 one official with the same date and source, the row must repeat the summary of
 one of them. Every row goes through the finding form and
 :func:`kaohe.discipline.services.save_finding` (which also records a change of
-the details without their text); the importer is never shown a finding of the
-user's own (recusal).
+the details without their text); the importer is never shown a finding of their
+own or of a declared relative (recusal, in ``official_for_row``).
 """
 from __future__ import annotations
 
-from flask import has_request_context
-from flask_login import current_user
 from sqlalchemy import select
 
 from kaohe.discipline.models import DisciplineFinding
@@ -38,9 +36,7 @@ def _existing(run) -> dict:
 
 
 def import_finding(raw, run):
-    official = official_for_row(raw, run.lookup)
-    if has_request_context() and official.id == getattr(current_user, "official_id", None):
-        raise RowProblems({"id_number": "不能录入本人的问题线索（回避）。"})
+    official = official_for_row(raw, run.lookup)  # refuses the user's own and relatives' (回避)
     data = run.validated(raw)
     key = (official.id, data["found_date"], data["source"])
     run.once(key, "found_date", "干部、发现日期和问题来源")

@@ -18,12 +18,14 @@ from werkzeug.datastructures import MultiDict
 
 from kaohe.audit.models import AuditLog
 from kaohe.audit.services import record_event
+from kaohe.auth.permissions import is_recused
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.forms import BaseForm
 from kaohe.extensions import db
 from kaohe.interop.lrmx_parse import (LABELS, Person, ResumeLine, parse, parse_month,
                                       resume_lines)
 from kaohe.interop.models import AppointmentSheet, FamilyMember
+from kaohe.interop.row_check import RECUSED_ROW
 from kaohe.officials import idcard, photos
 from kaohe.officials.forms import OfficialForm, PostForm
 from kaohe.officials.models import DEGREES, EDUCATION, Official, Post
@@ -168,6 +170,11 @@ def _import(person: Person, report: LrmxReport) -> None:
         report.problems.append(("身份证号", issue))
         return
     official = db.session.scalar(select(Official).where(Official.id_number == number))
+    if official is not None and is_recused(official.id):
+        # 回避: nobody rewrites their own or a relative's form (nor the family declared on
+        # it, which decides recusal), nor learns what it holds.
+        report.problems.append(("身份证号", RECUSED_ROW))
+        return
     birth = _date(person, "ChuShengNianYue", report)
     if birth is not None:
         if birth.replace(day=1) == idcard.birth_date(number).replace(day=1):

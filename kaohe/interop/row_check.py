@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
+from kaohe.auth.permissions import is_recused
 from kaohe.core.forms import BaseForm
 from kaohe.extensions import db
 from kaohe.interop.sheets import CellError, Column, Sheet, cell_text, parse_date
@@ -205,10 +206,22 @@ def official_for_row(raw: dict, lookup: Lookup) -> Official:
     official = lookup.officials.get(number)
     if official is None:
         raise RowProblems({"id_number": f"系统中没有身份证号为 {number} 的干部，请先导入干部基本信息。"})
+    refuse_if_recused(official)
     name = cell_text(raw.get("person_name"))
     if name and name != official.name:
         raise RowProblems({"person_name": f"与身份证号对应的干部姓名（{official.name}）不一致。"})
     return official
+
+
+RECUSED_ROW = "不能导入本人或近亲属的记录（回避）。"
+
+
+def refuse_if_recused(official: Official | None) -> None:
+    """回避: a row about the importing user or a declared relative of theirs is refused,
+    before anything of the official's records is compared or told back (the shared rule
+    of :func:`kaohe.auth.permissions.is_recused`; nobody is recused outside a request)."""
+    if official is not None and is_recused(official.id):
+        raise RowProblems({"id_number": RECUSED_ROW})
 
 
 def changed(obj, data: dict) -> bool:
