@@ -238,6 +238,40 @@ def test_result_entry_with_an_id_beyond_the_integer_range(client, auth, world, f
     assert db.session.query(IndicatorResult).count() == before
 
 
+@pytest.mark.parametrize("field, value, message", [
+    ("floor_ratio", "nan", "不是有效的小数。"),
+    ("cap_ratio", "sNaN", "不是有效的小数。"),
+    ("max_points", "-inf", "不是有效的小数。"),
+    ("max_points", "1e30", "数值超出允许范围"),
+    ("sort_order", "2147483648", "排序应为 -2147483648 到 2147483647 之间的整数。"),
+])
+def test_indicator_with_nan_or_out_of_range_numbers_is_refused(client, auth, world, field,
+                                                                value, message):
+    """Found by the bad-input sweep: NaN crashed the service's range checks (500), and
+    numbers beyond the columns failed on PostgreSQL (500)."""
+    auth.login("assessment")
+    d = world["draft"]
+    before = db.session.query(Indicator).count()
+    r = client.post(f"/unit-assessment/schemes/{d.id}/indicators/new", data={
+        "category_id": d.categories[0].id, "code": "X1", "name": "新指标", "max_points": "10",
+        "method": "ratio", "floor_ratio": "0.5", "cap_ratio": "1", field: value})
+    assert r.status_code == 200
+    assert message in r.get_data(True)
+    assert db.session.query(Indicator).count() == before
+
+
+@pytest.mark.parametrize("field", ["r-target", "r-actual"])
+def test_result_beyond_the_column_is_refused(client, auth, world, field):
+    auth.login("assessment")
+    s, a = world["s"], world["a"]
+    before = db.session.query(IndicatorResult).count()
+    r = client.post(f"/unit-assessment/schemes/{s.id}/entry", data={
+        "form": "result", "r-unit_id": a.id, "r-indicator_id": s.indicators[0].id,
+        "r-round": "half", "r-target": "100", "r-actual": "90", field: "1e13"})
+    assert r.status_code == 200 and "数值超出允许范围" in r.get_data(True)
+    assert db.session.query(IndicatorResult).count() == before
+
+
 def test_interview_without_the_leader_field_is_refused_next_to_it(client, auth, world):
     """Found by the bad-input sweep: a POST without ``leader_name`` was a 500."""
     auth.login("organization")

@@ -1,11 +1,12 @@
 """Forms of the unit assessment; the services hold the rules, forms only parse input."""
 from __future__ import annotations
 
-from wtforms import (BooleanField, DecimalField, IntegerField, SelectField, StringField,
-                     TextAreaField)
-from wtforms.validators import InputRequired, Length, Optional
+from decimal import Decimal
 
-from kaohe.core.forms import BaseForm, ChineseDateField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from kaohe.core.forms import BaseForm, ChineseDateField, FiniteDecimalField
 from kaohe.core.limits import MAX_INT
 from kaohe.unitassess import ROUNDS
 from kaohe.unitassess.models import EVENT_KINDS, GROUPS, METHODS
@@ -27,9 +28,23 @@ def _select(label, choices=(), **kw):
                        **kw)
 
 
+# The largest magnitude each NUMERIC column takes (models: Points = Numeric(8, 2),
+# ratios Numeric(6, 3), target/actual Numeric(16, 4)); PostgreSQL refuses more (a 500).
+_LIMITS = {2: Decimal("999999.99"), 3: Decimal("999.999"), 4: Decimal("999999999999.9999")}
+
+
 def _num(label, places=2, required=False, **kw):
+    """A finite number (NaN and infinities refused) that fits its column."""
     validators = [InputRequired(message="请填写此项。")] if required else [Optional()]
-    return DecimalField(label, places=places, validators=validators, **kw)
+    limit = _LIMITS[places]
+    validators.append(NumberRange(-limit, limit, message=f"数值超出允许范围（绝对值不超过 {limit}）。"))
+    return FiniteDecimalField(label, places=places, validators=validators, **kw)
+
+
+def _sort_order():
+    return IntegerField("排序", validators=[Optional(), NumberRange(
+        -MAX_INT - 1, MAX_INT, message="排序应为 -2147483648 到 2147483647 之间的整数。")],
+        default=0)
 
 
 class SchemeForm(BaseForm):
@@ -47,7 +62,7 @@ class CopyForm(BaseForm):
 
 class CategoryForm(BaseForm):
     name = StringField("类别名称", validators=[Length(max=64)])
-    sort_order = IntegerField("排序", validators=[Optional()], default=0)
+    sort_order = _sort_order()
 
 
 class IndicatorForm(BaseForm):
@@ -63,7 +78,7 @@ class IndicatorForm(BaseForm):
     grade_map = StringField("等次折算（定性）", validators=[Length(max=200)],
                             description="例如 好=1;较好=0.85;一般=0.7;差=0.4")
     unit_label = StringField("计量单位", validators=[Length(max=32)])
-    sort_order = IntegerField("排序", validators=[Optional()], default=0)
+    sort_order = _sort_order()
 
 
 class ResultForm(BaseForm):
