@@ -34,6 +34,7 @@ from kaohe.discussions import bundle
 from kaohe.discussions.models import (AgendaItem, Discussion, DiscussionReviewer,
                                       FourMustCheck)
 from kaohe.discussions.services import decisions
+from kaohe.discussions.services.agenda import RECUSED_ITEM
 from kaohe.dossier import services as dossier_services
 from kaohe.extensions import db
 from kaohe.interop.models import FamilyMember
@@ -673,3 +674,25 @@ def test_recused_officials_refused_by_imports(client, recused, direction):
 
 def _records(counts: dict) -> dict:
     return {k: v for k, v in counts.items() if k != "audit_log"}
+
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
+def test_recused_official_cannot_be_put_on_the_agenda(client, recused, direction):
+    """Attaching a dossier of O is refused (403); listing O for a promotion, by number or
+    by name, is refused in the same way, next to the field, with nothing saved."""
+    r = recused(direction)
+    d = s.discussion(title="另一会议")
+    mine = s.item(d, r.other)
+    db.session.commit()
+    _login(client, "rec_organization")
+    for value in (str(r.official.id), r.official.name):
+        form = {"official_id": value, "action": "promote", "proposed_post": "区委书记",
+                "reason": "工作需要"}
+        for url in (f"/discussions/{d.id}/items/new", f"/discussions/{d.id}/items/{mine.id}/edit"):
+            data = {**_hidden_inputs(text(client.get(url))), **form}
+            before = table_counts()
+            page = text(client.post(url, data=data))
+            assert RECUSED_ITEM in page, (url, value)
+            db.session.expire_all()
+            assert table_counts() == before
+            assert db.session.get(AgendaItem, mine.id).official_id == r.other.id

@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from kaohe.core import clock
 from kaohe.audit.services import current_actor
 from kaohe.auth.models import User
+from kaohe.auth.permissions import is_recused
 from kaohe.core import records
 from kaohe.core.errors import ValidationFailed
 from kaohe.discussions import rules
@@ -100,10 +101,16 @@ def _official(value, errors: dict, field: str = "official_id") -> Official | Non
     return found[0]
 
 
+RECUSED_ITEM = "您需回避该干部（本人或近亲属），不能将其列入议程。"
+
+
 def save_item(discussion: Discussion, item: AgendaItem | None, data: dict) -> AgendaItem:
     ensure_open(discussion, "action")
     errors: dict[str, str] = {}
     official = _official(data.get("official_id"), errors)
+    if official is not None and is_recused(official.id):  # 回避, as for attaching dossiers
+        errors["official_id"] = RECUSED_ITEM
+        official = None
     _choice(errors, "action", data.get("action"), rules.ACTIONS, "任免事项")
     post = (data.get("proposed_post") or "").strip()
     reason = (data.get("reason") or "").strip()
