@@ -5,7 +5,7 @@ import pytest
 
 from kaohe.discussions.services import decisions
 from tests import discussions_support as s
-from tests.helpers import field_errors, table_counts, text
+from tests.helpers import field_errors, form_version, table_counts, text
 
 
 def _setup():
@@ -17,6 +17,7 @@ def _setup():
 
 def _post(auth, url, data):
     client = auth.as_role("organization")
+    data = {**data, **form_version(client, url, optional=True)}  # as the browser sends it
     before = table_counts()
     response = client.post(url, data=data)
     assert response.status_code == 200
