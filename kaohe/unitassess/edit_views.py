@@ -1,11 +1,11 @@
 """Write pages of the assessment office (考核办) and the organization's interviews (约谈)."""
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from kaohe.core import clock
 from kaohe.auth.permissions import P, guard, is_recused
 from kaohe.core.crud import run_form
 from kaohe.core.errors import ValidationFailed
@@ -52,7 +52,7 @@ def scheme_form(scheme_id: int | None = None):
     form = SchemeForm(obj=s)
     _warn_if_frozen(s, form)
     if s is None and request.method == "GET":
-        form.year.data = dt.date.today().year
+        form.year.data = clock.today().year
         form.public_weight.data = data.settings.get("unitassess.public_weight_default")
         form.total_points.data = 100
     saved = run_form(form, lambda: svc.save_scheme(s, form.data_for_service()), record=s)
@@ -196,7 +196,7 @@ def interview_form(scheme_id: int, round_: str, unit_id: int):
     round_or_404(round_)
     unit = unit_in_scheme_or_404(s, unit_id)
     form = InterviewForm()
-    on = min(dt.date.today(), data.scoring.round_end(s.year, round_))
+    on = min(clock.today(), data.scoring.round_end(s.year, round_))
     leader = data.principal_leader(unit.id, on)
     if leader is not None and is_recused(leader.id):
         abort(403)  # 回避: nobody records an interview of themselves or a relative
@@ -204,7 +204,7 @@ def interview_form(scheme_id: int, round_: str, unit_id: int):
         row = data.load_round(s, round_).row_for(unit.id)
         form.leader_name.data = leader.name if leader else ""
         form.reason.data = "；".join(row.flags) if row else ""
-        form.date.data = dt.date.today()
+        form.date.data = clock.today()
 
     def save():
         payload = form.data_for_service()

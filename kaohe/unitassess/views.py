@@ -6,6 +6,7 @@ import datetime as dt
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
+from kaohe.core import clock
 from kaohe.auth.permissions import P, guard, is_recused
 from kaohe.extensions import db
 from kaohe.unitassess import ROUND_ELAPSED, ROUNDS
@@ -87,7 +88,7 @@ def breakdown(scheme_id: int, round_: str, unit_id: int):
     if row is None:
         abort(404)
     unit = rr.units[unit_id]
-    leader = leader_unless_recused(unit_id, min(dt.date.today(),
+    leader = leader_unless_recused(unit_id, min(clock.today(),
                                                 data.scoring.round_end(s.year, round_)))
     return render_template("unitassess/breakdown.html", scheme=s, rr=rr, row=row, unit=unit,
                            leader=leader,
@@ -98,7 +99,7 @@ def breakdown(scheme_id: int, round_: str, unit_id: int):
 def progress(scheme_id: int, round_: str):
     s = scheme_or_404(scheme_id)
     rr = data.load_round(s, round_or_404(round_))
-    today = dt.date.today()
+    today = clock.today()
     year_elapsed = None
     if today.year == s.year:
         start = dt.date(s.year, 1, 1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from kaohe.core import clock
 from kaohe.audit.services import current_actor
 from kaohe.auth.permissions import is_recused
 from kaohe.core import records
@@ -36,7 +37,7 @@ def hold(discussion: Discussion, present_ids: list[int], today: dt.date | None =
     db.session.refresh(discussion, with_for_update=True)
     if discussion.is_held:
         raise ValidationFailed("会议已标记为已召开，不能重复标记。", "present")
-    today = today or dt.date.today()
+    today = today or clock.today()
     errors: dict[str, str] = {}
     members = discussion.members
     known = {m.id for m in members}
