@@ -8,7 +8,6 @@ details field reaches a template only for ``DISCIPLINE_DETAILS``.
 """
 from __future__ import annotations
 
-
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload

@@ -5,7 +5,6 @@ Parameters: ``year`` (default: the latest year with a published scheme), ``round
 """
 from __future__ import annotations
 
-
 from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import func, select
 

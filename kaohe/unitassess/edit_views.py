@@ -1,7 +1,6 @@
 """Write pages of the assessment office (考核办) and the organization's interviews (约谈)."""
 from __future__ import annotations
 
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
