@@ -102,6 +102,25 @@ NASTY = st.one_of(
     st.text(st.characters(exclude_categories=("Cs",)), max_size=40),
 )
 
+# For the one or two fields spoilt in an otherwise plausible form: the values most likely
+# to slip past parsing into the services and the database.
+KILLERS = st.sampled_from(["", " ", "\x00", "x" * 10_000, "nan", "sNaN", "inf", "-inf", "1e30",
+                           "-1", "0"] + HUGE_INTS + DATES)
+_NUMBER_KILLERS = ["nan", "sNaN", "-inf", "1e30", "2147483648", "9223372036854775808",
+                   "-2147483649", "-1", "1e-30"]
+_KILLERS_BY_KIND = {
+    "number": st.sampled_from(_NUMBER_KILLERS),
+    "date": st.sampled_from(["0000-00-00", "2020-02-30", "9999-12-31", "0001-01-01", "2020-13-01",
+                             (dt.date.today() + dt.timedelta(days=1)).isoformat()]),
+    "select": st.sampled_from(["2147483648", "9223372036854775808", "-1", "0", "x", "nan", ""]),
+}
+
+
+def killers(kind: str):
+    """KILLERS, most often those that fit the field's input type."""
+    typed = _KILLERS_BY_KIND.get(kind)
+    return KILLERS if typed is None else st.one_of(typed, typed, KILLERS)
+
 
 def valid_guesses(name: str, kind: str, value: str, options: list[str]) -> list[str]:
     """Plausible values for a field from its type, name, current value and options."""

@@ -24,8 +24,8 @@ from kaohe.auth.models import User
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
 from kaohe.extensions import db
 from kaohe.officials.models import Official
-from tests.fuzz_support import (NASTY, SETTINGS, assert_no_traceback, changed, isolated,
-                                short as _short, snapshot, valid_guesses)
+from tests.fuzz_support import (KILLERS, NASTY, SETTINGS, assert_no_traceback, changed,
+                                isolated, short as _short, snapshot, valid_guesses)
 from tests.helpers import build_world
 from tests.route_support import routes, url_for_rule
 from tests.test_access_matrix import EXPECTED, HOME, LOGIN, ROLES
@@ -156,6 +156,10 @@ def api_requests(draw, fields: dict[str, list]):
             continue
         if mostly_valid and name not in spoilt:
             body[name] = draw(st.sampled_from(guesses))
+            continue
+        if mostly_valid:  # one of the spoilt fields
+            body[name] = draw(st.one_of(KILLERS, st.sampled_from(
+                [None, [], {}, True, 2**63, 10**30, float("nan"), float("inf"), -1])))
             continue
         choice = draw(st.integers(0, 9))
         if choice <= 3:

@@ -11,8 +11,9 @@ hidden fields (e.g. ``version``) keep their value most of the time. Per example:
   flash), no application table changed (row count, max(id), hash of the rows).
 
 Each example runs in a SAVEPOINT rolled back afterwards, so examples never see each
-other's writes. Examples per route: ``KAOHE_FUZZ_EXAMPLES`` (default 20); Hypothesis
-is derandomized, so every run draws the same examples.
+other's writes. Examples per route: ``KAOHE_FUZZ_EXAMPLES`` (default 20; up to three
+times as many for long forms); Hypothesis is derandomized, so every run draws the same
+examples.
 """
 from __future__ import annotations
 
@@ -22,13 +23,14 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import given, note
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from kaohe.extensions import db
-from tests.fuzz_support import (NASTY, SETTINGS, assert_no_traceback, changed, isolated,
-                                short as _short, snapshot, valid_guesses)
+from tests.fuzz_support import (EXAMPLES, NASTY, SETTINGS, assert_no_traceback, changed,
+                                isolated, killers, short as _short, snapshot,
+                                valid_guesses)
 from tests.helpers import build_world
 from tests.route_support import routes, url_for_rule
 from tests.test_access_matrix import EXPECTED, HOME, LOGIN, ROLES, TOKEN
@@ -202,6 +204,9 @@ def form_bodies(draw, fields: list[_Field]):
         if mostly_valid and f.name not in mutated:
             pairs.append((f.name, draw(st.sampled_from(f.guesses))))
             continue
+        if mostly_valid:  # one of the spoilt fields
+            pairs.append((f.name, draw(killers(f.kind))))
+            continue
         choice = draw(st.integers(0, 9))
         if choice <= 3:
             pairs.append((f.name, draw(st.sampled_from(f.guesses))))
@@ -215,6 +220,11 @@ def form_bodies(draw, fields: list[_Field]):
     for name, value in draw(st.lists(st.tuples(EXTRA_NAMES, NASTY), max_size=2)):
         pairs.append((name, value))
     return pairs
+
+
+def examples_for(fields) -> int:
+    """KAOHE_FUZZ_EXAMPLES, more for long forms (3 per field, at most three times as many)."""
+    return min(3 * EXAMPLES, max(EXAMPLES, 3 * len(fields)))
 
 
 def _multidict(pairs) -> MultiDict:
@@ -264,7 +274,7 @@ def test_form_survives_bad_input(app, client, auth, ctx, endpoint, rule):
     seen = collections.Counter()
 
     @given(pairs=form_bodies(fields))
-    @SETTINGS
+    @settings(SETTINGS, max_examples=examples_for(fields))
     def run(pairs):
         if cookie is None:
             client.delete_cookie("session")
@@ -290,4 +300,4 @@ def test_form_survives_bad_input(app, client, auth, ctx, endpoint, rule):
     run()
     # Every example was rolled back: the next one (and the next test) starts clean.
     assert snapshot(conn) == before
-    print(f"{endpoint}: {len(fields)} fields, outcomes {dict(seen)}")
+    print(f"{endpoint}: fields {[(f.name, f.kind) for f in fields]}, outcomes {dict(seen)}")
