@@ -134,7 +134,7 @@ def test_api_search_shape_and_pages(client, auth, make):
     assert (data["total"], data["page"], data["per_page"], data["pages"]) == (7, 2, 3, 3)
     assert [i["name"] for i in data["items"]] == ["测试3", "测试4", "测试5"]
     item = data["items"][0]
-    assert set(item) == {"id", "name", "gender", "gender_label", "birth_date", "rank",
+    assert set(item) == {"id", "version", "name", "gender", "gender_label", "birth_date", "rank",
                          "current_post", "unit_id", "unit_name", "id_number"}
     assert (item["gender_label"], item["birth_date"], item["rank"], item["unit_name"]) == (
         "男", "1980-01-04", "正科级", "东城区")
