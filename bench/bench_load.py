@@ -11,8 +11,12 @@ pre-generates a few dossiers to download. Then starts gunicorn (sync workers) on
 127.0.0.1 and runs ``--users`` threads, each with its own cookie session: log in
 as demo-org (CSRF token read from the login form), then loop until the time is
 up over a mix of the officials list (with and without a search), profiles,
-dossier downloads and edits (a review record added through its form: GET the form
-for the CSRF token, POST, expect the redirect), pausing a random 0–2×``--think``
+dossier downloads, new records (a review record added through its form: GET the form
+for the CSRF token, POST, expect the redirect) and modifications of a hot set of 10
+existing review records (GET the edit form for its token and version, POST; a 302
+saves, a page saying the record was changed by someone else is an optimistic-lock
+refusal, counted apart; afterwards the records' versions must have moved by exactly
+the number of saves: no update lost or applied twice), pausing a random 0–2×``--think``
 seconds between requests (0: no pause, a saturation test). Prints requests/s,
 p50/p95/p99 per kind and overall, and every error. Targets: 0 errors, p95 under
 200 ms for pages.
@@ -51,8 +55,11 @@ from scratch_db import postgresql_database, sqlite_database  # noqa: E402
 TARGET_P95_MS = 200.0
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 LOGIN_LINE = re.compile(r"用户名\s+demo-org\s+密码\s+(\S+)")
+VERSION = re.compile(r'name="version" type="hidden" value="(\d+)"')
+HOT_REVIEWS = 10
 # (kind, weight): a browsing-heavy mix with a steady stream of writes.
-MIX = (("list", 30), ("search", 15), ("profile", 30), ("download", 10), ("edit", 15))
+MIX = (("list", 25), ("search", 15), ("profile", 25), ("download", 10), ("edit", 15),
+       ("modify", 10))
 
 
 def prepare(url: str, n: int, seed: int, n_dossiers: int) -> dict:
@@ -61,6 +68,7 @@ def prepare(url: str, n: int, seed: int, n_dossiers: int) -> dict:
     from kaohe.dossier import services as dossier_services
     from kaohe.dossier.models import Dossier
     from kaohe.officials.models import Official
+    from kaohe.reviews.models import Review
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
@@ -82,12 +90,27 @@ def prepare(url: str, n: int, seed: int, n_dossiers: int) -> dict:
             dossier_services.generate(official_id, None, org)
         db.session.commit()
         dossiers = db.session.scalars(sa.select(Dossier.id)).all()
+        hot = [tuple(r) for r in db.session.execute(
+            sa.select(Review.id, Review.official_id, Review.version).order_by(Review.id)
+            .limit(HOT_REVIEWS))]
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                 c.exec_driver_sql("VACUUM ANALYZE")
         db.session.remove()
         db.engine.dispose()
-    return {"password": password, "officials": ids, "dossiers": dossiers}
+    return {"password": password, "officials": ids, "dossiers": dossiers, "hot": hot}
+
+
+def lost_updates(url: str, hot: list[tuple[int, int, int]], saved: int) -> int:
+    """Saves the versions do not account for (0: every save counted exactly once)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            now = dict(conn.execute(sa.text("SELECT id, version FROM review WHERE id IN (%s)"
+                                            % ",".join(str(h[0]) for h in hot))).all())
+    finally:
+        engine.dispose()
+    return saved - sum(now[rid] - version for rid, _oid, version in hot)
 
 
 def free_port() -> int:
@@ -192,10 +215,15 @@ class Recorder:
         self.lock = threading.Lock()
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: Counter[str] = Counter()
+        self.outcomes: Counter[str] = Counter()  # modify: saved / conflict
 
     def add(self, kind: str, ms: float) -> None:
         with self.lock:
             self.times[kind].append(ms)
+
+    def outcome(self, name: str) -> None:
+        with self.lock:
+            self.outcomes[name] += 1
 
     def error(self, kind: str, message: str) -> None:
         with self.lock:
@@ -236,6 +264,27 @@ def user_loop(port: int, password: str, info: dict, stop: dict, think: float,
                 expect = 200
                 if status == 200 and not data.startswith(b"%PDF"):
                     raise HttpError("download is not a PDF")
+            elif kind == "modify":  # an existing record: token and version from its form
+                review_id, official_id, _v = rng.choice(info["hot"])
+                path = f"/officials/{official_id}/reviews/{review_id}/edit"
+                status, _h, data = browser.request("GET", path)
+                page = data.decode("utf-8", "replace")
+                token, version = CSRF.search(page), VERSION.search(page)
+                if status != 200 or not (token and version):
+                    raise HttpError(f"GET {path} → {status} without token/version")
+                status, headers, data = browser.request("POST", path, {
+                    "csrf_token": token.group(1) or token.group(2),
+                    "version": version.group(1), "date": "2025-06-01", "kind": "daily",
+                    "author": "压测员", "conclusion": rng.choice(["good", "fairly_good"]),
+                    "strengths": "工作扎实", "weaknesses": "",
+                    "summary": f"压测修改 {rng.random():.12f}"})
+                expect = status if status in (200, 302) else 302
+                if status == 200:
+                    if "已被他人修改" not in data.decode("utf-8", "replace"):
+                        raise HttpError("modify refused without a conflict message")
+                    rec.outcome("conflict")
+                elif status == 302:
+                    rec.outcome("saved")
             else:  # edit: the form for its CSRF token, then the POST
                 official_id = rng.choice(officials)
                 path = f"/officials/{official_id}/reviews/new"
@@ -276,7 +325,8 @@ def report(rec: Recorder, elapsed: float) -> bool:
             continue
         p95 = percentile(values, 95)
         # Edits are two requests (form + POST); the target is for single page loads.
-        flag = " > target" if kind not in ("edit", "overall") and p95 >= TARGET_P95_MS else ""
+        flag = " > target" if kind not in ("edit", "modify", "overall") \
+            and p95 >= TARGET_P95_MS else ""
         ok = ok and not flag
         print(f"    {kind:<10}{len(values):>7}{percentile(values, 50):>10.1f}{p95:>10.1f}"
               f"{percentile(values, 99):>10.1f}{max(values):>10.1f}{flag}")
@@ -320,7 +370,12 @@ def run(label: str, url: str, args) -> bool:
             t.join()
         elapsed = time.monotonic() - started
     print(f"    logins: {args.users - login_errors}/{args.users} ok")
-    return report(rec, elapsed)
+    ok = report(rec, elapsed)
+    lost = lost_updates(url, info["hot"], rec.outcomes["saved"])
+    print(f"    modify ({HOT_REVIEWS} hot records): {rec.outcomes['saved']} saved, "
+          f"{rec.outcomes['conflict']} refused as stale (optimistic lock), "
+          f"lost or doubled updates: {lost}")
+    return ok and lost == 0
 
 
 def main() -> None:
