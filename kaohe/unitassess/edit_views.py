@@ -207,7 +207,7 @@ def interview_form(scheme_id: int, round_: str, unit_id: int):
 
     def save():
         payload = form.data_for_service()
-        if leader is not None and payload.get("leader_name", "").strip() == leader.name:
+        if leader is not None and (payload.get("leader_name") or "").strip() == leader.name:
             payload["official_id"] = leader.id
         return entry.save_interview(s, unit, round_, payload)
 
