@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from kaohe.core import clock
 from kaohe.extensions import db
 from tests import factories
 
@@ -88,8 +89,8 @@ NUMBERS = ["0", "-1", "-0", "1", "100", "101", "-100", "1.5", "-0.01", "99.999",
 DATES = ["0000-00-00", "9999-12-31", "2020-02-30", "2019-02-29", "2020-13-01", "0001-01-01",
          "1900-01-01", "1899-12-31", "2100-01-01", "20200101", "2020/01/01", "2020-1-1",
          "01-01-2020", "2020-01-01T00:00:00", "2020-01-01 12:00", "-2020-01-01",
-         "99999-01-01", dt.date.today().isoformat(),
-         (dt.date.today() + dt.timedelta(days=1)).isoformat()]
+         "99999-01-01", clock.today().isoformat(),
+         (clock.today() + dt.timedelta(days=1)).isoformat()]
 TEXTS = ["", " ", "\t\n ", "\u3000", "x" * 10_000, "中" * 10_000, "\x00", "a\x00b",
          "\x01\x02\x1f\x7f", "\r\n\r\n", "😀🎉", "王建国", "测试内容", "\u202eRTL\u202c",
          "مرحبا", "שלום", "<script>alert(1)</script>", "' OR 1=1 --", "%s%n{0}", "../../etc/passwd",
@@ -111,7 +112,7 @@ _NUMBER_KILLERS = ["nan", "sNaN", "-inf", "1e30", "2147483648", "922337203685477
 _KILLERS_BY_KIND = {
     "number": st.sampled_from(_NUMBER_KILLERS),
     "date": st.sampled_from(["0000-00-00", "2020-02-30", "9999-12-31", "0001-01-01", "2020-13-01",
-                             (dt.date.today() + dt.timedelta(days=1)).isoformat()]),
+                             (clock.today() + dt.timedelta(days=1)).isoformat()]),
     "select": st.sampled_from(["2147483648", "9223372036854775808", "-1", "0", "x", "nan", ""]),
 }
 
@@ -131,7 +132,7 @@ def valid_guesses(name: str, kind: str, value: str, options: list[str]) -> list[
     if "birth" in n:  # matches the ID number guessed below
         guesses += ["1980-05-06"]
     elif kind == "date" or "date" in n or n in ("as_of", "found", "requested", "answered"):
-        guesses += ["2019-06-01", "2020-04-10", dt.date.today().isoformat()]
+        guesses += ["2019-06-01", "2020-04-10", clock.today().isoformat()]
     if "year" in n:
         guesses += ["2019", "2020"]
     if kind == "number" or any(k in n for k in ("score", "rating", "weight", "order", "count",

@@ -15,7 +15,8 @@ from tests.helpers import (build_world, field_errors, form_alerts, form_version,
 from tests.test_records import RECORDS, official_form
 
 TODAY = clock.today()
-TOMORROW = (TODAY + dt.timedelta(days=1)).isoformat()
+# A future date that stays future if the run crosses midnight (Beijing) after collection.
+TOMORROW = (TODAY + dt.timedelta(days=2)).isoformat()
 DATE_FORMAT = "日期格式不正确，请按 YYYY-MM-DD 填写，例如 2020-04-10。"
 FUTURE = "日期不能晚于今天。"
 CHOICE = "不是有效的选择。"
