@@ -5,9 +5,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from kaohe.assessments.models import GRADES
 from kaohe.auth.permissions import P, can, guard, recused_official_ids
+from kaohe.core import clock
 from kaohe.core.crud import official_or_404, register_record_views, run_form
 from kaohe.core.limits import bounded_int
-from kaohe.core.models import utcnow
 from kaohe.extensions import db
 from kaohe.officials import photos, services
 from kaohe.officials.forms import OfficialForm, PostForm, SearchForm
@@ -22,7 +22,7 @@ posts_bp = guard(Blueprint("posts", __name__, url_prefix="/officials/<int:offici
 def search_form_and_criteria() -> tuple[SearchForm, services.SearchCriteria]:
     """Parse the search query string; bad values are ignored with a message on the field."""
     form = SearchForm(request.args)
-    this_year = utcnow().year
+    this_year = clock.today().year
     form.year.choices = [("", "（任意年度）")] + [(str(y), f"{y} 年") for y in range(this_year, 1999, -1)]
     form.grade.choices = [("", "（任意等次）")] + list(GRADES.items())
     form.validate()
