@@ -2,9 +2,9 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from kaohe.auth.permissions import DEFAULT_ROLES
-from kaohe.core.forms import BaseForm
+from kaohe.core.forms import BaseForm, choice_list
 
-ROLE_CHOICES = [(name, label) for name, (label, _p) in DEFAULT_ROLES.items()]
+ROLE_CHOICES = choice_list((name, label) for name, (label, _p) in DEFAULT_ROLES.items())
 
 
 class UserForm(BaseForm):

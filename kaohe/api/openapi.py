@@ -66,7 +66,8 @@ def field_schema(unbound) -> tuple[dict, bool]:
             schema = {"type": "integer", "minimum": 1, "maximum": MAX_INT,
                       "description": "单位 id（GET /api/v1/units）"}
         else:
-            values = [c[0] for c in choices]
+            values = [getattr(c, "value", None) if not isinstance(c, tuple) else c[0]
+                      for c in choices]
             ints = all(isinstance(v, int) for v in values if v not in ("", None))
             schema = {"type": "integer" if ints else "string",
                       "enum": [v for v in values if v not in ("", None) or not ints]}

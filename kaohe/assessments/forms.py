@@ -2,17 +2,17 @@ from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAre
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from kaohe.assessments.models import GRADES, KINDS
-from kaohe.core.forms import BaseForm, optional_int, optional_score
+from kaohe.core.forms import BaseForm, choice_list, optional_int, optional_score
 
 
 class ResultForm(BaseForm):
     year = IntegerField("年度", validators=[InputRequired("请填写年度。")])
-    kind = SelectField("考核类型", choices=list(KINDS.items()))
+    kind = SelectField("考核类型", choices=choice_list(KINDS))
     quarter = SelectField("季度", coerce=lambda v: int(v) if v not in (None, "", "None") else None,
-                          choices=[("", "（非季度考核）"), (1, "第一季度"), (2, "第二季度"),
-                                   (3, "第三季度"), (4, "第四季度")])
+                          choices=choice_list([(1, "第一季度"), (2, "第二季度"), (3, "第三季度"),
+                                               (4, "第四季度")], "（非季度考核）"))
     task_name = StringField("专项任务名称", validators=[Length(max=100)])
-    grade = SelectField("等次", choices=[("", "（请选择）")] + list(GRADES.items()),
+    grade = SelectField("等次", choices=choice_list(GRADES, "（请选择）"),
                         validators=[InputRequired("请选择等次。")])
     score = optional_score("得分（0–100，可选）")
     unit_rank = optional_int("单位内排名", 1)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, HiddenField, IntegerField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from kaohe.core.limits import MAX_INT
@@ -53,6 +54,14 @@ class BaseForm(FlaskForm):
     def data_for_service(self) -> dict:
         return {k: v for k, v in self.data.items()
                 if k not in ("csrf_token", "submit", "version")}
+
+
+def choice_list(pairs, blank: str | None = None) -> list[SelectChoice]:
+    """SelectField choices from ``(value, label)`` pairs or a ``{value: label}`` mapping;
+    ``blank`` adds a first option with the empty value."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    head = [SelectChoice("", blank)] if blank is not None else []
+    return head + [SelectChoice(value, label) for value, label in items]
 
 
 class ChineseDateField(DateField):

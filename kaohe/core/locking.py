@@ -97,8 +97,9 @@ def _display(value, choices=None) -> str:
         return "是" if value else "否"
     if choices:
         for choice in choices:
-            if isinstance(choice, (list, tuple)) and len(choice) >= 2 and str(choice[0]) == str(value):
-                return str(choice[1])
+            pair = (choice.value, choice.label) if hasattr(choice, "label") else choice
+            if isinstance(pair, (list, tuple)) and len(pair) >= 2 and str(pair[0]) == str(value):
+                return str(pair[1])
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     text = str(value)

@@ -2,18 +2,18 @@ from flask_wtf.file import FileAllowed, FileField
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from kaohe.core.forms import BaseForm, ChineseDateField
+from kaohe.core.forms import BaseForm, choice_list, ChineseDateField
 from kaohe.officials.models import DEGREES, EDUCATION, GENDERS, RANKS
 from kaohe.units.forms import UnitSelectField
 
 
 def _choices(values, blank="（无）"):
-    return [("", blank)] + [(v, v) for v in values]
+    return choice_list(((v, v) for v in values), blank)
 
 
 class OfficialForm(BaseForm):
     name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=64)])
-    gender = SelectField("性别", choices=list(GENDERS.items()))
+    gender = SelectField("性别", choices=choice_list(GENDERS))
     birth_date = ChineseDateField("出生年月", validators=[DataRequired("请填写出生日期。")])
     ethnicity = StringField("民族", default="汉族", validators=[Length(max=16)])
     native_place = StringField("籍贯", validators=[Length(max=64)])

@@ -7,6 +7,7 @@ from kaohe.assessments.models import GRADES
 from kaohe.auth.permissions import P, can, guard, recused_official_ids
 from kaohe.core import clock
 from kaohe.core.crud import official_or_404, register_record_views, run_form
+from kaohe.core.forms import choice_list
 from kaohe.core.limits import bounded_int
 from kaohe.extensions import db
 from kaohe.officials import photos, services
@@ -23,8 +24,9 @@ def search_form_and_criteria() -> tuple[SearchForm, services.SearchCriteria]:
     """Parse the search query string; bad values are ignored with a message on the field."""
     form = SearchForm(request.args)
     this_year = clock.today().year
-    form.year.choices = [("", "（任意年度）")] + [(str(y), f"{y} 年") for y in range(this_year, 1999, -1)]
-    form.grade.choices = [("", "（任意等次）")] + list(GRADES.items())
+    form.year.choices = choice_list(((str(y), f"{y} 年") for y in range(this_year, 1999, -1)),
+                                    "（任意年度）")
+    form.grade.choices = choice_list(GRADES, "（任意等次）")
     form.validate()
     year = bounded_int(form.year.data, 1900, 2100)
     unit_id = form.unit_id.data if form.unit_id.data and form.unit_id.data > 0 else None

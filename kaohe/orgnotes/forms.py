@@ -1,14 +1,14 @@
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from kaohe.core.forms import BaseForm, ChineseDateField
+from kaohe.core.forms import BaseForm, choice_list, ChineseDateField
 from kaohe.orgnotes.models import NOTE_KINDS, NOTE_RESULTS
 
 
 class NoteForm(BaseForm):
     date = ChineseDateField("日期", validators=[DataRequired("请填写日期。")])
-    kind = SelectField("类别", choices=list(NOTE_KINDS.items()))
-    result = SelectField("结果", choices=list(NOTE_RESULTS.items()))
+    kind = SelectField("类别", choices=choice_list(NOTE_KINDS))
+    result = SelectField("结果", choices=choice_list(NOTE_RESULTS))
     content = TextAreaField("具体内容", validators=[DataRequired("请填写具体内容。"), Length(max=4000)])
     outcome = TextAreaField("处理结果", validators=[Length(max=4000)])
     submit = SubmitField("保存")

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from kaohe.core.forms import BaseForm, FiniteDecimalField
+from kaohe.core.forms import BaseForm, choice_list, FiniteDecimalField
 from kaohe.settings.registry import DEFINITIONS, SettingDef
 
 
@@ -14,7 +14,7 @@ def _field(d: SettingDef):
     label = d.label + (f"（{d.unit}）" if d.unit else "")
     description = f"默认：{d.default}" + (f"；{d.help}" if d.help else "")
     if d.kind == "choice":
-        return SelectField(label, choices=[(c, c) for c in d.choices], description=description)
+        return SelectField(label, choices=choice_list((c, c) for c in d.choices), description=description)
     if d.kind == "text":
         return StringField(label, validators=[Length(max=500)], description=description)
     cls = IntegerField if d.kind == "int" else FiniteDecimalField

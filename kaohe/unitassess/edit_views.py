@@ -8,6 +8,7 @@ from kaohe.core import clock
 from kaohe.auth.permissions import P, guard, is_recused
 from kaohe.core.crud import run_form
 from kaohe.core.errors import ValidationFailed
+from kaohe.core.forms import choice_list
 from kaohe.extensions import db
 from kaohe.unitassess import ROUNDS
 from kaohe.unitassess.forms import (CategoryForm, CopyForm, EventForm, IndicatorForm,
@@ -113,7 +114,7 @@ def indicator_form(scheme_id: int, indicator_id: int | None = None):
         abort(404)
     form = IndicatorForm(obj=ind)
     _warn_if_frozen(s, form)
-    form.category_id.choices = [(c.id, c.name) for c in s.categories]
+    form.category_id.choices = choice_list((c.id, c.name) for c in s.categories)
     if run_form(form, lambda: svc.save_indicator(s, ind, form.data_for_service()),
                 record=ind) is not None:
         flash("指标已保存。", "success")
@@ -133,7 +134,7 @@ def indicator_delete(scheme_id: int, indicator_id: int):
 
 # ---------------------------------------------------------------- scores
 def _unit_choices(s):
-    return [(u.id, f"{u.name}（{u.code}）") for u in data.group_units(s.group)]
+    return choice_list((u.id, f"{u.name}（{u.code}）") for u in data.group_units(s.group))
 
 
 @edit_bp.route("/schemes/<int:scheme_id>/entry", methods=["GET", "POST"])
@@ -147,8 +148,8 @@ def entry_page(scheme_id: int):
     units = _unit_choices(s)
     for f in forms.values():
         f.unit_id.choices = units
-    forms["result"].indicator_id.choices = [(i.id, f"{i.code} {i.name}（{svc.fmt(i.max_points)} 分）")
-                                            for i in s.indicators]
+    forms["result"].indicator_id.choices = choice_list(
+        (i.id, f"{i.code} {i.name}（{svc.fmt(i.max_points)} 分）") for i in s.indicators)
     if not s.is_published:
         flash(f"{s.year} 年{s.group_label}考核方案尚未发布，规则未确定前不能录入考核数据。", "error")
     savers = {"result": entry.save_result, "rating": entry.save_rating, "event": entry.save_event}

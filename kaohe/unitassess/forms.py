@@ -6,7 +6,7 @@ from decimal import Decimal
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from kaohe.core.forms import BaseForm, ChineseDateField, FiniteDecimalField
+from kaohe.core.forms import BaseForm, choice_list, ChineseDateField, FiniteDecimalField
 from kaohe.core.limits import MAX_INT
 from kaohe.unitassess import ROUNDS
 from kaohe.unitassess.models import EVENT_KINDS, GROUPS, METHODS
@@ -24,7 +24,7 @@ def _int_or_none(value):
 
 
 def _select(label, choices=(), **kw):
-    return SelectField(label, choices=list(choices), coerce=_int_or_none, validate_choice=False,
+    return SelectField(label, choices=choice_list(choices), coerce=_int_or_none, validate_choice=False,
                        **kw)
 
 
@@ -49,7 +49,7 @@ def _sort_order():
 
 class SchemeForm(BaseForm):
     year = IntegerField("年度", validators=[InputRequired(message="请填写年度。")])
-    group = SelectField("考核组（单位类型）", choices=list(GROUPS.items()), validate_choice=False)
+    group = SelectField("考核组（单位类型）", choices=choice_list(GROUPS), validate_choice=False)
     name = StringField("方案名称", validators=[Length(max=200)])
     public_weight = _num("民评官权重（分）", description="计入总分的群众评议分值")
     total_points = _num("满分", description="各项指标分值 + 民评官权重应等于满分")
@@ -70,7 +70,7 @@ class IndicatorForm(BaseForm):
     code = StringField("指标编号", validators=[Length(max=32)])
     name = StringField("指标名称", validators=[Length(max=200)])
     max_points = _num("分值")
-    method = SelectField("计分方法", choices=list(METHODS.items()), validate_choice=False)
+    method = SelectField("计分方法", choices=choice_list(METHODS), validate_choice=False)
     higher_is_better = BooleanField("数值越大越好", default=True)
     floor_ratio = _num("下限（比例）", places=3, default=0.5,
                        description="完成率低于下限得 0 分；排名法末位得分比例")
@@ -84,7 +84,7 @@ class IndicatorForm(BaseForm):
 class ResultForm(BaseForm):
     unit_id = _select("单位")
     indicator_id = _select("指标")
-    round = SelectField("考核轮次", choices=list(ROUNDS.items()), validate_choice=False)
+    round = SelectField("考核轮次", choices=choice_list(ROUNDS), validate_choice=False)
     target = _num("全年目标值", places=4)
     actual = _num("累计实际完成值", places=4)
     grade = StringField("定性等次", validators=[Length(max=16)])
@@ -93,7 +93,7 @@ class ResultForm(BaseForm):
 
 class RatingForm(BaseForm):
     unit_id = _select("单位")
-    round = SelectField("考核轮次", choices=list(ROUNDS.items()), validate_choice=False)
+    round = SelectField("考核轮次", choices=choice_list(ROUNDS), validate_choice=False)
     score = _num("民评官成绩（百分制）")
     source = StringField("来源", validators=[Length(max=200)],
                          description="如 群众满意度调查、电视问政")
@@ -101,7 +101,7 @@ class RatingForm(BaseForm):
 
 class EventForm(BaseForm):
     unit_id = _select("单位")
-    kind = SelectField("类型", choices=[(k, v[0]) for k, v in EVENT_KINDS.items()],
+    kind = SelectField("类型", choices=choice_list((k, v[0]) for k, v in EVENT_KINDS.items()),
                        validate_choice=False)
     date = ChineseDateField("日期", validators=[Optional()])
     points = _num("分值（正数）", description="省级加减分按设置倍数计入")

@@ -1,16 +1,15 @@
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from kaohe.core.forms import BaseForm, optional_int
+from kaohe.core.forms import BaseForm, choice_list, optional_int
 from kaohe.core.limits import MAX_INT, bounded_int
 from kaohe.units.models import UNIT_KINDS
 
 
-def unit_choices(blank: str | None = "（请选择）") -> list[tuple]:
+def unit_choices(blank: str | None = "（请选择）") -> list:
     from kaohe.units.services import tree
 
-    items = [("", blank)] if blank is not None else []
-    return items + [(u.id, "　" * depth + u.name) for u, depth in tree()]
+    return choice_list(((u.id, "　" * depth + u.name) for u, depth in tree()), blank)
 
 
 def coerce_id(value):
@@ -35,7 +34,7 @@ class UnitSelectField(SelectField):
 class UnitForm(BaseForm):
     code = StringField("单位代码", validators=[DataRequired("请填写单位代码。"), Length(max=32)])
     name = StringField("单位名称", validators=[DataRequired("请填写单位名称。"), Length(max=100)])
-    kind = SelectField("单位类型", choices=list(UNIT_KINDS.items()))
+    kind = SelectField("单位类型", choices=choice_list(UNIT_KINDS))
     parent_id = UnitSelectField("上级单位", blank="（无，顶级）")
     leader_in_charge = StringField("市级分管领导", validators=[Length(max=64)])
     sort_order = optional_int("排序", low=-MAX_INT, default=0)
