@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 
 from sqlalchemy import func, select
 
@@ -12,6 +10,7 @@ from kaohe.discipline import services
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption
 from kaohe.extensions import db
 from kaohe.settings import services as settings
+from tests.helpers import field_errors, form_alerts  # noqa: F401 - the tests use ds.field_errors
 
 # A sentence that must never reach anyone but the discipline role.
 SECRET = "绝密细节XJ7：收受某公司购物卡两张"
@@ -52,16 +51,3 @@ def counts() -> tuple[int, int, int]:
     """Rows of the three discipline tables, soft-deleted included."""
     return tuple(db.session.scalar(select(func.count(m.id)).execution_options(include_deleted=True))
                  for m in (DisciplineFinding, ToleranceExemption, IntegrityOpinion))
-
-
-def field_errors(page: str, field_id: str) -> list[str]:
-    """Error texts inside the form field whose input/select/textarea has ``id=field_id``."""
-    m = re.search(r'<div class="field[^"]*">((?:(?!<div class="field).)*?\bid="%s"'
-                  r'(?:(?!<div class="field).)*?)</div>' % re.escape(field_id), page, re.S)
-    assert m, f"field {field_id!r} not found in page"
-    return [html.unescape(e) for e in re.findall(r'<span class="error">(.*?)</span>', m.group(1))]
-
-
-def form_alerts(page: str) -> list[str]:
-    return [html.unescape(x) for x in re.findall(
-        r'<div class="flash flash-error" role="alert">(.*?)</div>', page, re.S)]
