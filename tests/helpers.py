@@ -99,3 +99,21 @@ def form_version(client, url: str, optional: bool = False) -> dict:
     match = re.search(r'<input[^>]*name="version"[^>]*value="(\d+)"', page)
     assert match or optional, f"no version field in the form at {url}"
     return {"version": match.group(1)} if match else {}
+
+
+def select_options(page: str, field_id: str) -> list[tuple[str, str, bool]]:
+    """``(value, label, selected)`` of every option of the ``<select id=field_id>``: what a
+    browser submits when the user does not choose is the selected one, else the first."""
+    m = re.search(r'<select[^>]*\bid="%s"[^>]*>(.*?)</select>' % re.escape(field_id), page, re.S)
+    assert m, f"select {field_id!r} not found in page"
+    return [(html.unescape(value), html.unescape(label.strip()), bool(re.search(r"\bselected\b", attrs)))
+            for attrs, value, label in re.findall(
+                r'<option([^>]*?value="([^"]*)"[^>]*)>(.*?)</option>', m.group(1), re.S)]
+
+
+def input_value(page: str, field_id: str) -> str | None:
+    """The ``value`` of the ``<input id=field_id>`` (None without one)."""
+    m = re.search(r'<input[^>]*\bid="%s"[^>]*>' % re.escape(field_id), page)
+    assert m, f"input {field_id!r} not found in page"
+    value = re.search(r'\bvalue="([^"]*)"', m.group(0))
+    return html.unescape(value.group(1)) if value else None

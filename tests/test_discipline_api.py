@@ -43,7 +43,7 @@ def test_create_finding_happy_path(client, official):
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["kind"] == "party_warning" and body["kind_label"] == "党纪处分·警告"
-    assert body["impact"]["end"] == "2021-02-28" and body["impact"]["months"] == 12
+    assert body["impact"]["end"] == "2021-03-01" and body["impact"]["months"] == 12
     assert body["details"] == ds.SECRET  # discipline token: the details come back
     f = db.session.get(DisciplineFinding, body["id"])
     assert f.official_id == official.id and f.recorded_by_id == ds.user("discipline").id
@@ -58,7 +58,7 @@ def test_update_finding_when_the_case_closes(client, official):
     r = client.put(f"/api/v1/discipline-findings/{fid}",
                    json={**GOOD, "version": created["version"]}, headers=headers)
     assert r.status_code == 200, r.get_json()
-    assert r.get_json()["status"] == "closed" and r.get_json()["impact"]["end"] == "2021-02-28"
+    assert r.get_json()["status"] == "closed" and r.get_json()["impact"]["end"] == "2021-03-01"
     assert client.put("/api/v1/discipline-findings/999999", json={**GOOD, "version": 1},
                       headers=headers).status_code == 404
 
@@ -119,7 +119,7 @@ def test_answer_happy_path(client, official):
                     json={"outcome": 2, "answered_on": "2021-01-20", "answer_text": "线索已了结。"})
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
-    assert body["outcome"] == 2 and body["valid_until"] == "2021-04-19"
+    assert body["outcome"] == 2 and body["valid_until"] == "2021-04-20"
     assert body["outcome_label"] == "线索已了结，不持异议"
     assert db.session.get(IntegrityOpinion, op.id).answered_by_id == ds.user("discipline").id
 

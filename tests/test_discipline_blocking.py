@@ -24,8 +24,8 @@ def codes(official, day):
 @pytest.mark.parametrize("day, blocked", [
     (D(2020, 2, 29), False),  # before the decision (the case was open then: "open_case")
     (D(2020, 3, 1), True),    # decision day
-    (D(2021, 2, 28), True),   # last day of the 12 months
-    (D(2021, 3, 1), False),   # the day after
+    (D(2021, 3, 1), True),    # last day of the 12 months (民法典 202: corresponding day)
+    (D(2021, 3, 2), False),   # the day after
 ])
 def test_impact_period_blocks_inside_only(make, day, blocked):
     o = make.official()
@@ -33,7 +33,7 @@ def test_impact_period_blocks_inside_only(make, day, blocked):
     found = blocking_conditions(o.id, day)
     if blocked:
         assert [(b.code, b.source) for b in found] == [("impact_period", f"discipline_finding:{f.id}")]
-        assert "2021-02-28" in found[0].message_zh and "党纪处分·警告" in found[0].message_zh
+        assert "2020-03-01 至 2021-03-01" in found[0].message_zh and "党纪处分·警告" in found[0].message_zh
     else:
         assert "impact_period" not in [b.code for b in found]
 
@@ -134,20 +134,22 @@ def test_opinion_validity_and_expiry(make):
                                  "answer_text": "未收到问题线索"})
     assert valid_opinion(o.id, D(2021, 1, 19)) is None  # before the answer
     assert valid_opinion(o.id, D(2021, 1, 20)) is op
-    assert valid_opinion(o.id, D(2021, 4, 19)) is op  # last day of 3 months
-    assert valid_opinion(o.id, D(2021, 4, 20)) is None  # expired = no opinion
+    assert valid_opinion(o.id, D(2021, 4, 20)) is op  # last day of 3 months
+    assert valid_opinion(o.id, D(2021, 4, 21)) is None  # expired = no opinion
     ds.set_setting(rules.OPINION_VALIDITY_KEY, 6)
-    assert valid_opinion(o.id, D(2021, 4, 20)) is op
-    assert valid_opinion(o.id, D(2021, 7, 20)) is None
+    assert valid_opinion(o.id, D(2021, 4, 21)) is op
+    assert valid_opinion(o.id, D(2021, 7, 20)) is op
+    assert valid_opinion(o.id, D(2021, 7, 21)) is None
     ds.set_setting(rules.OPINION_VALIDITY_KEY, 1)
-    assert valid_opinion(o.id, D(2021, 2, 20)) is None
+    assert valid_opinion(o.id, D(2021, 2, 20)) is op
+    assert valid_opinion(o.id, D(2021, 2, 21)) is None
 
 
 def test_expired_blocking_opinion_no_longer_blocks(make):
     o = make.official()
     ds.opinion(o, requested=D(2021, 1, 5), outcome=6, answered=D(2021, 1, 20))
-    assert codes(o, D(2021, 4, 19)) == ["opinion_outcome"]
-    assert codes(o, D(2021, 4, 20)) == []
+    assert codes(o, D(2021, 4, 20)) == ["opinion_outcome"]
+    assert codes(o, D(2021, 4, 21)) == []
 
 
 def test_latest_valid_answer_wins(make):

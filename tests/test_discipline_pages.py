@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from kaohe.audit.models import AuditLog
+from kaohe.core import clock
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
 from kaohe.extensions import db
 from tests import discipline_support as ds
-from tests.helpers import form_version
+from tests.helpers import form_version, input_value, select_options
 
 FORM = {"found_date": "2020-01-10", "source": "media", "kind": "party_warning",
         "status": "closed", "decision_date": "2020-03-01", "period_months": "",
@@ -88,7 +89,7 @@ def test_new_finding_through_the_page(client, auth, world):
     r = client.post(urls(world)["new"], data=FORM)
     assert r.status_code == 302
     page = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert "2020-03-01 至 2021-02-28" in page and ds.SECRET in page and "东城区" in page
+    assert "2020-03-01 至 2021-03-01" in page and ds.SECRET in page and "东城区" in page
     assert "党纪警告 12 个月" not in page  # the basis names the category
     assert "党纪处分·警告 12 个月（规则参数）" in page
     assert db.session.scalar(select(func.count(DisciplineFinding.id)).where(
@@ -96,6 +97,9 @@ def test_new_finding_through_the_page(client, auth, world):
 
 
 BAD_FORMS = [
+    ({"source": ""}, "source", "请选择问题来源。"),
+    ({"kind": ""}, "kind", "请选择处理方式。"),
+    ({"status": ""}, "status", "请选择办理状态。"),
     ({"kind": "xx"}, "kind", "未知的处理方式“xx”，请从列表中选择。"),
     ({"decision_date": "2020-01-01"}, "decision_date", "决定日期不能早于发现日期。"),
     ({"status": "cleared"}, "kind", "了结澄清的问题不产生处分和影响期：处理方式只能是“尚未定性/未作处理”"
@@ -238,3 +242,96 @@ def test_profile_section(client, auth, world):
     auth.login("discipline")
     page = client.get(f"/officials/{o.id}").get_data(as_text=True)
     assert "录入纪委了解的情况" in page and ds.SECRET not in page
+
+
+# --- nothing is asserted by default (issue 12, item 9) -------------------------------
+
+def _chosen(page, field):
+    return [value for value, _label, selected in select_options(page, field) if selected]
+
+
+def test_answer_page_preselects_no_outcome_and_offers_today(client, auth, world):
+    auth.login("discipline")
+    before = clock.today().isoformat()
+    page = client.get(urls(world)["answer"]).get_data(as_text=True)
+    options = select_options(page, "outcome")
+    assert options[0] == ("", "请选择", True)
+    assert [v for v, *_ in options[1:]] == ["1", "2", "3", "4", "5", "6"]
+    assert _chosen(page, "outcome") == [""]  # 「1. 未收到问题线索」 is not selected
+    assert input_value(page, "answered_on") in {before, clock.today().isoformat()}
+
+
+@pytest.mark.parametrize("outcome", ["", None], ids=["blank", "missing"])
+def test_answer_without_an_outcome_is_refused(client, auth, world, outcome):
+    auth.login("discipline")
+    url, op = urls(world)["answer"], world[2]
+    data = {"answered_on": "2021-01-20", "answer_text": "经查，未发现问题。",
+            **form_version(client, url)}
+    if outcome is not None:
+        data["outcome"] = outcome
+    before = ds.counts(), db.session.scalar(select(func.count(AuditLog.id)))
+    r = client.post(url, data=data)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and ds.field_errors(page, "outcome") == ["请选择回复结论。"]
+    assert _chosen(page, "outcome") == [""]
+    assert (ds.counts(), db.session.scalar(select(func.count(AuditLog.id)))) == before
+    db.session.expire_all()
+    assert db.session.get(IntegrityOpinion, op.id).outcome is None
+
+
+def test_request_page_offers_today(client, auth, make):
+    o = make.official()
+    make.commit()
+    auth.login("organization")
+    before = clock.today().isoformat()
+    page = client.get(f"/officials/{o.id}/discipline/opinions/new").get_data(as_text=True)
+    assert input_value(page, "requested_on") in {before, clock.today().isoformat()}
+
+
+def test_new_finding_page_preselects_no_source_kind_or_status(client, auth, world):
+    auth.login("discipline")
+    page = client.get(urls(world)["new"]).get_data(as_text=True)
+    for field in ("source", "kind", "status"):
+        assert select_options(page, field)[0] == ("", "请选择", True), field
+        assert _chosen(page, field) == [""], field
+    # Editing shows the stored values.
+    page = client.get(urls(world)["edit"]).get_data(as_text=True)
+    assert [_chosen(page, f) for f in ("source", "kind", "status")] == [
+        ["media"], ["party_warning"], ["closed"]]
+
+
+# --- the last day of a period, on the pages (issue 12, item 4) -----------------------
+
+@pytest.mark.parametrize("today, blocked", [
+    (dt.date(2020, 3, 1), True),   # the decision day
+    (dt.date(2021, 3, 1), True),   # 2020-03-01 + 12 months: the last day
+    (dt.date(2021, 3, 2), False),
+])
+def test_pages_block_through_the_last_day(client, auth, world, monkeypatch, today, blocked):
+    monkeypatch.setattr(clock, "today", lambda: today)
+    auth.login("organization")
+    o = world[0]
+    for url in (urls(world)["index"], f"/officials/{o.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert ("影响期2020-03-01 至 2021-03-01，期内不得提拔。" in page) is blocked, url
+        assert ("纪委监委记录中没有影响提拔的情形。" in page) is not blocked, url
+
+
+@pytest.mark.parametrize("today, valid", [
+    (dt.date(2021, 2, 28), True),   # 2020-11-30 + 3 months: no 30 February → the 28th
+    (dt.date(2021, 3, 1), False),
+])
+def test_opinion_valid_through_its_last_day_on_the_pages(client, auth, make, monkeypatch,
+                                                         today, valid):
+    o = make.official()
+    ds.opinion(o, requested=dt.date(2020, 11, 20), outcome=1, answered=dt.date(2020, 11, 30))
+    make.commit()
+    monkeypatch.setattr(clock, "today", lambda: today)
+    auth.login("organization")
+    page = client.get(f"/officials/{o.id}/discipline/").get_data(as_text=True)
+    assert ("有效期 3 个月，至 2021-02-28" in page) is valid
+    assert ("2021-02-28 <span class=\"muted\">（已过期）</span>" in page) is not valid
+    profile = client.get(f"/officials/{o.id}").get_data(as_text=True)
+    assert ("未收到问题线索（2020-11-30 回复，有效期至 2021-02-28）" in profile) is valid
+    queue = client.get("/integrity-opinions/").get_data(as_text=True)
+    assert ("（已过期）" in queue) is not valid

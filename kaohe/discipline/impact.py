@@ -1,24 +1,30 @@
 """Impact periods (影响期) of discipline findings.
 
-A period starts on the decision date and covers ``months`` calendar months:
-``end`` is the last day covered (decided 2020-01-15 with 6 months → 2020-07-14).
-Only closed (已结案) findings with a decision date have one; expulsions never end
+A period of ``months`` months is counted by 民法典 articles 201–202
+(:func:`kaohe.core.periods.period_end`): the decision day is not counted and
+``end`` is the corresponding day of the last month (decided 2020-01-15 with 6
+months → 2020-07-15), or that month's last day when it has none. The official is
+blocked from the decision day (``start``) through ``end``, both included. Only
+closed (已结案) findings with a decision date have one; expulsions never end
 (``end`` None, ``permanent`` True). Figures come from the settings of
 :mod:`kaohe.discipline.rules`, read when computed.
 
 Administrative sanctions (政务处分) of one official are chained: a sanction
 decided while an earlier one is still running gets "the remaining part of the
-earlier period plus its own" and the combined period is capped at the setting
-``discipline.impact.admin_combined_cap`` (48 months) from its decision date.
+earlier period plus its own": the days after its decision day up to the
+earlier end are added to its own end. The combined period is capped at the
+setting ``discipline.impact.admin_combined_cap`` (48 months) counted from its
+decision date by the same rule. A sanction decided on the earlier period's last
+day has nothing left to add.
 Exempted findings neither block nor take part in the chaining; their nominal
 period is still computed for display.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from kaohe.core.periods import period_end
 from kaohe.discipline import rules
 from kaohe.settings import services as settings
 
@@ -47,18 +53,6 @@ class ImpactPeriod:
         if self.permanent:
             return f"{self.start.isoformat()} 起（长期）"
         return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day ``months`` later, clamped to the month's end (01-31 + 1 → 02-28/29)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def last_day(start: dt.date, months: int) -> dt.date:
-    return add_months(start, months) - dt.timedelta(days=1)
 
 
 def base_months(kind: str) -> int | None:
@@ -91,7 +85,7 @@ def standalone(finding) -> ImpactPeriod | None:
         basis = f"{label}，合并确定处分期 {months} 个月"
     if not months:
         return None
-    return ImpactPeriod(start, last_day(start, months), months, basis)
+    return ImpactPeriod(start, period_end(start, months), months, basis)
 
 
 def periods(findings) -> dict[int, ImpactPeriod | None]:
@@ -106,17 +100,19 @@ def periods(findings) -> dict[int, ImpactPeriod | None]:
     cap = admin_cap()
     for f in chain:
         own = result[f.id]
-        if running_end is not None and f.decision_date <= running_end:
-            remaining = (running_end - f.decision_date).days + 1
+        if running_end is not None and f.decision_date < running_end:
+            # The earlier period has run through the decision day; what is left of it
+            # is the days after it up to the earlier end.
+            remaining = (running_end - f.decision_date).days
             end = own.end + dt.timedelta(days=remaining)
-            capped_end = last_day(f.decision_date, cap)
+            capped_end = period_end(f.decision_date, cap)
             basis = (f"{own.basis}；处分期内再受处分，加原处分期未执行的 {remaining} 天")
             if end > capped_end:
                 end = capped_end
                 basis += f"，合并最长 {cap} 个月"
             result[f.id] = ImpactPeriod(own.start, end, own.months, basis)
         elif own.months and own.months > cap:  # a configured figure above the cap
-            result[f.id] = ImpactPeriod(own.start, last_day(own.start, cap), cap,
+            result[f.id] = ImpactPeriod(own.start, period_end(own.start, cap), cap,
                                         f"{own.basis}，最长 {cap} 个月")
         running_end = result[f.id].end if running_end is None else max(running_end,
                                                                        result[f.id].end)

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from kaohe.core.periods import period_end
 from kaohe.discipline import impact, rules
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption
 from kaohe.extensions import db
@@ -67,10 +68,11 @@ def findings_with_periods(official_id: int):
 
 
 def opinion_expiry(opinion: IntegrityOpinion) -> dt.date | None:
-    """Last day the answer is valid (validity setting, counted from the answer date)."""
+    """Last day the answer is valid: the validity setting in months counted from the
+    answer date by 民法典 201–202 (answered 2020-01-10, 3 months → valid through 2020-04-10)."""
     if opinion.answered_on is None:
         return None
-    return impact.last_day(opinion.answered_on, int(settings.get(rules.OPINION_VALIDITY_KEY)))
+    return period_end(opinion.answered_on, int(settings.get(rules.OPINION_VALIDITY_KEY)))
 
 
 def opinions_of(official_id: int) -> list[IntegrityOpinion]:
@@ -135,14 +137,17 @@ def blocking_conditions(official_id: int, on_date: dt.date) -> list[Blocker]:
     return blockers
 
 
-def party_conduct_deductions(unit_id: int, start: dt.date, end: dt.date) -> list[Deduction]:
+def party_conduct_deductions(unit_id: int, start: dt.date, end: dt.date,
+                             points_by_category: dict[str, float] | None = None
+                             ) -> list[Deduction]:
     """Itemised deductions of the unit's party-conduct indicator for [start, end].
 
     A finding counts against the unit it is attributed to (the unit of the
     official's post on the finding date, see ``services.attributed_unit_id``),
     in the period containing its decision date, when it is closed (已结案), has a
     handling kind, was found by a higher level or the media (上级交办, 巡视巡察,
-    媒体曝光) and is not exempted. Points per kind category are settings.
+    媒体曝光) and is not exempted. Points per kind category are settings, or
+    ``points_by_category`` (a published unit-assessment scheme's frozen figures).
     """
     rows = db.session.scalars(
         select(DisciplineFinding).where(
@@ -158,7 +163,8 @@ def party_conduct_deductions(unit_id: int, start: dt.date, end: dt.date) -> list
         if not f.counts:
             continue
         key = rules.DEDUCT_KEY.format(f.category)
-        points = float(settings.get(key))
+        points = float(settings.get(key) if points_by_category is None
+                       else points_by_category[f.category])
         if points <= 0:
             continue
         items.append(Deduction(

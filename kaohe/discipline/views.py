@@ -78,6 +78,7 @@ def index(official_id: int):
         rows=queries.findings_with_periods(official_id),
         blockers=services.blocking_conditions(official_id, today),
         opinions=[(o, queries.opinion_expiry(o)) for o in opinions], valid=valid,
+        valid_until=queries.opinion_expiry(valid) if valid else None,
         validity_months=settings.get(rules.OPINION_VALIDITY_KEY))
 
 
