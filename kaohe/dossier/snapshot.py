@@ -54,6 +54,7 @@ from sqlalchemy import select
 
 from kaohe.assessments.models import GRADES, VOTE_FIELDS, AssessmentResult
 from kaohe.core.errors import ValidationFailed
+from kaohe.core.periods import age_on
 from kaohe.dossier.flags import compute_flags, section_flags
 from kaohe.extensions import db
 from kaohe.officials.models import Official, Post
@@ -131,7 +132,7 @@ def _num(value) -> float | None:
 
 def _head(o: Official, unit_name: str | None, posts: list[dict], as_of: dt.date) -> dict:
     b = o.birth_date
-    age = as_of.year - b.year - ((as_of.month, as_of.day) < (b.month, b.day))
+    age = age_on(b, as_of)
     return {
         "id": o.id, "name": o.name, "gender": o.gender_label, "birth_date": b, "age": age,
         "ethnicity": o.ethnicity, "native_place": o.native_place, "party_date": o.party_date,
