@@ -49,6 +49,22 @@ def test_create_finding_happy_path(client, official):
     assert f.official_id == official.id and f.recorded_by_id == ds.user("discipline").id
 
 
+@pytest.mark.parametrize("kind, decided, end", [
+    ("admin_warning", "2019-08-31", "2020-02-29"),   # no 31 February: its last day
+    ("admin_warning", "2020-08-31", "2021-02-28"),
+    ("admin_demerit", "2024-02-29", "2025-02-28"),
+    ("admin_demerit", "2023-02-28", "2024-02-28"),
+    ("party_serious_warning", "2020-12-31", "2022-06-30"),  # 1.5 years = 18 months
+    ("admonishment", "2021-06-30", "2021-12-30"),
+])
+def test_impact_end_in_the_api_follows_the_civil_code(client, official, kind, decided, end):
+    r = client.post(f"/api/v1/officials/{official.id}/discipline-findings",
+                    json={**GOOD, "kind": kind, "found_date": "2019-01-01",
+                          "decision_date": decided}, headers=bearer("discipline"))
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["impact"]["start"] == decided and r.get_json()["impact"]["end"] == end
+
+
 def test_update_finding_when_the_case_closes(client, official):
     headers = bearer("discipline")
     opened = {**GOOD, "status": "investigation", "decision_date": None, "kind": "pending"}
@@ -68,6 +84,8 @@ BAD_FINDINGS = [
     ({"source": "rumour"}, "source", "未知的问题来源“rumour”，请从列表中选择。"),
     ({"status": "done"}, "status", "未知的办理状态“done”，请从列表中选择。"),
     ({"kind": ""}, "kind", "请选择处理方式。"),
+    ({"source": ""}, "source", "请选择问题来源。"),
+    ({"status": None}, "status", "请选择办理状态。"),
     ({"decision_date": "2020-01-09"}, "decision_date", "决定日期不能早于发现日期。"),
     ({"status": "cleared"}, "kind", "了结澄清的问题不产生处分和影响期"),
     ({"status": "cleared", "kind": "talk_inquiry", "period_months": 12}, "period_months",
@@ -151,6 +169,8 @@ BAD_ANSWERS = [
     ({"outcome": 7}, "outcome", "未知的回复结论“7”，请从列表中选择。"),
     ({"outcome": "最好"}, "outcome", "未知的回复结论“最好”"),
     ({"outcome": None}, "outcome", "请选择回复结论。"),
+    ({"outcome": ""}, "outcome", "请选择回复结论。"),
+    ({"answered_on": None}, "answered_on", "请填写回复日期。"),  # no default date here
     ({"answered_on": "2021-01-04"}, "answered_on", "回复日期不能早于征求日期（2021-01-05）。"),
     ({"answered_on": "20210120"}, "answered_on", "日期格式不正确"),
     ({"answer_text": ""}, "answer_text", "请填写回复意见。"),
@@ -166,8 +186,8 @@ def test_bad_answer_is_refused(client, official, change, field, message):
     headers = bearer("discipline")
     before = snapshot()
     good = {"outcome": 1, "answered_on": "2021-01-20", "answer_text": "未收到问题线索。"}
-    r = client.post(f"/api/v1/integrity-opinions/{op.id}/answer", headers=headers,
-                    json={**good, **change})
+    body = {k: v for k, v in {**good, **change}.items() if v is not None}  # None: left out
+    r = client.post(f"/api/v1/integrity-opinions/{op.id}/answer", headers=headers, json=body)
     assert r.status_code == 400
     assert message in r.get_json()["fields"][field]
     assert snapshot() == before

@@ -94,15 +94,15 @@ def test_valid_opinion_and_findings_in_the_window_never_the_details(make):
 
     # The opinion in force: outcome, purpose, dates, expiry.
     for text in ("（一）党风廉政意见回复", "意见结论未收到问题线索", "征求事由拟提拔为区委副书记",
-                 "征求日期2020.03.01", "回复日期2020.03.20", "有效期至2020.06.19（有效期3个月）",
+                 "征求日期2020.03.01", "回复日期2020.03.20", "有效期至2020.06.20（有效期3个月）",
                  "回复内容经查，未发现问题。"):
         assert flat(text) in sec, text
     # The findings in the window, newest first: found date and source, kind and decision
     # date, status, impact end, summary, exemption.
     rows = ["2019.05.01信访举报谈话函询2019.06.01了结澄清—（了结澄清）反映不实的问题丙",
-            "2019.02.01上级交办政务处分·警告2019.03.01已结案至2019.08.31（已免责，不计）"
+            "2019.02.01上级交办政务处分·警告2019.03.01已结案至2019.09.01（已免责，不计）"
             "改革试点失误乙（已容错免责，不作负面评价）免责：改革创新中的失误（市纪委常委会，2019.04.01）",
-            "2018.05.02媒体曝光诫勉2018.06.01已结案至2018.11.30媒体曝光的违规问题甲"]
+            "2018.05.02媒体曝光诫勉2018.06.01已结案至2018.12.01媒体曝光的违规问题甲"]
     positions = [sec.index(flat(r)) for r in rows]
     assert positions == sorted(positions)
     assert "窗口之前的问题丁" not in sec and "截止日期之后的问题戊" not in sec
@@ -126,7 +126,7 @@ def test_valid_opinion_and_findings_in_the_window_never_the_details(make):
 
 
 @pytest.mark.parametrize("kind, status, decided, impact", [
-    ("admonishment", "closed", D(2019, 1, 15), "至2019.07.14"),
+    ("admonishment", "closed", D(2019, 1, 15), "至2019.07.15"),  # 民法典 202
     ("party_expulsion", "closed", D(2019, 1, 15), "长期（不再提拔使用）"),
     ("admin_expulsion", "closed", D(2019, 1, 15), "长期（不再提拔使用）"),
     ("talk_inquiry", "closed", D(2019, 1, 15), "无"),
@@ -150,11 +150,11 @@ def test_no_valid_opinion_is_flagged(make, setup):
     o = plain_official(make)
     if setup == "not_answered":
         ds.opinion(o, requested=D(2020, 3, 1))
-    elif setup == "expired":  # valid until 2020-02-29
+    elif setup == "expired":  # valid until 2020-03-01
         ds.opinion(o, requested=D(2019, 11, 20), outcome=1, answered=D(2019, 12, 1))
     elif setup == "answered_after_as_of":
         ds.opinion(o, requested=D(2020, 4, 1), outcome=1, answered=D(2020, 4, 20))
-    elif setup == "shorter_validity":  # one month: valid until 2020-03-31
+    elif setup == "shorter_validity":  # one month: valid until 2020-04-01
         ds.set_setting(rules.OPINION_VALIDITY_KEY, 1)
         ds.opinion(o, requested=D(2020, 2, 20), outcome=1, answered=D(2020, 3, 1))
     d = generate(o)
@@ -166,7 +166,8 @@ def test_no_valid_opinion_is_flagged(make, setup):
     assert "纪检监察机关意见必听" in flags and "限制性" not in flags
 
 
-@pytest.mark.parametrize("answered, valid", [(D(2020, 1, 11), True), (D(2020, 1, 10), False)])
+# Answered 2020-01-10 + 3 months = 2020-04-10 = AS_OF: still valid (民法典 202).
+@pytest.mark.parametrize("answered, valid", [(D(2020, 1, 10), True), (D(2020, 1, 9), False)])
 def test_opinion_validity_ends_on_its_last_day(make, answered, valid):
     o = plain_official(make)
     ds.opinion(o, requested=D(2020, 1, 2), outcome=2, answered=answered)
@@ -198,7 +199,7 @@ BLOCKING = {
                       "问题线索尚在处置或立案审查中，办结前不得提拔。"),
     "impact_period": (lambda o: ds.finding(o, kind="party_warning", found=D(2019, 8, 1),
                                            decided=D(2019, 10, 1), summary="警告"),
-                      "受党纪处分·警告（2019-10-01 决定），影响期2019-10-01 至 2020-09-30，期内不得提拔。",
+                      "受党纪处分·警告（2019-10-01 决定），影响期2019-10-01 至 2020-10-01，期内不得提拔。",
                       "处分或组织处理影响期内不得提拔。"),
     "permanent_impact": (lambda o: ds.finding(o, kind="party_expulsion", found=D(2017, 3, 1),
                                               decided=D(2017, 5, 1), summary="开除"),
@@ -242,7 +243,7 @@ def test_cleared_exempted_and_favourable_records_do_not_block(make, case):
     if case.startswith("exempted"):
         assert "（已容错免责，不作负面评价）" in sec
     if case == "exempted_in_impact":
-        assert flat("至2020.09.30（已免责，不计）") in sec
+        assert flat("至2020.10.01（已免责，不计）") in sec
     if case == "cleared":
         assert "了结澄清—（了结澄清）了结澄清" in sec
 

@@ -3,8 +3,8 @@
 Kinds, sources, statuses and opinion outcomes are fixed vocabularies (codes are
 stored, Chinese labels shown). Every figure — impact periods, the 48-month cap,
 opinion validity, party-conduct deduction points — is registered here once as
-an admin-editable setting and read only through :func:`months_setting` /
-:mod:`kaohe.settings.services`.
+an admin-editable setting and read only through :mod:`kaohe.settings.services`.
+Periods in months are counted by 民法典 201–202 (:mod:`kaohe.core.periods`).
 """
 from __future__ import annotations
 
@@ -131,7 +131,8 @@ registry.register(
     SettingDef(ADMIN_CAP_KEY, "政务处分期合并计算上限", 48, unit="月", min=1, max=120,
                help="法定：处分期内再受处分或合并确定处分期时最长四十八个月"),
     SettingDef(OPINION_VALIDITY_KEY, "党风廉政意见回复有效期", 3, unit="月", min=1, max=24,
-               help="自回复日期起算（设置）"),
+               help="自回复日期次日起算，至最后一个月的对应日（无对应日的为该月末日）止，"
+                    "含该日（民法典第二百零一、二百零二条；月数为设置）"),
     *[SettingDef(DEDUCT_KEY.format(category), f"党风廉政建设指标扣分：{CATEGORIES[category]}",
                  points, kind="float", unit="分", max=100,
                  help="仅上级交办、巡视巡察、媒体曝光发现的已结案问题扣分（本地设置）")
