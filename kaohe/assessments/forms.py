@@ -25,3 +25,15 @@ class ResultForm(BaseForm):
     public_rating = optional_score("民评官得分（0–100）")
     comment = TextAreaField("评语", validators=[Length(max=4000)])
     submit = SubmitField("保存")
+
+
+class QuotaApprovalForm(BaseForm):
+    """An approval raising a unit's 优秀 quota of one year (assessments.approvals)."""
+
+    year = IntegerField("年度", validators=[InputRequired("请填写年度。")])
+    pct = IntegerField("批准的优秀比例（%）", validators=[InputRequired("请填写批准的优秀比例。"),
+                                                   NumberRange(0, 100, "比例应在 0 到 100 之间。")])
+    approved_by = StringField("批准单位", validators=[Length(max=100)])
+    document_number = StringField("批准文号", validators=[Length(max=100)])
+    note = TextAreaField("备注", validators=[Length(max=2000)])
+    submit = SubmitField("保存")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from kaohe.auth.models import User
 from kaohe.core.models import Recorded
 from kaohe.extensions import db
+from kaohe.units.models import Unit
 
 GRADES = {
     "excellent": "优秀",
@@ -81,3 +82,29 @@ class AssessmentResult(Recorded, db.Model):
         if not self.votes_total:
             return None
         return {f[6:]: (getattr(self, f) or 0) / self.votes_total for f in VOTE_FIELDS}
+
+
+class ExcellentQuotaApproval(Recorded, db.Model):
+    """An approval raising a unit's 优秀 quota of one year's annual assessment.
+
+    The regulations allow more than the ordinary share of 优秀 (setting
+    ``assessment.excellent_quota_pct``) only with an approval, up to
+    ``assessment.excellent_quota_pct_approved``; who approved and the document
+    number are recorded with it.
+    """
+
+    __table_args__ = (
+        Index("uq_excellent_quota_approval", "unit_id", "year", unique=True,
+              sqlite_where=text(_LIVE), postgresql_where=text(_LIVE)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    year: Mapped[int] = mapped_column(SmallInteger)
+    pct: Mapped[int] = mapped_column(SmallInteger)  # the approved share, in per cent
+    approved_by: Mapped[str] = mapped_column(String(100))  # e.g. 市委组织部
+    document_number: Mapped[str] = mapped_column(String(100))  # 文号
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    unit: Mapped[Unit] = relationship()
+    recorded_by: Mapped[User | None] = relationship()

@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from kaohe.core import clock
+from kaohe.assessments import quota
 from kaohe.assessments.models import GRADES, KINDS, VOTE_FIELDS, AssessmentResult
 from kaohe.core import records
 from kaohe.extensions import db
@@ -76,12 +77,19 @@ def validate(official_id: int, data: dict, exclude_id: int | None = None,
     return errors
 
 
-def save_result(official: Official, result: AssessmentResult | None, data: dict) -> AssessmentResult:
-    """Create or update a result after checking every rule; flush only."""
+def save_result(official: Official, result: AssessmentResult | None, data: dict, *,
+                check_quota: bool = True) -> AssessmentResult:
+    """Create or update a result after checking every rule; flush only.
+
+    ``check_quota=False`` is for a caller that checks the 优秀 quota itself over
+    many results at once (the Excel import checks the file's final state).
+    """
     data = dict(data)
     if data.get("kind") != "quarterly":
         data["quarter"] = None
     if data.get("kind") != "special":
         data["task_name"] = ""
     records.raise_if(validate(official.id, data, result.id if result else None))
+    if check_quota:
+        records.raise_if(quota.check_entry(official.id, result, data))
     return records.save(AssessmentResult, result, data, official_id=official.id)

@@ -22,6 +22,7 @@ from typing import Callable, Iterator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from kaohe.assessments import quota
 from kaohe.assessments import services as assessment_services
 from kaohe.assessments.models import AssessmentResult
 from kaohe.assessments.services import save_result
@@ -51,6 +52,7 @@ class Run:
         self.pending: dict[type, list[dict]] = defaultdict(list)
         self.flush_now: Callable[[], None] = lambda: None
         self.cache: dict = {}  # per-kind preloads (schemes, indicators…)
+        self.excellent = _QuotaOfFile()
 
     def once(self, key, field_name: str, label: str) -> None:
         """Refuse a second row with the same natural key."""
@@ -131,16 +133,57 @@ def _import_result(kind):
         data["task_name"] = ""
         if result is not None and not changed(result, data):
             return "unchanged"
+        before = result.grade if result is not None else None
         if result is None:
             errors = assessment_services.validate(official.id, data, duplicate=_no_duplicate)
             if errors:
                 raise RowProblems(errors)
             run.pending[AssessmentResult].append({**data, "official_id": official.id})
-            return "created"
-        save_result(official, result, data)
-        return "updated"
+        else:
+            # The 优秀 quota is checked on the whole file's final state, after every row.
+            save_result(official, result, data, check_quota=False)
+        if kind == "annual":
+            run.excellent.note(run.number, official.id, data["year"], data["grade"], before)
+        return "created" if result is None else "updated"
 
     return run_row
+
+
+class _QuotaOfFile:
+    """The 优秀 quota over a file of annual results, checked once every row is read.
+
+    The rows' grades are laid over what is recorded, so a file that lowers one
+    official and raises another passes in any row order; every row raising an
+    official to 优秀 in a unit and year left over the quota is refused.
+    """
+
+    def __init__(self):
+        self.final: dict[tuple[int, int], str] = {}
+        self.raised: dict[int, tuple[int, int]] = {}  # row number → (official id, year)
+
+    def note(self, number: int, official_id: int, year: int, grade: str,
+             before: str | None) -> None:
+        self.final[(official_id, year)] = grade
+        if grade == quota.EXCELLENT and before != quota.EXCELLENT:
+            self.raised[number] = (official_id, year)
+
+    def problems(self) -> dict[int, dict[str, str]]:
+        refusals = quota.check(self.final, self.raised)
+        rows: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for number, refusal in sorted(refusals.items()):
+            if refusal.usage is not None:
+                rows[(refusal.usage.unit_id, refusal.year)].append(number)
+        out = {}
+        for number, refusal in refusals.items():
+            u = refusal.usage
+            if u is None:
+                out[number] = {"grade": quota.unknown_unit_message(refusal.year)}
+                continue
+            listed = "、".join(map(str, rows[(u.unit_id, u.year)]))
+            out[number] = {"grade": (
+                f"不能评为优秀：{u.headline()}，导入后优秀 {u.excellent} 人"
+                f"（按本文件导入后计；本文件评为优秀的：第 {listed} 行）。{u.footnote()}")}
+        return out
 
 
 def _importers() -> dict[str, Callable]:
@@ -245,6 +288,8 @@ def import_steps(kind: str, data: bytes, report: Report,
                     _report_row(report, run.sheet, number, exc.errors)
                 if index % every == 0 and index < total:
                     yield index, total
+        for number, errors in sorted(run.excellent.problems().items()):
+            _report_row(report, run.sheet, number, errors)
         if report.ok and report.rows and not report.dry_run:
             for model, new_rows in run.pending.items():
                 bulk.insert_records(model, new_rows)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from kaohe.auth.permissions import P, guard
+from kaohe.assessments import quota
+from kaohe.assessments import quota_views
+from kaohe.auth.permissions import P, can, guard
 from kaohe.core.crud import run_form
 from kaohe.extensions import db
 from kaohe.units import services
@@ -17,6 +19,16 @@ edit_bp = guard(Blueprint("edit", __name__), read=P.UNITS_WRITE)
 @bp.route("/")
 def index():
     return render_template("units/index.html", rows=services.tree())
+
+
+@bp.route("/<int:unit_id>")
+def show(unit_id: int):
+    """The unit, and for readers of officials its 优秀 quota per year."""
+    unit = db.get_or_404(Unit, unit_id, description="单位不存在。")
+    usages = quota.usage_by_year(unit.id) if can(P.OFFICIALS_READ) else None
+    return render_template("units/show.html", unit=unit, usages=usages,
+                           base_label=quota.setting_label(quota.BASE_PCT),
+                           approved_label=quota.setting_label(quota.APPROVED_PCT))
 
 
 def _edit(unit: Unit | None):
@@ -40,3 +52,4 @@ def edit(unit_id: int):
 
 
 bp.register_blueprint(edit_bp)
+bp.register_blueprint(quota_views.bp)
