@@ -1,6 +1,6 @@
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from kaohe.core.forms import BaseForm, choice_list, ChineseDateField
 from kaohe.officials.models import DEGREES, EDUCATION, GENDERS, RANKS
@@ -13,7 +13,8 @@ def _choices(values, blank="（无）"):
 
 class OfficialForm(BaseForm):
     name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=64)])
-    gender = SelectField("性别", choices=choice_list(GENDERS))
+    gender = SelectField("性别", choices=choice_list(GENDERS, "请选择"),  # never 男 by default
+                         validators=[InputRequired("请选择性别。")])
     birth_date = ChineseDateField("出生年月", validators=[DataRequired("请填写出生日期。")])
     ethnicity = StringField("民族", default="汉族", validators=[Length(max=16)])
     native_place = StringField("籍贯", validators=[Length(max=64)])

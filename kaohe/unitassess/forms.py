@@ -84,7 +84,7 @@ class IndicatorForm(BaseForm):
 class ResultForm(BaseForm):
     unit_id = _select("单位")
     indicator_id = _select("指标")
-    round = SelectField("考核轮次", choices=choice_list(ROUNDS), validate_choice=False)
+    round = SelectField("考核轮次", choices=choice_list(ROUNDS, "请选择"), validate_choice=False)
     target = _num("全年目标值", places=4)
     actual = _num("累计实际完成值", places=4)
     grade = StringField("定性等次", validators=[Length(max=16)])
@@ -93,7 +93,7 @@ class ResultForm(BaseForm):
 
 class RatingForm(BaseForm):
     unit_id = _select("单位")
-    round = SelectField("考核轮次", choices=choice_list(ROUNDS), validate_choice=False)
+    round = SelectField("考核轮次", choices=choice_list(ROUNDS, "请选择"), validate_choice=False)
     score = _num("民评官成绩（百分制）")
     source = StringField("来源", validators=[Length(max=200)],
                          description="如 群众满意度调查、电视问政")
@@ -101,8 +101,9 @@ class RatingForm(BaseForm):
 
 class EventForm(BaseForm):
     unit_id = _select("单位")
-    kind = SelectField("类型", choices=choice_list((k, v[0]) for k, v in EVENT_KINDS.items()),
-                       validate_choice=False)
+    # No kind preselected: the first is 省级表彰加分, which counts double.
+    kind = SelectField("类型", choices=choice_list(((k, v[0]) for k, v in EVENT_KINDS.items()),
+                                                 "请选择"), validate_choice=False)
     date = ChineseDateField("日期", validators=[Optional()])
     points = _num("分值（正数）", description="省级加减分按设置倍数计入")
     reason = TextAreaField("事由")

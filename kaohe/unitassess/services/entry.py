@@ -38,7 +38,9 @@ def _unit_in_group(scheme: Scheme, unit_id, errors: dict, field: str = "unit_id"
 
 
 def _round(errors: dict, value) -> None:
-    if value not in ROUNDS:
+    if not value:
+        errors["round"] = "请选择考核轮次。"
+    elif value not in ROUNDS:
         errors["round"] = "考核轮次应为 半年 / 前三季度 / 全年。"
 
 
@@ -48,7 +50,9 @@ def save_result(scheme: Scheme, result: IndicatorResult | None, data: dict) -> I
     _unit_in_group(scheme, data.get("unit_id"), errors)
     _round(errors, data.get("round"))
     indicator = db.session.get(Indicator, data.get("indicator_id") or 0)
-    if indicator is None or indicator.scheme_id != scheme.id:
+    if not data.get("indicator_id"):
+        errors["indicator_id"] = "请选择指标。"
+    elif indicator is None or indicator.scheme_id != scheme.id:
         errors["indicator_id"] = "该指标不在本考核方案中，不能录入（方案外指标不计分）。"
     elif indicator.method == "grade":
         grades = parse_grade_map(indicator.grade_map)
