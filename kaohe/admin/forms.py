@@ -1,5 +1,6 @@
 from wtforms import BooleanField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from kaohe.auth.permissions import DEFAULT_ROLES
 from kaohe.core.forms import BaseForm, choice_list
@@ -12,7 +13,9 @@ class UserForm(BaseForm):
         DataRequired("请填写用户名。"), Length(max=64),
         Regexp(r"^[A-Za-z0-9_.-]+$", message="用户名只能包含字母、数字、下划线、点和连字符。")])
     display_name = StringField("姓名", validators=[Length(max=64)])
-    role = SelectField("角色", choices=ROLE_CHOICES)
+    # No role preselected: a forgotten choice would give the account the first role's access.
+    role = SelectField("角色", choices=[SelectChoice("", "请选择"), *ROLE_CHOICES],
+                       validators=[InputRequired("请选择角色。")])
     submit = SubmitField("创建并生成初始密码")
 
 

@@ -1,7 +1,8 @@
 """Write .xlsx files: import templates and exports of what the user may see.
 
 The officials export has the columns of the officials import template, so an
-export by the organization department can be edited and imported again.
+export by the organization department can be edited and imported again. Every
+row of every workbook Kaohe writes goes through :func:`append` (formula injection).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from urllib.parse import quote
 from flask import Response
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -26,6 +28,25 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REQUIRED_FILL = PatternFill("solid", fgColor="FDE2E1")
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
 MAX_EXPORT_ROWS = 100_000
+# OWASP CSV injection: a spreadsheet reads text starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_value(ws, value):
+    """``value`` for a row of ``ws``: text a spreadsheet could take for a formula becomes
+    a text cell with Excel's quote prefix (shown and edited as text, as if typed after
+    ``'``), its value unchanged so that it imports back as it was; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(ws, value)  # openpyxl takes "=…" for a formula: make it text
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return value
+
+
+def append(ws, values: Iterable) -> None:
+    """Append a row of ``values`` to ``ws`` (normal or write-only) through :func:`safe_value`."""
+    ws.append([safe_value(ws, v) for v in values])
 
 
 def download_response(data: bytes, filename: str, mimetype: str = XLSX_MIME) -> Response:
@@ -38,8 +59,9 @@ def download_response(data: bytes, filename: str, mimetype: str = XLSX_MIME) -> 
 
 
 def _header(ws, sheet: Sheet, with_notes: bool) -> None:
+    append(ws, [c.header for c in sheet.columns])
     for i, c in enumerate(sheet.columns, start=1):
-        cell = ws.cell(row=1, column=i, value=c.header)
+        cell = ws.cell(row=1, column=i)
         cell.font = Font(bold=True, color="9B1C1C" if c.required else "1F2937")
         cell.fill = REQUIRED_FILL if c.required else HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -77,18 +99,18 @@ def template(kind: str) -> bytes:
             for row in range(2, 3):
                 ws.cell(row=row, column=i).number_format = "@"
     help_ws = wb.create_sheet("填写说明")
-    help_ws.append(["列", "是否必填", "说明"])
+    append(help_ws, ["列", "是否必填", "说明"])
     for cell in help_ws[1]:
         cell.font = Font(bold=True)
     for c in sheet.columns:
-        help_ws.append([c.header, "必填" if c.required else "可选",
-                        c.note or (DATE_HINT if c.kind in ("date", "month_date") else "")])
-    help_ws.append([])
-    help_ws.append(["说明", "", "第 1 行为列标题，请勿修改；从第 2 行起每行一条记录。"
-                    "导入前逐行校验，有任何问题则全部不导入并列出问题；"
-                    "同一文件重复导入不会产生重复记录。"])
-    help_ws.append(["示例", "", "　".join(f"{c.header}：{v}" for c, v in
-                                          zip(sheet.columns, sheet.example) if v)])
+        append(help_ws, [c.header, "必填" if c.required else "可选",
+                         c.note or (DATE_HINT if c.kind in ("date", "month_date") else "")])
+    append(help_ws, [])
+    append(help_ws, ["说明", "", "第 1 行为列标题，请勿修改；从第 2 行起每行一条记录。"
+                     "导入前逐行校验，有任何问题则全部不导入并列出问题；"
+                     "同一文件重复导入不会产生重复记录。"])
+    append(help_ws, ["示例", "", "　".join(f"{c.header}：{v}" for c, v in
+                                           zip(sheet.columns, sheet.example) if v)])
     help_ws.column_dimensions["A"].width = 22
     help_ws.column_dimensions["B"].width = 10
     help_ws.column_dimensions["C"].width = 90
@@ -119,16 +141,16 @@ def officials(stmt, full_id: bool, title: str = "干部名单", hidden: Iterable
     ws.freeze_panes = "A2"
     for i, c in enumerate(sheet.columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(10, len(c.header) * 2 + 4)
-    ws.append([c.header for c in sheet.columns])
+    append(ws, [c.header for c in sheet.columns])
     skip = set(hidden)
     stmt = stmt.options(selectinload(Official.unit)).limit(MAX_EXPORT_ROWS)
     for o in db.session.scalars(stmt).yield_per(1000):
         if o.id not in skip:
-            ws.append(official_row(o, full_id))
+            append(ws, official_row(o, full_id))
     info = wb.create_sheet("说明")
-    info.append([title])
-    info.append(["身份证号" + ("为完整号码。" if full_id else "已按权限脱敏。")])
-    info.append(["“所在单位”列为单位代码。"])
+    append(info, [title])
+    append(info, ["身份证号" + ("为完整号码。" if full_id else "已按权限脱敏。")])
+    append(info, ["“所在单位”列为单位代码。"])
     return _to_bytes(wb)
 
 
@@ -144,11 +166,14 @@ def ranking(rr) -> bytes:
     for i, width in enumerate((6, 28, 10, 10, 10, 8, 8, 10, 8, 30, 40), start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     s = rr.scheme
-    ws.append([f"{s.year} 年{s.group_label}目标责任考核 · {rr.round_label}排名（{rr.size} 个单位）"
-               + ("" if s.is_published else "（方案尚未发布，为试算结果）")])
-    ws.append(list(RANKING_HEADERS))
+    append(ws, [f"{s.year} 年{s.group_label}目标责任考核 · {rr.round_label}排名（{rr.size} 个单位）"
+                + ("" if s.is_published else "（方案尚未发布，为试算结果）")
+                + f"；数据完整性：{rr.completeness.text}"
+                + ("" if rr.complete else "，数据未录齐的单位不排名、不评定等次")])
+    append(ws, RANKING_HEADERS)
     for r in rr.rows:
         sc = r.score
-        ws.append([r.rank, r.name, r.code, sc.indicator_points, sc.public_points, sc.bonus,
-                   sc.deduction, sc.total, r.grade_label, r.grade_note, "；".join(r.flags)])
+        append(ws, [r.rank, r.name, r.code, sc.indicator_points, sc.public_points, sc.bonus,
+                    sc.deduction, sc.total if r.complete else None, r.grade_label,
+                    r.grade_note, "；".join(r.flags)])
     return _to_bytes(wb)

@@ -96,23 +96,25 @@ def xlsx_bytes(rr: RoundRanking) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from kaohe.interop.excel_export import append  # text that could be a formula stays text
+
     wb = Workbook()
     ws = wb.active
     ws.title = "公示"
-    ws.append([title_of(rr)])
+    append(ws, [title_of(rr)])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(HEADERS + ["加分", "扣分", "备注"])
+    append(ws, HEADERS + ["加分", "扣分", "备注"])
     for c in ws[2]:
         c.font = Font(bold=True)
     for r in publication_rows(rr):
-        ws.append([r["rank"], r["unit"], r["score"], r["grade"], r["department"], r["leader"],
-                   r["bonus"], r["deduction"], r["note"]])
+        append(ws, [r["rank"], r["unit"], r["score"], r["grade"], r["department"], r["leader"],
+                    r["bonus"], r["deduction"], r["note"]])
     for row in ws.iter_rows(min_row=3, min_col=3, max_col=3):
         row[0].number_format = "0.00"
     for col, width in zip("ABCDEFGHI", (6, 28, 10, 8, 24, 16, 8, 8, 40)):
         ws.column_dimensions[col].width = width
-    ws.append([])
-    ws.append([f"排名规则：按总分由高到低排列；{TIE_BREAK}"])
+    append(ws, [])
+    append(ws, [f"排名规则：按总分由高到低排列；{TIE_BREAK}"])
     ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=False)
     buf = io.BytesIO()
     wb.save(buf)
