@@ -43,7 +43,8 @@ def annual_table(snap: dict, kit: Kit):
 
 
 def periodic_table(snap: dict, kit: Kit):
-    rows = [["年度", *QUARTERS.values(), "专项考核"]]
+    """Quarterly results, a row per window year."""
+    rows = [["年度", *QUARTERS.values()]]
     for y in snap["periodic"]:
         cells = [f"{y['year']}"]
         for q in y["quarters"]:
@@ -52,13 +53,22 @@ def periodic_table(snap: dict, kit: Kit):
             else:
                 s = f"（{score(q['score'])}）" if q.get("score") is not None else ""
                 cells.append(C(f"{q['grade_label']}{s}", red=q["grade"] in LOW, center=True))
-        special = [f"{s['task_name']}：{s['grade_label']}"
-                   + (f"（{score(s['score'])}）" if s.get("score") is not None else "")
-                   for s in y["special"]]
-        cells.append("\n".join(special) if special else C("无", grey=True, center=True))
         rows.append(cells)
-    widths = [16 * mm, 22 * mm, 22 * mm, 22 * mm, 22 * mm, 52 * mm]
-    return grid(kit, rows, widths, center_cols=(0,))
+    return grid(kit, rows, [24 * mm] + [33 * mm] * 4, center_cols=(0,))
+
+
+def special_table(snap: dict, kit: Kit) -> list:
+    """Special-assessment results, a row each (a year may have any number of them)."""
+    rows = [["年度", "专项考核任务", "等次", "得分"]]
+    for y in snap["periodic"]:
+        for s in y["special"]:
+            rows.append([f"{y['year']}", s["task_name"],
+                         C(s["grade_label"], red=s["grade"] in LOW, center=True),
+                         score(s.get("score"))])
+    if len(rows) == 1:
+        return [kit.p("考评年度内无专项考核结果。", kit.note)]
+    return [Spacer(1, 4), grid(kit, rows, [16 * mm, 96 * mm, 22 * mm, 22 * mm],
+                               center_cols=(0, 3))]
 
 
 def assessments(snap: dict, kit: Kit) -> list:
@@ -80,5 +90,6 @@ def assessments(snap: dict, kit: Kit) -> list:
     else:
         out += [*kit.h2("（二）年度考核趋势"),
                 kit.p("考评年度内无得分、民评官或民主测评数据，未绘制趋势图。", kit.note)]
-    out += [*kit.h2("（三）平时考核与专项考核"), periodic_table(snap, kit)]
+    out += [*kit.h2("（三）平时考核与专项考核"), periodic_table(snap, kit),
+            *special_table(snap, kit)]
     return out

@@ -13,6 +13,9 @@ SECTION_TITLES = ("一、基本情况", "二、近三年年度考核情况", "�
                   "四、研判情况", "五、组织掌握情况", "六、纪委了解的情况", "七、需重点关注的事项")
 
 
+NOTE_W = 20 * mm  # the 备注 column of the post history
+
+
 def heading(kit: Kit, number: int) -> list:
     """Section heading ``number`` (1-based), a bookmark of the outline; never alone at the
     foot of a page."""
@@ -121,11 +124,17 @@ def basic(snap: dict, kit: Kit) -> list:
     if not posts:
         out.append(kit.p("尚未录入任职经历。"))
         return out
-    prow = [["起止时间", "单位", "职务", "职级", "备注"]]
+    prow, notes = [["起止时间", "单位", "职务", "职级", "备注"]], []
     for p in posts:
+        note = (p["note"] or "").strip()
+        # A note longer than two lines of the narrow 备注 column is printed under the table.
+        short = kit.width(kit.text(note), 9) <= 2 * (NOTE_W - 8)
+        mark = "主要负责人" if p["is_principal"] else note if short else ""
+        if note and (p["is_principal"] or not short):
+            notes.append(kit.p(f"注{len(notes) + 1}：{note}", kit.note))
+            mark += f"\n注{len(notes)}" if mark else f"注{len(notes)}"
         prow.append([period(p["start_date"], p["end_date"]), p["unit_name"], p["title"],
-                     p["rank"] or "—",
-                     C("主要负责人" if p["is_principal"] else (p["note"] or ""), center=True)])
-    out.append(grid(kit, prow, [30 * mm, 48 * mm, 38 * mm, 20 * mm, 20 * mm],
+                     p["rank"] or "—", C(mark, center=True)])
+    out.append(grid(kit, prow, [30 * mm, 48 * mm, 38 * mm, 20 * mm, NOTE_W],
                     center_cols=(0, 3)))
-    return out
+    return out + notes

@@ -8,7 +8,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from kaohe.dossier.cover import heading, setting, years_label
+from kaohe.assessments.window import PENDING
+from kaohe.dossier.cover import concludes_label, heading, pending_label, setting, years_label
 from kaohe.dossier.flags import LEVEL_LABELS, ordered
 from kaohe.dossier.fmt import cn_date, cn_datetime, dot_date, period, score
 from kaohe.dossier.styles import FRAME_W, HEAD_BG, RED, Heavy, Kit
@@ -110,8 +111,6 @@ def _unit_lines(results: list[dict], kit: Kit) -> list:
 def unit_results(snap: dict, kit: Kit) -> list:
     sec = snap["unit_results"]
     out = heading(kit, 3)
-    if sec.get("statement"):
-        out.append(kit.p(sec["statement"]))
     years = snap["window"]["years"]
     last_day = f"{max(years)}-12-31" if years else snap["as_of"]
     posts = [p for p in sec.get("principal_posts") or () if p["start_date"] <= last_day]
@@ -121,6 +120,8 @@ def unit_results(snap: dict, kit: Kit) -> list:
         out.append(kit.p(f"考评年度内该干部担任主要负责人的单位：{led}。"))
     else:
         out.append(kit.p("考评年度内该干部未担任单位主要负责人。"))
+    if sec.get("statement"):  # after the posts sentence, which it must not repeat
+        out.append(kit.p(sec["statement"]))
     if not sec.get("available") and not sec.get("statement"):
         out.append(kit.p("单位目标责任考核结果尚未录入本系统，本部分暂无单位考核数据。", kit.note))
     results = sec.get("results") or []
@@ -153,11 +154,31 @@ def reviews(snap: dict, kit: Kit) -> list:
     return out
 
 
+def _musts(musts: list[dict], kit: Kit) -> list:
+    """The agenda item's 凡提四必 as its page showed them when the dossier was frozen."""
+    rows = [["事项", "结果", "核查人", "核查日期", "核查情况"]]
+    for m in musts:
+        who = m.get("who") or "—"
+        if m.get("recorded_by") and m["recorded_by"] != who:
+            who += f"\n（录入：{m['recorded_by']}）"
+        rows.append([m.get("label") or m.get("kind"),
+                     C(("" if m.get("done") else "未完成：") + (m.get("result") or "—"),
+                       red=bool(m.get("adverse")) or not m.get("done")),
+                     who, dot_date(m.get("when")), m.get("note") or "—"])
+    return [*kit.h2("（一）本议题“凡提四必”核查情况"),
+            kit.p("以下为本议题记录的核查结果（与议题页面一致，截至材料生成时）；"
+                  "纪检监察机关意见详见第六部分。", kit.note),
+            grid(kit, rows, [30 * mm, 42 * mm, 32 * mm, 20 * mm, 32 * mm], center_cols=(3,)),
+            *kit.h2("（二）组织掌握情况记录")]
+
+
 def org_notes(snap: dict, kit: Kit) -> list:
     items = snap["org_notes"]
-    out = heading(kit, 5)
+    musts = (snap.get("context") or {}).get("four_musts")
+    out = heading(kit, 5) + (_musts(musts, kit) if musts else [])
     if not items:
-        return out + [kit.p(f"{_span(snap)}无个人有关事项报告核查、档案审核或信访举报记录。")]
+        return out + [kit.p(f"{_span(snap)}组织掌握情况中无个人有关事项报告核查、档案审核或"
+                            "信访举报记录" + ("（本议题的核查结果见上表）。" if musts else "。"))]
     rows = [["日期", "类别", "结果", "具体内容", "处理结果"]]
     for n in items:
         bad = n["result"] in ("verified_true", "issue", "pending")
@@ -171,7 +192,8 @@ def _opinion(sec: dict, kit: Kit) -> list:
     o = sec.get("opinion")
     months = sec.get("opinion_validity_months")
     if not o:
-        return [Heavy(NO_OPINION, kit, 11, color=RED, weight=0.25, space_after=3),
+        return [*kit.h2("（一）党风廉政意见回复"),
+                Heavy(NO_OPINION, kit, 11, color=RED, weight=0.25, space_after=3),
                 kit.p("截止日期时无有效的党风廉政意见回复（未征求、未回复或已过有效期）。", kit.note)]
     rows = [["意见结论", C(o.get("outcome_label") or "—", red=bool(o.get("blocking")))]]
     if o.get("purpose"):
@@ -281,15 +303,26 @@ def flags(snap: dict, kit: Kit) -> list:
                                    center_cols=(0,), split_rows=True)]
 
 
+def _window_note(snap: dict) -> str:
+    when = concludes_label(snap)
+    if not when:  # a snapshot taken before the window counted concluded years
+        return f"考评年度为截止日期前的完整年度（{years_label(snap)}），"
+    pending = pending_label(snap)
+    return (f"考评年度为截止日期时最近 {len(snap['window']['years'])} 个已结束年度考核的年度"
+            f"（{years_label(snap)}{'；' + pending if pending else ''}；"
+            f"每年度的年度考核于{when}结束），")
+
+
 def closing(snap: dict, kit: Kit) -> list:
     meta = snap["dossier"]
     used = "；".join(f"{s['label']}：{s['value']}{s.get('unit') or ''}" for s in snap["settings"])
     notes = [
         f"1. 本材料根据 {cn_datetime(meta['generated_at'])} 的数据快照生成，材料截止日期为"
-        f"{cn_date(snap['as_of'])}。考评年度为截止日期前的完整年度（{years_label(snap)}），"
+        f"{cn_date(snap['as_of'])}。{_window_note(snap)}"
         f"研判记录和组织掌握情况的范围为{_span(snap)}。",
         f"2. 生成时使用的规则参数：{used}。参数由系统管理员在“规则参数”中设置，以生成时的取值为准。",
-        "3. 身份证号已脱敏显示。年度考核结果缺失的年度标注为“未录入”，不作推断。",
+        "3. 身份证号已脱敏显示。已结束的年度考核没有结果的年度标注为“未录入”，不作推断；"
+        f"年度考核尚未结束的年度标注为“{PENDING}”，不计入考评年度，也不视为缺失。",
         f"4. 密级：{setting(snap, 'dossier.confidentiality') or '内部'}。材料编号 {meta['number']}，"
         "可凭编号在系统中核对原始快照。",
     ]

@@ -41,34 +41,58 @@ def _span_widths(widths, spans, n_rows):
 
 # Least height (pt) of either part of a row split across pages: about two lines.
 MIN_ROW_SPLIT = 30
+# Rows up to this height move whole to the next page; taller ones (a long review, a
+# 10 000-character reason) are split where the page ends instead of leaving a gap.
+TALL_ROW = FRAME_H / 3
 
 
 class WholeRows(Table):
-    """A table whose rows move whole to the next page when they do not fit.
+    """A table whose short rows move whole to the next page when they do not fit.
 
     ReportLab's own row splitting (``splitInRow``) splits a row wherever the page ends, with
     1 pt as the least part: after a table breaks between rows, the remainder is tried
     again in the space left and its first row is torn there, leaving the row's short
     cells (序号, 类别) at the foot of the page and its text on the next, and vertically
-    centred cells may get nothing at all in the top part. Here a row is split only
-    when it is taller than a page (with its header), each part at least two lines.
+    centred cells may get nothing at all in the top part. Here a row is split only when
+    it is taller than :data:`TALL_ROW` (it may be taller than a page: it then continues
+    over as many as it needs) or taller than a page with its header, each part at least
+    two lines; its cells are then top-aligned, so the short ones stay beside its start.
+    A row with a span is never split (ReportLab would wrap the spanned text at the width
+    of its first column): spanned cells hold short texts only.
     """
 
     def split(self, availWidth, availHeight):
         self._calc(availWidth, availHeight)
+        heights = self._rowHeights
+        head = self.repeatRows if isinstance(self.repeatRows, int) else max(self.repeatRows) + 1
+        n, used = 0, 0.0  # n: the first row that does not fit
+        while n < len(heights) and used + heights[n] <= availHeight:
+            used += heights[n]
+            n += 1
+        spanned = {r for _c, r in getattr(self, "_colSpanCells", ())}
+        tall = head <= n < len(heights) and heights[n] > TALL_ROW and n not in spanned
+        if tall:
+            for style in self._cellStyles[n]:
+                style.valign = "TOP"
+            parts = self._splitRows(availHeight, doInRowSplit=1)
+            if parts:
+                return parts
         parts = self._splitRows(availHeight)
         if parts:
             return parts
-        head = self.repeatRows if isinstance(self.repeatRows, int) else max(self.repeatRows) + 1
-        if head < len(self._rowHeights) and sum(self._rowHeights[:head + 1]) <= FRAME_H:
+        if not tall and head < len(heights) and sum(heights[:head + 1]) <= FRAME_H:
             return []  # the next row fits on a fresh page: move it there
         return super().split(availWidth, availHeight)
 
 
 def grid(kit: Kit, rows: list[list], widths: list[float], *, header: int = 1,
          label_cols: tuple[int, ...] = (), center_cols: tuple[int, ...] = (),
-         spans: tuple = (), extra: tuple = (), split_rows: bool = False) -> Table:
-    """A ruled table of ``rows`` (str/number/None, :class:`C` or a Flowable per cell)."""
+         spans: tuple = (), extra: tuple = ()) -> Table:
+    """A ruled table of ``rows`` (str/number/None, :class:`C` or a Flowable per cell).
+
+    Always a :class:`WholeRows`, so any amount of text lays out. Spans stay within one
+    row (a span over rows would forbid breaking between them) and hold short texts
+    only, as a spanned row is never split across pages."""
     cmds = [
         ("FONT", (0, 0), (-1, -1), kit.font.name, SIZE, 12.5),
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
@@ -88,6 +112,8 @@ def grid(kit: Kit, rows: list[list], widths: list[float], *, header: int = 1,
     for c in center_cols:
         cmds.append(("ALIGN", (c, header), (c, -1), "CENTER"))
     for (c0, r0), (c1, r1) in spans:
+        if r0 != r1:
+            raise ValueError(f"span over rows {r0}–{r1}: spans must stay within one row")
         cmds.append(("SPAN", (c0, r0), (c1, r1)))
         if c0 not in label_cols:
             cmds.append(("BACKGROUND", (c0, r0), (c1, r1), colors.white))
@@ -115,7 +141,5 @@ def grid(kit: Kit, rows: list[list], widths: list[float], *, header: int = 1,
                 style = kit.cell_red if opt.red else kit.cell_c if center else kit.cell
                 out.append(kit.p(text, style))
         data.append(out)
-    cls = WholeRows if split_rows else Table
-    return cls(data, colWidths=widths, repeatRows=header,
-               splitInRow=MIN_ROW_SPLIT if split_rows else 0,
-               style=TableStyle(cmds + list(extra)), hAlign="LEFT")
+    return WholeRows(data, colWidths=widths, repeatRows=header, splitInRow=MIN_ROW_SPLIT,
+                     style=TableStyle(cmds + list(extra)), hAlign="LEFT")
