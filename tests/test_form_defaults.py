@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from kaohe.auth.models import User
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
 from kaohe.officials.models import Official
@@ -97,3 +98,17 @@ def test_unit_assessment_entry_preselects_no_round_or_kind(client, auth, scheme_
         assert field_errors(r.get_data(as_text=True), name) == [message]
         assert live_count(model) == before
     assert client.post(url, data=good).status_code == 302
+
+
+def test_new_user_form_preselects_no_role(client, auth):
+    """The first role is 组织部干部科 (full ID numbers, every official's record)."""
+    auth.login("admin")
+    page = client.get("/admin/users/new").get_data(as_text=True)
+    assert select_options(page, "role")[0][:2] == ("", "请选择")
+    assert submitted(page, "role") == ""
+    before = live_count(User)
+    r = client.post("/admin/users/new", data={"username": "li.si", "display_name": "李四",
+                                              "role": ""})
+    assert r.status_code == 200
+    assert field_errors(r.get_data(as_text=True), "role") == ["请选择角色。"]
+    assert live_count(User) == before
