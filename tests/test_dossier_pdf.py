@@ -21,7 +21,7 @@ CMAP = "/usr/share/poppler/cMap/Adobe-GB1/UniGB-UCS2-H"
 def dossier(make):
     o = rich_official()
     d = services.generate(o.id, AS_OF, context={
-        "proposed_action": "拟提名为", "proposed_post": "江州市人民政府副市长人选",
+        "proposed_action": "提拔", "proposed_post": "江州市人民政府副市长",
         "discussion_title": "市委常委会第12次会议", "discussion_date": D(2020, 4, 12)})
     return o, d
 
@@ -36,7 +36,7 @@ def test_content_in_order(dossier):
     positions = [body.index(flat(s)) for s in order]
     assert positions == sorted(positions)
     cover = flat(pages[0])
-    for fact in ("王建国", "拟提名为江州市人民政府副市长人选", "市委常委会第12次会议（2020年4月12日）",
+    for fact in ("王建国", "提拔，拟任江州市人民政府副市长", "市委常委会第12次会议，2020年4月12日",
                  "截止日期2020年4月10日", "2017—2019年度", "密级内部", d.number, "生成时间"):
         assert flat(fact) in cover
     # The three years with their grades; the missing one marked, 2016 absent.
@@ -54,7 +54,7 @@ def test_content_in_order(dossier):
     assert "尚无单位目标责任考核结果" in body and "东城区区长（2017.01—至今）" in body
     # Flags.
     flags = body.split(flat("七、需重点关注的事项"))[1]
-    for text in ("近3年年度考核有基本称职及以下等次，不得列为考察对象",
+    for text in ("近三年年度考核有基本称职及以下等次，不得列为考察对象",
                  "2018年年度考核结果未录入", "信访举报尚在办理中", "纪检监察机关意见：未回复"):
         assert text in flags
     assert "限制性" in flags

@@ -15,11 +15,12 @@ def codes(snap) -> list[str]:
     return [f["code"] for f in snap["flags"]]
 
 
-def test_window_is_the_three_full_years_before_as_of(make):
+def test_window_is_the_three_concluded_years_before_as_of(make):
     o = rich_official()
     snap = build_snapshot(o.id, AS_OF)
     assert snap["window"] == {"years": [2017, 2018, 2019], "start": "2017-01-01",
-                              "end": "2020-04-10"}
+                              "end": "2020-04-10", "concludes_on": "03-31"}
+    assert snap["pending"] == []  # 2019 concluded on 2020-03-31
     annual = {a["year"]: a for a in snap["annual"]}
     assert list(annual) == [2017, 2018, 2019]  # 2016 is outside, 2018 is kept as missing
     assert annual[2017]["grade_label"] == "称职" and annual[2017]["score"] == 88.5
@@ -51,7 +52,7 @@ def test_flags_follow_the_rules(make):
     flags = {f["code"]: f for f in snap["flags"]}
     assert flags["low_grade"]["level"] == "block"
     assert "不得列为考察对象" in flags["low_grade"]["text"]
-    assert "2019 年度基本称职" in flags["low_grade"]["detail"]
+    assert "2019 年度考核基本称职" in flags["low_grade"]["detail"]
     assert flags["missing_year"]["text"] == "2018 年年度考核结果未录入"
     assert flags["petition_pending"]["level"] == "warn"
     assert flags["review_poor"]["level"] == "warn"

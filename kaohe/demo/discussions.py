@@ -11,7 +11,8 @@ discipline and dossier features holds:
 * a **blocked** item (交流) for an official the demo data already gives an open
   case or a running impact period on the meeting date;
 * when the data holds one, a second **blocked** item (进一步使用) for an official
-  graded 基本称职 or lower in the dossier window;
+  graded 基本称职 or lower in the assessment window on the meeting date (the last
+  concluded years, :func:`kaohe.assessments.window.assessment_window`);
 * a **pending** item (进一步使用) whose personal-matters report check is still open;
 * the demo reviewer (``demo-reviewer``) assigned to read it.
 
@@ -33,10 +34,9 @@ from kaohe.discipline import rules as drules
 from kaohe.discipline import services as discipline
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
 from kaohe.discussions.services import agenda, readiness
-from kaohe.dossier.snapshot import window
+from kaohe.assessments.window import assessment_window
 from kaohe.extensions import db
 from kaohe.officials.models import Official
-from kaohe.settings import services as settings
 
 REVIEWER = "demo-reviewer"
 ORGANIZER = "demo-org"
@@ -115,7 +115,7 @@ class DiscussionDemo:
         return []
 
     def low_graded(self) -> list[int]:
-        years, _start = window(self.date, int(settings.get("dossier.window_years")))
+        years = assessment_window(self.date).years
         ids = self.by_number(select(AssessmentResult.official_id).where(
             AssessmentResult.kind == "annual", AssessmentResult.year.in_(years),
             AssessmentResult.grade.in_(LOW_GRADES)))

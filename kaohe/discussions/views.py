@@ -15,6 +15,7 @@ from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, 
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from kaohe.assessments.window import assessment_window
 from kaohe.auth.permissions import P, can, require
 from kaohe.core.crud import run_form
 from kaohe.discussions import bundle as bundles
@@ -144,6 +145,7 @@ def item(discussion_id: int, item_id: int):
     _log_view(discussion, "议题", item_id=it.id, official=it.official.name)
     return render_template("discussions/item.html", discussion=discussion, item=it,
                            state=readiness(it), manages=access.manages(),
+                           window=assessment_window(discussion.date),
                            attach_form=AttachForm(formdata=None))
 
 

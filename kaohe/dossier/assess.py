@@ -5,8 +5,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from kaohe.dossier.chart import has_data, trend_chart
-from kaohe.dossier.cover import heading, years_label
-from kaohe.dossier.fmt import MISSING, QUARTERS, pct, score
+from kaohe.assessments.window import PENDING
+from kaohe.dossier.cover import concludes_label, heading, years_label
+from kaohe.dossier.fmt import MISSING, QUARTERS, cn_date, pct, score
 from kaohe.dossier.styles import FRAME_W, Kit
 from kaohe.dossier.tables import C, grid
 
@@ -38,8 +39,34 @@ def annual_table(snap: dict, kit: Kit):
             continue
         rows.append([f"{a['year']}", C(a["grade_label"], red=a["grade"] in LOW),
                      score(a.get("score")), _rank(a), _votes(a), score(a.get("public_rating"))])
+    for i, p in enumerate(snap.get("pending") or (), start=len(rows)):
+        rows.append([f"{p['year']}", C(_pending_text(p), grey=True, center=True), "", "", "", ""])
+        spans.append(((1, i), (5, i)))
     widths = [16 * mm, 20 * mm, 16 * mm, 22 * mm, 60 * mm, 22 * mm]
     return grid(kit, rows, widths, center_cols=(0, 1, 2, 3, 4, 5), spans=tuple(spans))
+
+
+def _pending_text(p: dict) -> str:
+    """「待考核（2026年3月31日结束）」, with a result entered ahead of time noted."""
+    r = p.get("result")
+    entered = f"已录入“{r['grade_label']}”，" if r else ""
+    return f"{PENDING}（{entered}年度考核{cn_date(p['concludes'])}结束，此前不计入考评年度）"
+
+
+def _lead(snap: dict) -> str:
+    annual, when = snap["annual"], concludes_label(snap)
+    missing = [str(a["year"]) for a in annual if a.get("missing")]
+    if when:
+        lead = (f"考评年度为截止日期时最近 {len(annual)} 个已结束年度考核的年度"
+                f"（{years_label(snap)}；每年度的年度考核于{when}结束）。")
+    else:  # a snapshot taken before the window counted concluded years
+        lead = f"考评年度为材料截止日期前的 {len(annual)} 个完整年度（{years_label(snap)}）。"
+    for p in snap.get("pending") or ():
+        lead += (f"{p['year']} 年度考核于{cn_date(p['concludes'])}结束，截止日期时尚未结束，"
+                 f"标注为「{PENDING}」，不计入考评年度。")
+    if missing:
+        lead += f"{'、'.join(missing)} 年度无年度考核结果，标注为「{MISSING}」。"
+    return lead
 
 
 def periodic_table(snap: dict, kit: Kit):
@@ -74,11 +101,7 @@ def special_table(snap: dict, kit: Kit) -> list:
 def assessments(snap: dict, kit: Kit) -> list:
     annual = snap["annual"]
     got = [a for a in annual if not a.get("missing")]
-    missing = [str(a["year"]) for a in annual if a.get("missing")]
-    lead = f"考评年度为材料截止日期前的 {len(annual)} 个完整年度（{years_label(snap)}）。"
-    if missing:
-        lead += f"其中 {'、'.join(missing)} 年度无年度考核结果，标注为「{MISSING}」。"
-    out = [*heading(kit, 2), kit.p(lead), *kit.h2("（一）年度考核结果"),
+    out = [*heading(kit, 2, len(annual)), kit.p(_lead(snap)), *kit.h2("（一）年度考核结果"),
            annual_table(snap, kit)]
     comments = [a for a in got if a.get("comment")]
     if comments:
@@ -86,7 +109,8 @@ def assessments(snap: dict, kit: Kit) -> list:
         for a in comments:
             out.append(kit.p(f"{a['year']} 年度评语：{kit.text(a['comment'])}", kit.body))
     if has_data(annual):  # the chart is 150 pt high: keep it under its title
-        out += [*kit.h2("（二）年度考核趋势", 70 * mm), trend_chart(annual, kit, FRAME_W)]
+        out += [*kit.h2("（二）年度考核趋势", 70 * mm),
+                trend_chart(annual, kit, FRAME_W, pending=snap.get("pending") or ())]
     else:
         out += [*kit.h2("（二）年度考核趋势"),
                 kit.p("考评年度内无得分、民评官或民主测评数据，未绘制趋势图。", kit.note)]

@@ -2,7 +2,9 @@
 
 Three series over the window years: annual score, public rating (民评官) and the
 share of 优秀 + 称职 votes (民主测评, in %). A year without a value breaks the
-line; a year without an annual result is labelled 「未录入」 under the axis.
+line; a year without an annual result is labelled 「未录入」 under the axis. The years
+whose assessment has not concluded follow, labelled 「待考核」 and never plotted (a
+result entered ahead of time is not counted yet).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import math
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 
+from kaohe.assessments.window import PENDING
 from kaohe.dossier.fmt import MISSING, score
 from kaohe.dossier.styles import GREY, INK, LINE, RED, Kit
 
@@ -37,9 +40,12 @@ def has_data(annual: list[dict]) -> bool:
     return any(v is not None for series in _values(annual) for v in series)
 
 
-def trend_chart(annual: list[dict], kit: Kit, width: float, height: float = 150) -> Drawing:
-    """Line chart of the window's annual results (``annual`` from the snapshot)."""
+def trend_chart(annual: list[dict], kit: Kit, width: float, height: float = 150,
+                pending=()) -> Drawing:
+    """Line chart of the window's annual results (``annual`` from the snapshot), then the
+    ``pending`` years (待考核) without values."""
     font = kit.font.name
+    annual = list(annual) + [{"year": p["year"], "pending": True} for p in pending]
     d = Drawing(width, height)
     x0, y0, legend_w = 34, 34, 92
     w, h = width - x0 - legend_w - 8, height - y0 - 12
@@ -65,7 +71,10 @@ def trend_chart(annual: list[dict], kit: Kit, width: float, height: float = 150)
     for i, a in enumerate(annual):
         d.add(String(xs[i], y0 - 11, f"{a['year']}", fontName=font, fontSize=8, fillColor=INK,
                      textAnchor="middle"))
-        label = MISSING if a.get("missing") else kit.text(a.get("grade_label"))
+        if a.get("pending"):
+            label = PENDING
+        else:
+            label = MISSING if a.get("missing") else kit.text(a.get("grade_label"))
         low = a.get("missing") or a.get("grade") in ("basically_competent", "incompetent")
         d.add(String(xs[i], y0 - 22, label, fontName=font, fontSize=8,
                      fillColor=RED if low else GREY, textAnchor="middle"))

@@ -5,21 +5,22 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, HRFlowable, PageBreak, Spacer, Table, TableStyle
 
 from kaohe.dossier.flags import LEVEL_ORDER
-from kaohe.dossier.fmt import cn_date, cn_datetime, month, period
+from kaohe.assessments.window import PENDING
+from kaohe.dossier.fmt import cn_count, cn_date, cn_datetime, month, period
 from kaohe.dossier.styles import FRAME_W, GREY, INK, RED, Heavy, Kit
 from kaohe.dossier.tables import C, grid
 
-SECTION_TITLES = ("一、基本情况", "二、近三年年度考核情况", "三、所在单位目标责任考核情况",
+SECTION_TITLES = ("一、基本情况", "二、近{n}年年度考核情况", "三、所在单位目标责任考核情况",
                   "四、研判情况", "五、组织掌握情况", "六、纪委了解的情况", "七、需重点关注的事项")
 
 
 NOTE_W = 20 * mm  # the 备注 column of the post history
 
 
-def heading(kit: Kit, number: int) -> list:
+def heading(kit: Kit, number: int, n_years: int = 3) -> list:
     """Section heading ``number`` (1-based), a bookmark of the outline; never alone at the
-    foot of a page."""
-    title = SECTION_TITLES[number - 1]
+    foot of a page. ``n_years`` is the window's length (「近三年」)."""
+    title = SECTION_TITLES[number - 1].format(n=cn_count(n_years))
     return [CondPageBreak(45 * mm),
             Heavy(title, kit, 15, space_before=10, space_after=6, outline=(title, 0))]
 
@@ -33,17 +34,46 @@ def years_label(snap: dict) -> str:
     return f"{years[0]}—{years[-1]} 年度" if len(years) > 1 else f"{years[0]} 年度"
 
 
+def pending_label(snap: dict) -> str:
+    """「2025 年度待考核」 for the ended years whose assessment has not concluded."""
+    ended = [p["year"] for p in snap.get("pending") or ()
+             if p["year"] < int(snap["as_of"][:4])]
+    return f"{'、'.join(str(y) for y in ended)} 年度{PENDING}" if ended else ""
+
+
+def window_label(snap: dict) -> str:
+    """The window's years and, in brackets, the pending ones: 「2022—2024 年度（2025 年度待考核）」."""
+    pending = pending_label(snap)
+    return years_label(snap) + (f"（{pending}）" if pending else "")
+
+
+def concludes_label(snap: dict) -> str:
+    """「次年3月31日」: when a year's annual assessment concludes (setting in the snapshot)."""
+    month_day = snap["window"].get("concludes_on") or ""
+    if len(month_day) != 5:
+        return ""
+    return f"次年{int(month_day[:2])}月{int(month_day[3:])}日"
+
+
 def proposal(ctx: dict | None) -> str:
+    """The proposed action as a phrase: 「提拔，拟任东城区委书记」, or the action alone
+    (免职、退休 may have no post)."""
     if not ctx:
         return ""
-    return "".join(x for x in (ctx.get("proposed_action"), ctx.get("proposed_post")) if x)
+    action = (ctx.get("proposed_action") or "").strip()
+    post = (ctx.get("proposed_post") or "").strip()
+    if post.startswith("拟任"):  # typed into the 拟任职务 field with its own verb
+        post = post[2:].lstrip("：:　 ")
+    if not post:
+        return action
+    return f"{action}，拟任{post}" if action else f"拟任{post}"
 
 
 def _meeting(ctx: dict | None) -> str:
     if not ctx or not (ctx.get("discussion_title") or ctx.get("discussion_date")):
         return ""
     title = ctx.get("discussion_title") or "干部讨论"
-    return f"{title}（{cn_date(ctx['discussion_date'])}）" if ctx.get("discussion_date") else title
+    return f"{title}，{cn_date(ctx['discussion_date'])}" if ctx.get("discussion_date") else title
 
 
 def cover(snap: dict, kit: Kit) -> list:
@@ -62,7 +92,7 @@ def cover(snap: dict, kit: Kit) -> list:
     if _meeting(ctx):
         info.append(("讨论会议", _meeting(ctx)))
     info += [("截止日期", cn_date(snap["as_of"])),
-             ("考评年度", years_label(snap)),
+             ("考评年度", window_label(snap)),
              ("密　　级", mark),
              ("材料编号", meta["number"]),
              ("生成时间", cn_datetime(meta["generated_at"])),
@@ -85,7 +115,8 @@ def cover(snap: dict, kit: Kit) -> list:
         Heavy("干部考评材料", kit, 30, color=RED, align="center", weight=0.9,
               outline=("封面", 0)),
         Spacer(1, 5 * mm),
-        kit.p("近三年考评情况　研判情况　组织掌握情况　纪委了解的情况", kit.cell_c),
+        kit.p(f"近{cn_count(len(snap['window']['years']))}年考评情况　研判情况　组织掌握情况"
+              "　纪委了解的情况", kit.cell_c),
         Spacer(1, 4 * mm), HRFlowable(width="100%", thickness=1.6, color=RED, spaceAfter=1),
         HRFlowable(width="100%", thickness=0.5, color=RED), Spacer(1, 12 * mm), table,
         Spacer(1, 16 * mm),
@@ -114,7 +145,7 @@ def basic(snap: dict, kit: Kit) -> list:
     ]
     spans = [((1, 7), (3, 7))]
     if ctx is not None:
-        rows.append(["拟任职务", proposal(ctx) or "—", "", ""])
+        rows.append(["动议事项", proposal(ctx) or "—", "", ""])
         spans.append(((1, 8), (3, 8)))
     w = [26 * mm, 52 * mm, 26 * mm, 52 * mm]
     out = [*heading(kit, 1), *kit.h2("（一）干部任免审批表信息"),

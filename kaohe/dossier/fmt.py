@@ -45,6 +45,16 @@ def pct(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def cn_count(n: int) -> str:
+    """A small count in Chinese numerals, as in 「近三年」: 1–99 (else Arabic digits)."""
+    digits = "零一二三四五六七八九"
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else digits[tens] + "十")
+    return head + (digits[ones] if ones else "")
+
+
 def period(start: str | None, end: str | None) -> str:
     """「2016.01—2019.12」, open end 「至今」."""
     return f"{month(start)}—{month(end) if end else '至今'}"

@@ -37,7 +37,7 @@ def generic(section: dict, kit: Kit) -> list:
         rows = [cols] + [[("" if v is None else str(v)) for v in r] for r in t.get("rows") or ()]
         if len(rows) == 1:
             rows.append(["无"] + [""] * (len(cols) - 1))
-        out.append(grid(kit, rows, widths, split_rows=True))
+        out.append(grid(kit, rows, widths))
     out += [kit.p(p) for p in section.get("paragraphs") or ()]
     return out
 
@@ -74,7 +74,7 @@ def _unit_summary(results: list[dict], kit: Kit) -> list:
                      "有" if r.get("eligible_top", True) else C("取消（省级扣分）", red=True)])
     widths = [14 * mm, 53 * mm, 14 * mm, 14 * mm, 15 * mm, 14 * mm, 32 * mm]
     return [*kit.h2("（一）考核结果"),
-            grid(kit, rows, widths, center_cols=(0, 2, 3, 4, 5, 6), split_rows=True)]
+            grid(kit, rows, widths, center_cols=(0, 2, 3, 4, 5, 6))]
 
 
 def _unit_lines(results: list[dict], kit: Kit) -> list:
@@ -105,7 +105,7 @@ def _unit_lines(results: list[dict], kit: Kit) -> list:
     widths = [24 * mm, 56 * mm, 14 * mm, 62 * mm]
     return [*kit.h2("（二）加分、减分明细"),
             grid(kit, rows, widths, center_cols=(2,), spans=tuple(spans),
-                             extra=tuple(extra), split_rows=True)]
+                             extra=tuple(extra))]
 
 
 def unit_results(snap: dict, kit: Kit) -> list:
@@ -150,7 +150,7 @@ def reviews(snap: dict, kit: Kit) -> list:
         out += kit.h2(head)
         if rows:
             out.append(grid(kit, rows, [24 * mm, FRAME_W - 24 * mm], header=0,
-                            label_cols=(0,), split_rows=True))
+                            label_cols=(0,)))
     return out
 
 
@@ -185,7 +185,7 @@ def org_notes(snap: dict, kit: Kit) -> list:
         rows.append([dot_date(n["date"]), n["kind_label"], C(n["result_label"], red=bad),
                      n["content"], n["outcome"] or "—"])
     widths = [20 * mm, 30 * mm, 22 * mm, 48 * mm, 36 * mm]
-    return out + [grid(kit, rows, widths, center_cols=(0,), split_rows=True)]
+    return out + [grid(kit, rows, widths, center_cols=(0,))]
 
 
 def _opinion(sec: dict, kit: Kit) -> list:
@@ -205,8 +205,7 @@ def _opinion(sec: dict, kit: Kit) -> list:
     if o.get("answer_text"):
         rows.append(["回复内容", o["answer_text"]])
     return [*kit.h2("（一）党风廉政意见回复"),
-            grid(kit, rows, [24 * mm, FRAME_W - 24 * mm], header=0, label_cols=(0,),
-                 split_rows=True)]
+            grid(kit, rows, [24 * mm, FRAME_W - 24 * mm], header=0, label_cols=(0,))]
 
 
 OPEN_STATUSES = ("clue", "investigation")
@@ -272,7 +271,7 @@ def _findings(sec: dict, kit: Kit) -> list:
     widths = [20 * mm, 30 * mm, 19 * mm, 29 * mm, 58 * mm]
     return out + [kit.p("影响期自处理（处分）决定之日起计算；了结澄清和已容错免责的问题不作负面评价，"
                         "不影响提拔使用。", kit.note),
-                  grid(kit, rows, widths, center_cols=(0, 1, 2, 3), split_rows=True)]
+                  grid(kit, rows, widths, center_cols=(0, 1, 2, 3))]
 
 
 def discipline(snap: dict, kit: Kit) -> list:
@@ -300,7 +299,7 @@ def flags(snap: dict, kit: Kit) -> list:
         rows.append([str(i), C(LEVEL_LABELS.get(f["level"], "提示"), red=red, center=True),
                      C(f["text"], red=red), f.get("detail") or "—"])
     return out + [grid(kit, rows, [12 * mm, 20 * mm, 66 * mm, 58 * mm],
-                                   center_cols=(0,), split_rows=True)]
+                                   center_cols=(0,))]
 
 
 def _window_note(snap: dict) -> str:

@@ -48,7 +48,7 @@ def unit_results(req: SectionRequest) -> dict:
     section = {"principal_posts": posts}
     if not any(_led_in(p, y) for p in posts for y in req.years):
         return {**section, "available": False,
-                "statement": f"{NO_RESULTS}（考评年度内该干部未担任单位主要负责人）。"}
+                "statement": "本部分不涉及所在单位目标责任考核结果。"}  # not led: said above it
     results = unit_results_for_official(req.official_id, req.years)
     if not results:
         return {**section, "available": False,

@@ -4,19 +4,26 @@
 (:mod:`kaohe.dossier.render`) reads only the snapshot, so the stored snapshot
 re-renders to the same bytes. All dates are ISO strings. Keys::
 
-    schema, as_of, window {years, start, end}, settings [{key, label, value, unit}],
+    schema, as_of, window {years, start, end, concludes_on}, settings [{key, label, value, unit}],
     context {discussion_title, discussion_date, proposed_action, proposed_post,
-             agenda_item_id} | None,
+             agenda_item_id, four_musts [{kind, label, done, result, who, when, note,
+             adverse, recorded_by}]} | None,
     official {name, gender, birth_date, age, …, id_number_masked},   # 任免审批表 head
     posts [...], annual [{year, missing} | {year, grade, …}],
+    pending [{year, concludes, result: {grade, …} | None}],          # 待考核
     periodic [{year, quarters [...], special [...]}],
     unit_results {...}, reviews [...], org_notes [...], discipline {...},
     flags [{level: block|warn|info, code, text, detail}]
 
 :mod:`kaohe.dossier.services` adds ``dossier {number, generated_at, generated_by}``.
 The window is by period, not by entry date: annual, quarterly and special results
-of the ``dossier.window_years`` full calendar years before ``as_of``; reviews and
-organization notes dated from 1 January of the first year up to ``as_of``.
+of the last ``dossier.window_years`` *concluded* assessment years on ``as_of``
+(:func:`kaohe.assessments.window.assessment_window`); reviews and organization notes
+dated from 1 January of the first year up to ``as_of``. ``pending`` lists the years
+whose assessment has not concluded on ``as_of`` (待考核): an ended year always, the
+current year only when a result was entered ahead of time; none of them counts.
+``context.four_musts`` is the agenda item's 凡提四必 as its page shows them
+(:func:`kaohe.discussions.services.readiness.check_states`).
 
 Sections filled by other features (the hook)
 --------------------------------------------
@@ -53,6 +60,7 @@ from typing import Callable
 from sqlalchemy import select
 
 from kaohe.assessments.models import GRADES, VOTE_FIELDS, AssessmentResult
+from kaohe.assessments.window import CONCLUDES_KEY, YEARS_KEY, AssessmentWindow, assessment_window
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.periods import age_on
 from kaohe.dossier.flags import compute_flags, section_flags
@@ -64,10 +72,12 @@ from kaohe.settings import services as settings
 from kaohe.settings.registry import by_key
 from kaohe.units.models import Unit
 
-SCHEMA = 1
-SETTING_KEYS = ("dossier.confidentiality", "dossier.window_years")
+SCHEMA = 2  # 2: window of concluded years, ``pending``, ``context.four_musts``
+SETTING_KEYS = ("dossier.confidentiality", YEARS_KEY, CONCLUDES_KEY)
 CONTEXT_KEYS = ("discussion_title", "discussion_date", "proposed_action", "proposed_post",
                 "agenda_item_id")
+MUST_KEYS = ("kind", "label", "done", "result", "who", "when", "note", "adverse",
+             "recorded_by")
 
 
 @dataclass(frozen=True)
@@ -105,12 +115,6 @@ def register_section(key: str, provider: Callable[[SectionRequest], dict]) -> No
     if key not in SECTION_PROVIDERS:
         raise KeyError(f"unknown dossier section {key!r}")
     SECTION_PROVIDERS[key] = provider
-
-
-def window(as_of: dt.date, years: int) -> tuple[list[int], dt.date]:
-    """The full calendar years before ``as_of`` and the first day of the window."""
-    first = as_of.year - years
-    return list(range(first, as_of.year)), dt.date(first, 1, 1)
 
 
 def _plain(value):
@@ -188,16 +192,22 @@ def _result(r) -> dict:
             "public_rating": _num(r.public_rating), "comment": r.comment or ""}
 
 
-def _results(official_id: int, years: list[int]) -> tuple[list[dict], list[dict]]:
+def _results(official_id: int,
+             win: AssessmentWindow) -> tuple[list[dict], list[dict], list[dict]]:
+    """Annual results of the window, the pending years (待考核) and periodic results."""
     A = AssessmentResult
+    years = list(win.years)
     rows = db.session.execute(
         select(A.year, A.kind, A.quarter, A.task_name, A.grade, A.score, A.unit_rank,
                A.unit_size, A.votes_total, *[getattr(A, f) for f in VOTE_FIELDS],
                A.public_rating, A.comment)
-        .where(A.official_id == official_id, A.year.in_(years), A.deleted_at.is_(None))
+        .where(A.official_id == official_id, A.year.in_(years + list(win.open_years)),
+               A.deleted_at.is_(None))
         .order_by(A.year, A.quarter, A.id))
     annual, quarterly, special = {}, {}, {}
     for r in rows:
+        if r.year not in win.years and r.kind != "annual":
+            continue
         if r.kind == "annual":
             annual[r.year] = r
         elif r.kind == "quarterly" and r.quarter:
@@ -206,6 +216,9 @@ def _results(official_id: int, years: list[int]) -> tuple[list[dict], list[dict]
             special.setdefault(r.year, []).append(r)
     annual_out = [_result(annual[y]) if y in annual else {"year": y, "missing": True}
                   for y in years]
+    pending = [{"year": y, "concludes": win.concludes(y),
+                "result": _result(annual[y]) if y in annual else None}
+               for y in win.open_years if y in win.pending or y in annual]
     periodic = []
     for y in years:
         quarters = []
@@ -218,7 +231,7 @@ def _results(official_id: int, years: list[int]) -> tuple[list[dict], list[dict]
             {"task_name": r.task_name, "grade": r.grade,
              "grade_label": GRADES.get(r.grade, r.grade), "score": _num(r.score),
              "comment": r.comment or ""} for r in special.get(y, [])]})
-    return annual_out, periodic
+    return annual_out, pending, periodic
 
 
 def _reviews(official_id: int, start: dt.date, end: dt.date) -> list[dict]:
@@ -258,6 +271,8 @@ def _context(context: dict | None) -> dict | None:
     for k, v in out.items():
         if isinstance(v, str):
             out[k] = v.strip()
+    if context.get("four_musts") is not None:
+        out["four_musts"] = [{k: m.get(k) for k in MUST_KEYS} for m in context["four_musts"]]
     return out
 
 
@@ -276,23 +291,25 @@ def build_snapshot(official_id: int, as_of: dt.date, context: dict | None = None
         raise ValidationFailed(f"干部不存在（编号 {official_id}）。", "official_id")
     official, unit_name = found
     used = _settings_used()
-    n_years = int(next(s["value"] for s in used if s["key"] == "dossier.window_years"))
-    years, start = window(as_of, n_years)
+    win = assessment_window(as_of)
+    years, start = list(win.years), win.start
     all_posts = _posts(official_id)
     posts = [_shown_post(p, as_of) for p in all_posts if p["start_date"] <= as_of]
     principal = tuple(p for p in posts if p["is_principal"]
                       and (p["end_date"] is None or p["end_date"] >= start))
-    annual, periodic = _results(official_id, years)
+    annual, pending, periodic = _results(official_id, win)
     req = SectionRequest(official_id, as_of, start, tuple(years), principal)
     snap = {
         "schema": SCHEMA,
         "as_of": as_of,
-        "window": {"years": years, "start": start, "end": as_of},
+        "window": {"years": years, "start": start, "end": as_of,
+                   "concludes_on": win.concludes_on},
         "settings": used,
         "context": _context(context),
         "official": _head(official, unit_name, all_posts, as_of),
         "posts": posts,
         "annual": annual,
+        "pending": pending,
         "periodic": periodic,
         "unit_results": _section("unit_results", req),
         "reviews": _reviews(official_id, start, as_of),

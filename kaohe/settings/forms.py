@@ -4,10 +4,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from kaohe.core.forms import BaseForm, choice_list, FiniteDecimalField
-from kaohe.settings.registry import DEFINITIONS, SettingDef
+from kaohe.settings.registry import DEFINITIONS, SettingDef, month_day
 
 
 def _field(d: SettingDef):
@@ -17,10 +17,20 @@ def _field(d: SettingDef):
         return SelectField(label, choices=choice_list((c, c) for c in d.choices), description=description)
     if d.kind == "text":
         return StringField(label, validators=[Length(max=500)], description=description)
+    if d.kind == "month_day":
+        return StringField(label, validators=[InputRequired("请填写日期（月-日）。"), _month_day],
+                           description=description)
     cls = IntegerField if d.kind == "int" else FiniteDecimalField
     return cls(label, description=description, validators=[
         InputRequired("请输入数字。"),
         NumberRange(d.min, d.max, message=f"取值应在 {d.min} 到 {d.max} 之间。")])
+
+
+def _month_day(_form, field) -> None:
+    try:
+        month_day(field.data)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def settings_form(values: dict, formdata=None, revision: int | None = None) -> BaseForm:

@@ -7,7 +7,7 @@ import zlib
 from kaohe.core.errors import ValidationFailed
 from kaohe.extensions import db
 from kaohe.settings.models import Setting
-from kaohe.settings.registry import by_key
+from kaohe.settings.registry import by_key, month_day
 
 
 def get(key: str):
@@ -45,6 +45,11 @@ def set_value(key: str, raw) -> object:
         raise ValidationFailed("取值不在允许的范围内。", key)
     elif d.kind == "text":
         value = str(raw or "").strip()[:500]
+    elif d.kind == "month_day":
+        try:
+            value = "%02d-%02d" % month_day(raw)
+        except ValueError as exc:
+            raise ValidationFailed(f"{d.label}：{exc}", key) from None
     row = db.session.get(Setting, key) or Setting(key=key)
     row.value = value
     db.session.add(row)

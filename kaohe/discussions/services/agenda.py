@@ -17,6 +17,7 @@ from kaohe.core.errors import ValidationFailed
 from kaohe.discussions import rules
 from kaohe.discussions.models import (AgendaItem, Discussion, DiscussionMember,
                                       DiscussionReviewer, FourMustCheck, ItemDossier)
+from kaohe.discussions.services import readiness
 from kaohe.dossier import services as dossiers
 from kaohe.extensions import db
 from kaohe.officials.models import Official
@@ -176,16 +177,10 @@ def save_check(discussion: Discussion, item: AgendaItem, kind: str, data: dict) 
     return check
 
 
-def dossier_context(discussion: Discussion, item: AgendaItem) -> dict:
-    return {"discussion_title": f"{discussion.kind_label}：{discussion.title}",
-            "discussion_date": discussion.date.isoformat(),
-            "proposed_action": item.action_label, "proposed_post": item.proposed_post,
-            "agenda_item_id": item.id}
-
-
 def attach(discussion: Discussion, official_id, reason: str | None,
            user_id: int | None) -> ItemDossier:
-    """Freeze a dossier as of the discussion date onto the official's item.
+    """Freeze a dossier as of the discussion date onto the official's item, with the
+    item's facts and four musts (:func:`.readiness.dossier_context`).
 
     The first attachment needs no reason; every later one is a refresh (version
     n + 1) and needs one. Earlier versions stay as they are.
@@ -207,7 +202,7 @@ def attach(discussion: Discussion, official_id, reason: str | None,
     # with the data known today (refresh before the meeting if it changes).
     today = max(clock.today(), discussion.date)
     made = dossiers.generate(item.official_id, discussion.date, user_id,
-                             dossier_context(discussion, item), today=today)
+                             readiness.dossier_context(discussion, item), today=today)
     link = ItemDossier(item_id=item.id, version=(current.version + 1) if current else 1,
                        dossier_id=made.id, reason=reason, attached_by_id=user_id)
     item.dossiers.append(link)

@@ -1,11 +1,19 @@
-"""Whether an agenda item may be discussed: four musts done, nothing blocks, dossier on.
+"""Whether an agenda item may be discussed: four musts done, nothing blocks, dossier on
+and up to date.
 
 Discipline conditions come only from :func:`kaohe.discipline.services.blocking_conditions`
 and :func:`~kaohe.discipline.services.valid_opinion`, on the discussion date. Low
-annual grades (基本称职 or lower) are read in the dossier window (the
-``dossier.window_years`` full calendar years before the discussion date). For
-actions that use the official (提拔、进一步使用、交流) such conditions block; for 免职、
-退休 and 试用期满考核 they are shown as warnings.
+annual grades (基本称职 or lower) are read in the window of
+:func:`kaohe.assessments.window.assessment_window` on the discussion date (the last
+concluded assessment years); a low grade entered for a year not yet concluded is a
+warning only. For actions that use the official (提拔、进一步使用、交流) such conditions
+block; for 免职、退休 and 试用期满考核 they are shown as warnings.
+
+The dossier frozen onto the item carries :func:`dossier_context` (meeting, proposed
+action, the four musts from :func:`check_states`, the same service as the item page).
+When any of it has changed since (the meeting moved to another date, a check was
+recorded), :func:`stale_reasons` says so and the item is not ready until the dossier
+is regenerated.
 """
 from __future__ import annotations
 
@@ -15,12 +23,13 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import select
 
 from kaohe.assessments.models import GRADES, LOW_GRADES, AssessmentResult
+from kaohe.assessments.window import PENDING, assessment_window
+from kaohe.auth.models import User
 from kaohe.discipline import services as discipline
 from kaohe.discussions import rules
-from kaohe.discussions.models import AgendaItem
-from kaohe.dossier.snapshot import window
+from kaohe.discussions.models import AgendaItem, Discussion, ItemDossier
+from kaohe.dossier.fmt import cn_count
 from kaohe.extensions import db
-from kaohe.settings import services as settings
 
 
 @dataclass
@@ -33,6 +42,7 @@ class CheckState:
     when: str = ""  # ISO date
     note: str = ""
     adverse: bool = False
+    recorded_by: str = ""  # the user who entered it (the department's checks)
 
 
 @dataclass
@@ -42,6 +52,7 @@ class Readiness:
     warnings: list[dict]  # {code, text}: shown, do not refuse
     dossier: dict | None  # {version, number, sha256} of the current version
     missing: list[str] = field(default_factory=list)  # why not ready, in Chinese
+    stale: list[str] = field(default_factory=list)  # why the current dossier is out of date
 
     @property
     def ready(self) -> bool:
@@ -50,7 +61,7 @@ class Readiness:
     def as_dict(self) -> dict:
         return {"checks": [asdict(c) for c in self.checks], "blockers": self.blockers,
                 "warnings": self.warnings, "dossier": self.dossier, "missing": self.missing,
-                "ready": self.ready}
+                "stale": self.stale, "ready": self.ready}
 
 
 def _integrity(official_id: int, on: dt.date) -> CheckState:
@@ -67,7 +78,14 @@ def _integrity(official_id: int, on: dt.date) -> CheckState:
                       bool(opinion.is_blocking))
 
 
+def _user_name(user_id: int | None) -> str:
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return user.name if user is not None else ""
+
+
 def check_states(item: AgendaItem, on: dt.date) -> list[CheckState]:
+    """The four musts of ``item`` on ``on``: what the item page shows and the dossier
+    attached to it prints."""
     out = []
     for kind, label in rules.CHECKS.items():
         if kind == "integrity_opinion":
@@ -79,19 +97,32 @@ def check_states(item: AgendaItem, on: dt.date) -> list[CheckState]:
         else:
             out.append(CheckState(kind, label, c.result in rules.DONE_RESULTS, c.result_label,
                                   c.checked_by, c.checked_on.isoformat(), c.note,
-                                  c.result == "adverse"))
+                                  c.result == "adverse", _user_name(c.recorded_by_id)))
     return out
 
 
-def low_grades(official_id: int, on: dt.date) -> list[dict]:
-    years, _start = window(on, int(settings.get("dossier.window_years")))
-    rows = db.session.scalars(select(AssessmentResult).where(
+def _low_results(official_id: int, years) -> list[AssessmentResult]:
+    return list(db.session.scalars(select(AssessmentResult).where(
         AssessmentResult.official_id == official_id, AssessmentResult.kind == "annual",
-        AssessmentResult.year.in_(years), AssessmentResult.grade.in_(LOW_GRADES))
-        .order_by(AssessmentResult.year))
+        AssessmentResult.year.in_(list(years)), AssessmentResult.grade.in_(LOW_GRADES),
+        AssessmentResult.deleted_at.is_(None)).order_by(AssessmentResult.year)))
+
+
+def low_grades(official_id: int, on: dt.date) -> list[dict]:
+    """基本称职 or lower in the window on ``on``: not eligible as an inspection candidate."""
+    win = assessment_window(on)
     return [{"code": "low_grade", "text": (
-        f"{r.year} 年度考核为“{GRADES.get(r.grade, r.grade)}”（近 {len(years)} 年内），"
-        "按规定不得列为考察对象。")} for r in rows]
+        f"{r.year} 年度考核为“{GRADES.get(r.grade, r.grade)}”（近 {len(win.years)} 年内），"
+        "按规定不得列为考察对象。")} for r in _low_results(official_id, win.years)]
+
+
+def pending_low_grades(official_id: int, on: dt.date) -> list[dict]:
+    """A low grade entered for a year whose assessment has not concluded on ``on``."""
+    win = assessment_window(on)
+    return [{"code": "pending_low_grade", "text": (
+        f"{r.year} 年度考核尚未结束（{PENDING}，{win.concludes(r.year).isoformat()} 结束），"
+        f"已录入“{GRADES.get(r.grade, r.grade)}”；结束后计入近{cn_count(len(win.years))}年"
+        "年度考核，届时不得列为考察对象。")} for r in _low_results(official_id, win.open_years)]
 
 
 def conditions(item: AgendaItem, on: dt.date, checks: list[CheckState]) -> list[dict]:
@@ -110,8 +141,56 @@ def readiness(item: AgendaItem) -> Readiness:
     if item.readiness_at_held is not None:
         r = item.readiness_at_held
         return Readiness([CheckState(**c) for c in r["checks"]], r["blockers"], r["warnings"],
-                         r["dossier"], r["missing"])
+                         r["dossier"], r["missing"], r.get("stale") or [])
     return compute(item)
+
+
+def dossier_context(discussion: Discussion, item: AgendaItem,
+                    checks: list[CheckState] | None = None) -> dict:
+    """What a dossier frozen onto ``item`` records of it (see :mod:`kaohe.dossier.snapshot`);
+    ``checks`` are :func:`check_states` on the discussion date when already at hand."""
+    if checks is None:
+        checks = check_states(item, discussion.date)
+    return {"discussion_title": f"{discussion.kind_label}：{discussion.title}",
+            "discussion_date": discussion.date.isoformat(),
+            "proposed_action": item.action_label, "proposed_post": item.proposed_post,
+            "agenda_item_id": item.id,
+            "four_musts": [asdict(c) for c in checks]}
+
+
+MUST_FIELDS = ("kind", "done", "result", "who", "when", "note", "adverse")
+
+
+def _changed_musts(frozen: list[dict], now: list[dict]) -> list[str]:
+    was = {m.get("kind"): tuple(m.get(k) for k in MUST_FIELDS) for m in frozen}
+    return [m["label"] for m in now if was.get(m["kind"]) != tuple(m[k] for k in MUST_FIELDS)]
+
+
+def stale_reasons(link: ItemDossier, context: dict) -> list[str]:
+    """Why the dossier of ``link`` no longer matches ``context`` (:func:`dossier_context`
+    now); empty when it does."""
+    snap = link.dossier.snapshot or {}
+    frozen = snap.get("context") or {}
+    head = f"考评材料第 {link.version} 版（{link.dossier.number}）"
+    out = []
+    new_date = context["discussion_date"]
+    old_date = frozen.get("discussion_date") or snap.get("as_of")
+    if old_date != new_date or snap.get("as_of") != new_date:
+        out.append(f"{head}按会议日期 {old_date} 生成，会议日期现为 {new_date}，"
+                   "须按新日期重新生成")
+    changed = [label for key, label in (("discussion_title", "会议名称"),
+                                        ("proposed_action", "任免事项"),
+                                        ("proposed_post", "拟任职务"))
+               if (frozen.get(key) or "") != (context[key] or "").strip()]
+    if changed:
+        out.append(f"{head}生成后{'、'.join(changed)}已修改，须重新生成")
+    if frozen.get("four_musts") is None:
+        out.append(f"{head}未载明本议题“凡提四必”核查情况，须重新生成")
+    else:
+        musts = _changed_musts(frozen["four_musts"], context["four_musts"])
+        if musts:
+            out.append(f"{head}生成后“凡提四必”核查情况有变化（{'、'.join(musts)}），须重新生成")
+    return out
 
 
 def compute(item: AgendaItem) -> Readiness:
@@ -120,13 +199,16 @@ def compute(item: AgendaItem) -> Readiness:
     found = conditions(item, on, checks)
     use = item.action in rules.USE_ACTIONS
     blockers, warnings = (found, []) if use else ([], found)
+    warnings = warnings + pending_low_grades(item.official_id, on)
     current = item.current_dossier
-    dossier = None
+    dossier, stale = None, []
     if current is not None:
         dossier = {"version": current.version, "number": current.dossier.number,
                    "sha256": current.dossier.sha256}
+        stale = stale_reasons(current, dossier_context(item.discussion, item, checks))
     missing = [f"{c.label}未完成（{c.result}）" for c in checks if not c.done]
     missing += [f"存在限制性情形：{b['text'].rstrip('。')}" for b in blockers]
     if dossier is None:
         missing.append("未附三年考评材料")
-    return Readiness(checks, blockers, warnings, dossier, missing)
+    missing += stale
+    return Readiness(checks, blockers, warnings, dossier, missing, stale)
