@@ -16,3 +16,6 @@ class Defaults:
     OFFICIALS_PER_PAGE = 20
     # Path of the TrueType CJK font for PDFs; None → search the usual places.
     KAOHE_CJK_FONT: str | None = None
+    # TrueType fonts for characters the CJK font lacks, tried in order (CJK Extension A/B:
+    # fonts-hanazono); None → the usual places (kaohe.dossier.fonts.FALLBACK_PATHS), [] → none.
+    KAOHE_FALLBACK_FONTS: list[str] | None = None

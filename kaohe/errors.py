@@ -5,6 +5,7 @@ from flask import Flask, abort, current_app, jsonify, redirect, render_template,
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from kaohe.core.errors import ValidationFailed
 from kaohe.extensions import db, login_manager
 
 MESSAGES = {
@@ -82,6 +83,13 @@ def init_app(app: Flask) -> None:
             _log_denied(exc)
         default = exc.description == type(exc).description
         return _respond(exc.code or 500, None if default else exc.description)
+
+    @app.errorhandler(ValidationFailed)
+    def refused(exc: ValidationFailed):
+        # A rule refused what a request without a form asked for (e.g. a PDF download
+        # with a character no font can draw): its Chinese message, not a 500.
+        db.session.rollback()
+        return _respond(422, "；".join(exc.errors.values()))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -24,6 +24,7 @@ from reportlab.platypus import Spacer, Table, TableStyle
 from reportlab.platypus.doctemplate import SimpleDocTemplate
 
 from kaohe.audit.services import current_actor
+from kaohe.core.errors import ValidationFailed
 from kaohe.core.models import utcnow
 from kaohe.discussions.models import AgendaItem, Discussion, DiscussionBundle
 from kaohe.discussions.services.readiness import readiness
@@ -113,7 +114,9 @@ def build(bundle_id: int, commit: bool) -> None:
             db.session.rollback()
         bundle = db.session.get(DiscussionBundle, bundle_id)
         if bundle is not None:
-            bundle.status, bundle.error = "failed", f"生成失败：{exc.__class__.__name__}"
+            reason = ("；".join(exc.errors.values()) if isinstance(exc, ValidationFailed)
+                      else exc.__class__.__name__)  # e.g. a character no font can draw
+            bundle.status, bundle.error = "failed", f"生成失败：{reason}"
             bundle.finished_at = utcnow()
             (db.session.commit if commit else db.session.flush)()
 

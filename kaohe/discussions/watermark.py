@@ -1,7 +1,7 @@
 """A light diagonal watermark (reader's name and time) stamped on every page of a download.
 
 The stored PDF is never changed: the stamp is made at download time on a copy.
-The watermark page is drawn with ReportLab (the dossier's CJK font, light grey at
+The watermark page is drawn with ReportLab (the dossier's font chain, light grey at
 low opacity, the text repeated diagonally). It is laid over the pages as a PDF
 *incremental update*: the stored bytes are kept as they are and followed by the
 watermark (a form XObject with its font), two small content streams wrapping
@@ -13,40 +13,40 @@ the stored file byte for byte. PDFs of another shape than ReportLab's (and
 from __future__ import annotations
 
 import io
+import re
 from functools import lru_cache
 
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.colors import Color
 from reportlab.pdfgen import canvas
 
-import re
-
 from kaohe.dossier import pdfmerge
-from kaohe.dossier.styles import kit
+from kaohe.dossier.fonts import draw_runs, load
 
 GREY = Color(0.45, 0.45, 0.45, alpha=0.16)
 ANGLE = 35
 SIZE = 15
 
 
-def stamp_page(width: float, height: float, text: str, font: str | None = None) -> bytes:
-    k = kit(font)
-    label = k.font.clean(text)
+def stamp_page(width: float, height: float, text: str, font=None) -> bytes:
+    """One page of ``width`` × ``height`` with ``text`` repeated diagonally, in the font
+    chain of the spec ``font``."""
+    fs = load(font)
+    label = fs.clean(text)
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(width, height), invariant=1)
     c.setFillColor(GREY)
-    c.setFont(k.font.name, SIZE)
     c.saveState()
     c.translate(width / 2, height / 2)
     c.rotate(ANGLE)
     span = max(width, height) * 1.3
-    step_y, step_x = 120, c.stringWidth(label, k.font.name, SIZE) + 90
+    step_y, step_x = 120, fs.width(label, SIZE) + 90
     row = 0
     y = -span / 2
     while y < span / 2:
         x = -span / 2 + (row % 2) * step_x / 2
         while x < span / 2:
-            c.drawString(x, y, label)
+            draw_runs(c, fs, x, y, label, SIZE)
             x += step_x
         y += step_y
         row += 1
@@ -57,7 +57,7 @@ def stamp_page(width: float, height: float, text: str, font: str | None = None) 
 
 
 @lru_cache(maxsize=32)
-def _stamp(width: float, height: float, text: str, font: str | None):
+def _stamp(width: float, height: float, text: str, font):
     return PdfReader(io.BytesIO(stamp_page(width, height, text, font))).pages[0]
 
 
@@ -163,7 +163,7 @@ def stamp_incremental(pdf: bytes, make_stamp) -> bytes:
     return bytes(out)
 
 
-def watermark(pdf: bytes, text: str, font: str | None = None) -> bytes:
+def watermark(pdf: bytes, text: str, font=None) -> bytes:
     """A copy of ``pdf`` with ``text`` stamped over every page."""
     try:
         return stamp_incremental(pdf, lambda w, h: stamp_page(w, h, text, font))
@@ -171,7 +171,7 @@ def watermark(pdf: bytes, text: str, font: str | None = None) -> bytes:
         return watermark_pypdf(pdf, text, font)
 
 
-def watermark_pypdf(pdf: bytes, text: str, font: str | None = None) -> bytes:
+def watermark_pypdf(pdf: bytes, text: str, font=None) -> bytes:
     """The general way (any PDF pypdf reads): merge the stamp page over each page."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     for page in writer.pages:

@@ -7,7 +7,7 @@ from reportlab.platypus import CondPageBreak, HRFlowable, PageBreak, Spacer, Tab
 from kaohe.dossier.flags import LEVEL_ORDER
 from kaohe.assessments.window import PENDING
 from kaohe.dossier.fmt import cn_count, cn_date, cn_datetime, month, period
-from kaohe.dossier.styles import FRAME_W, GREY, INK, RED, Heavy, Kit
+from kaohe.dossier.styles import FRAME_W, GREY, INK, RED, Heavy, Kit, TextLine
 from kaohe.dossier.tables import C, grid
 
 SECTION_TITLES = ("一、基本情况", "二、近{n}年年度考核情况", "三、所在单位目标责任考核情况",
@@ -79,12 +79,11 @@ def _meeting(ctx: dict | None) -> str:
 def cover(snap: dict, kit: Kit) -> list:
     meta, o, ctx = snap["dossier"], snap["official"], snap.get("context")
     mark = setting(snap, "dossier.confidentiality") or "内部"
-    top = Table([[kit.text(mark), kit.text(f"材料编号：{meta['number']}")]],
+    top = Table([[TextLine(mark, kit, 16, color=RED),
+                  TextLine(f"材料编号：{meta['number']}", kit, 10.5, align="right")]],
                 colWidths=[FRAME_W / 2] * 2,
                 style=TableStyle([
-                    ("FONT", (0, 0), (0, 0), kit.font.name, 16, 20),
-                    ("FONT", (1, 0), (1, 0), kit.font.name, 10.5, 20),
-                    ("TEXTCOLOR", (0, 0), (0, 0), RED), ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     info = [("姓　　名", o["name"]), ("现任职务", o["current_post"] or "—")]
     if proposal(ctx):

@@ -16,10 +16,10 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from kaohe.dossier import assess, cover, records
-from kaohe.dossier.fonts import preload
+from kaohe.dossier.fonts import draw_runs, preload
 from kaohe.dossier.styles import (
-    BOTTOM, FREQUENT_CHARS, GREY, INK, LEFT, PAGE_H, PAGE_W, RED, RIGHT, TEMPLATE_CHARS, TOP, Heavy, Kit,
-    kit as load_kit,
+    BOTTOM, FREQUENT_CHARS, GREY, INK, LEFT, PAGE_H, PAGE_W, RED, RIGHT, TEMPLATE_CHARS, TOP, Kit,
+    TextLine, kit as load_kit,
 )
 
 
@@ -57,22 +57,19 @@ class DossierCanvas(Canvas):
         Canvas.save(self)
 
     def _draw_chrome(self, number: int, total: int) -> None:
-        c, k = self._chrome, self._kit
-        font = k.font.name
+        c, fs = self._chrome, self._kit.font
         self.saveState()
         top = PAGE_H - 22 * mm
-        self.setFont(font, 9)
         self.setFillColor(RED)
-        self.drawString(LEFT, top, k.text(f"【{c['mark']}】"))
+        mark = draw_runs(self, fs, LEFT, top, f"【{c['mark']}】", 9)
         self.setFillColor(INK)
-        self.drawString(LEFT + k.width(k.text(f"【{c['mark']}】"), 9) + 4, top,
-                        k.text(f"{c['name']}　干部考评材料"))
-        self.drawRightString(PAGE_W - RIGHT, top, k.text(f"材料编号：{c['number']}"))
+        draw_runs(self, fs, LEFT + mark + 4, top, f"{c['name']}　干部考评材料", 9)
+        draw_runs(self, fs, PAGE_W - RIGHT, top, f"材料编号：{c['number']}", 9, align="right")
         self.setStrokeColor(GREY)
         self.setLineWidth(0.6)
         self.line(LEFT, top - 4, PAGE_W - RIGHT, top - 4)
-        self.setFont(font, 9.5)
-        self.drawCentredString(PAGE_W / 2, 20 * mm, f"第 {number} 页 共 {total} 页")
+        draw_runs(self, fs, PAGE_W / 2, 20 * mm, f"第 {number} 页 共 {total} 页", 9.5,
+                  align="center")
         self.restoreState()
 
 
@@ -89,7 +86,7 @@ class DossierDoc(BaseDocTemplate):
         self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
 
     def afterFlowable(self, flowable):
-        if isinstance(flowable, Heavy) and flowable.outline:
+        if isinstance(flowable, TextLine) and flowable.outline:
             self.canv.mark(*flowable.outline)
 
 

@@ -14,7 +14,7 @@ from kaohe.assessments.models import AssessmentResult
 from kaohe.audit.services import current_actor
 from kaohe.auth.models import User
 from kaohe.core.errors import ValidationFailed
-from kaohe.dossier import batch
+from kaohe.dossier import batch, fonts
 from kaohe.dossier.models import Dossier
 from kaohe.dossier.render import render_pdf
 from kaohe.dossier.snapshot import build_snapshot
@@ -30,8 +30,9 @@ MAX_ATTEMPTS = 5
 now_local = clock.now_local  # generation time, Beijing time to the second
 
 
-def font_spec() -> str | None:
-    return current_app.config.get("KAOHE_CJK_FONT")
+def font_spec() -> tuple:
+    """The PDF font chain configured for the app (see :func:`kaohe.dossier.fonts.spec_from`)."""
+    return fonts.spec_from(current_app.config)
 
 
 def earliest_records(official_ids: list[int]) -> dict[int, dt.date]:

@@ -4,6 +4,11 @@ Geometry follows GB/T 9704 (党政机关公文格式): A4, top margin 37 mm, bin
 margin 28 mm, type area 156 × 225 mm. Only one CJK face is available, so the
 heading hierarchy (黑体-like) is made with size and a stroked, heavier weight
 (:class:`Heavy`), the body and tables with plain weight.
+
+Every text goes through the font chain of :mod:`kaohe.dossier.fonts`: paragraphs
+(:func:`paragraph`, :meth:`Kit.p`) are built of one fragment per font run, single
+lines (:class:`TextLine`, :class:`Heavy`) are drawn run by run. Other PDFs use the
+same two helpers.
 """
 from __future__ import annotations
 
@@ -16,10 +21,9 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph
 
-from kaohe.dossier.fonts import FontSet, load
+from kaohe.dossier.fonts import FontSet, draw_runs, load
 from kaohe.dossier.linebreak import CJKParagraph
 
 PAGE_W, PAGE_H = A4
@@ -74,36 +78,48 @@ class Kit:
 
     def text(self, value) -> str:
         """Display form of ``value`` for the font (None → 「—」)."""
-        if value is None or value == "":
-            return "—"
-        return self.font.clean(str(value))
+        return display(self.font, value)
 
     def p(self, value, style: ParagraphStyle | None = None) -> CJKParagraph:
-        """A wrapped paragraph of plain text ``value`` (no markup; newlines kept).
-
-        Built from fragments directly: ReportLab's markup parser is the slowest part
-        of making a paragraph, and the dossier's texts carry no markup.
-        """
-        style = style or self.body
-        plain, br = _templates(style)
-        frags = []
-        for n, line in enumerate(self.text(value).split("\n")):
-            if n:
-                frags.append(br.clone(link=[], us_lines=[]))
-            line = _SPACES.sub(" ", line).strip(" ")  # keeps ideographic spaces
-            if line:
-                frags.append(plain.clone(text=line, link=[], us_lines=[]))
-        return CJKParagraph(None, style, frags=frags or [plain.clone(text="")])
+        """A wrapped paragraph of plain text ``value`` (see :func:`paragraph`)."""
+        return paragraph(self.font, value, style or self.body)
 
     def h2(self, text: str, room: float = 30 * mm) -> list:
         """A sub-heading「（一）…」 that starts a new page unless ``room`` is left below it."""
         return [CondPageBreak(room), self.p(text, self.h2_style)]
 
     def width(self, text: str, size: float) -> float:
-        return stringWidth(text, self.font.name, size)
+        """Width of the cleaned ``text`` drawn in the font chain."""
+        return self.font.width(text, size)
 
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+def display(fs: FontSet, value) -> str:
+    """Display form of ``value`` for the chain ``fs`` (None or "" → 「—」)."""
+    if value is None or value == "":
+        return "—"
+    return fs.clean(str(value))
+
+
+def paragraph(fs: FontSet, value, style: ParagraphStyle) -> CJKParagraph:
+    """A wrapped paragraph of plain text ``value`` (no markup; newlines kept; None →
+    「—」) in the font chain ``fs``; ``style``'s font should be the chain's primary.
+
+    Built from fragments directly, one per font run: ReportLab's markup parser is the
+    slowest part of making a paragraph, and these texts carry no markup. Raises
+    :class:`~kaohe.dossier.fonts.MissingGlyphError` for a character no font has.
+    """
+    plain, br = _templates(style)
+    frags = []
+    for n, line in enumerate(display(fs, value).split("\n")):
+        if n:
+            frags.append(br.clone(link=[], us_lines=[]))
+        line = _SPACES.sub(" ", line).strip(" ")  # keeps ideographic spaces
+        for name, part in fs.runs(line):
+            frags.append(plain.clone(text=part, fontName=name, link=[], us_lines=[]))
+    return CJKParagraph(None, style, frags=frags or [plain.clone(text="")])
 
 
 @lru_cache(maxsize=64)
@@ -137,22 +153,20 @@ def kit(spec: str | None = None) -> Kit:
     )
 
 
-class Heavy(Flowable):
-    """One line of heavy (fill + stroke) text: titles and section headings.
-
-    ``outline`` (title, level) makes it a bookmark of the PDF outline.
-    """
+class TextLine(Flowable):
+    """One line of text in the font chain (no wrapping); ``weight`` > 0 draws it heavy
+    (fill + stroke). ``outline`` (title, level) makes it a bookmark of the PDF outline."""
 
     def __init__(self, text: str, kit_: Kit, size: float, *, color=INK, align: str = "left",
-                 space_before: float = 0, space_after: float = 0, weight: float = 0.35,
+                 space_before: float = 0, space_after: float = 0, weight: float = 0,
                  outline: tuple[str, int] | None = None, rule: bool = False):
         super().__init__()
         self.text = kit_.font.clean(text)
-        self.font = kit_.font.name
+        self.fonts = kit_.font
         self.size, self.color, self.align, self.weight = size, color, align, weight
         self.spaceBefore, self.spaceAfter = space_before, space_after
         self.outline, self.rule = outline, rule
-        self._w = stringWidth(self.text, self.font, size)
+        self._w = self.fonts.width(self.text, size)  # refuses undrawable characters now
 
     def wrap(self, avail_w, avail_h):
         self.width = avail_w
@@ -168,12 +182,15 @@ class Heavy(Flowable):
         c.setFillColor(self.color)
         c.setStrokeColor(self.color)
         c.setLineWidth(self.weight)
-        t = c.beginText(x, y)
-        t.setTextRenderMode(2)
-        t.setFont(self.font, self.size)
-        t.textOut(self.text)
-        c.drawText(t)
+        draw_runs(c, self.fonts, x, y, self.text, self.size, mode=2 if self.weight else 0)
         if self.rule:
             c.setLineWidth(0.8)
             c.line(0, 1, self.width, 1)
         c.restoreState()
+
+
+class Heavy(TextLine):
+    """One line of heavy text: titles and section headings."""
+
+    def __init__(self, text: str, kit_: Kit, size: float, *, weight: float = 0.35, **kw):
+        super().__init__(text, kit_, size, weight=weight, **kw)

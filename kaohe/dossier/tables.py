@@ -1,8 +1,9 @@
 """Ruled tables of the dossier.
 
-Cells whose text fits on one line are drawn as plain strings (cheap); longer
-ones become :class:`~kaohe.dossier.linebreak.CJKParagraph` so they wrap by the
-Chinese line-breaking rules. Long rows may split across pages.
+Cells whose text fits on one line and is all in the primary font are drawn as
+plain strings (cheap); other ones become :class:`~kaohe.dossier.linebreak.CJKParagraph`
+(wrapped by the Chinese line-breaking rules, rare characters in fallback fonts).
+Long rows may split across pages.
 """
 from __future__ import annotations
 
@@ -135,7 +136,8 @@ def grid(kit: Kit, rows: list[list], widths: list[float], *, header: int = 1,
                 cmds.append(("ALIGN", (c, r), (c, r), "CENTER"))
             if opt.label:
                 cmds.append(("BACKGROUND", (c, r), (c, r), HEAD_BG))
-            if "\n" not in text and kit.width(text, SIZE) <= avail[r][c] - 2 * PAD - 0.5:
+            if ("\n" not in text and kit.font.in_primary(text)
+                    and kit.width(text, SIZE) <= avail[r][c] - 2 * PAD - 0.5):
                 out.append(text)
             else:
                 style = kit.cell_red if opt.red else kit.cell_c if center else kit.cell

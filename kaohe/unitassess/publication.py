@@ -54,23 +54,26 @@ def pdf_bytes(rr: RoundRanking) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from kaohe.dossier.fonts import load
+    from kaohe.dossier.fonts import load, spec_from
+    from kaohe.dossier.styles import paragraph
 
-    # The dossier's font choice (embedded TrueType, else ReportLab's CID font).
-    fs = load(current_app.config.get("KAOHE_CJK_FONT"))
+    # The dossier's font chain (embedded TrueType fonts, else ReportLab's CID font);
+    # names and titles are plain text in runs of it (a rare character in a fallback font).
+    fs = load(spec_from(current_app.config))
     font = fs.name
-    title_style = ParagraphStyle("t", fontName=font, fontSize=15, leading=22, alignment=1)
+    title_style = ParagraphStyle("t", fontName=font, fontSize=15, leading=22, alignment=1,
+                                 wordWrap="CJK")
     body = ParagraphStyle("b", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
     cell = ParagraphStyle("c", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
                             topMargin=15 * mm, bottomMargin=15 * mm, title=title_of(rr),
                             author="考核办")
-    data = [HEADERS] + [[str(r["rank"]), Paragraph(fs.clean(r["unit"]), cell),
-                         f"{r['score']:.2f}", r["grade"], Paragraph(fs.clean(r["department"]), cell),
-                         Paragraph(fs.clean(r["leader"]), cell)]
+    data = [HEADERS] + [[str(r["rank"]), paragraph(fs, r["unit"], cell),
+                         f"{r['score']:.2f}", r["grade"], paragraph(fs, r["department"], cell),
+                         paragraph(fs, r["leader"], cell)]
                         for r in publication_rows(rr)]
     table = Table(data, colWidths=[14 * mm, 52 * mm, 20 * mm, 16 * mm, 45 * mm, 33 * mm],
                   repeatRows=1)
@@ -81,13 +84,14 @@ def pdf_bytes(rr: RoundRanking) -> bytes:
         ("ALIGN", (0, 0), (0, -1), "CENTER"), ("ALIGN", (2, 1), (3, -1), "CENTER"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     s = rr.scheme
-    story = [Paragraph(title_of(rr), title_style), Spacer(1, 4 * mm),
-             Paragraph(f"根据《{s.name}》（{s.published_at:%Y-%m-%d} 发布），现将{rr.round_label}"
-                       f"考核结果公示如下。得分由指标得分、民评官得分及加减分构成，"
-                       f"逐项明细可向考核办查询。", body) if s.published_at else Spacer(1, 1),
+    story = [paragraph(fs, title_of(rr), title_style), Spacer(1, 4 * mm),
+             paragraph(fs, f"根据《{s.name}》（{s.published_at:%Y-%m-%d} 发布），"
+                       f"现将{rr.round_label}考核结果公示如下。得分由指标得分、民评官得分及"
+                       f"加减分构成，逐项明细可向考核办查询。", body)
+             if s.published_at else Spacer(1, 1),
              Spacer(1, 3 * mm), table, Spacer(1, 4 * mm),
-             Paragraph(f"排名规则：按总分由高到低排列；{TIE_BREAK}", body),
-             Paragraph(f"公示日期：{clock.today().isoformat()}　　考核办", body)]
+             paragraph(fs, f"排名规则：按总分由高到低排列；{TIE_BREAK}", body),
+             paragraph(fs, f"公示日期：{clock.today().isoformat()}　　考核办", body)]
     doc.build(story)
     return buf.getvalue()
 
