@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from kaohe.extensions import db
 from tests import factories
 
-# A 1×1 PNG.
+# A 1×1 PNG (transparent), as Pillow writes it: a photo is stored encoded again (issue 16.5).
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+    "1f15c4890000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082")
 
 
 def build_world() -> SimpleNamespace:

@@ -25,3 +25,21 @@ def bounded_int(value, low: int = 1, high: int = MAX_INT) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if low <= number <= high else None
+
+
+# ---------------------------------------------------------------- uploads
+# The work an uploaded file can cause is bounded by these figures (issue 16.4, 16.5).
+
+# .xlsx imports (kaohe.interop.xlsx_read): the zip, its XML parts, the cells.
+XLSX_MAX_PARTS = 1_000  # entries in the zip
+XLSX_MAX_PART_BYTES = 64 * 1024 * 1024  # one part, uncompressed (a 50 000-row sheet: ~40 MB)
+XLSX_MAX_SHARED_STRINGS = 1_000_000  # entries of the shared-strings table
+XLSX_MAX_SHARED_CHARS = 16_000_000  # their total length, in characters
+XLSX_MAX_CELL_CHARS = 32_767  # one cell (Excel's own limit)
+XLSX_MAX_ROWS = 50_000  # rows of one import, the header row not counted
+
+# Official photos (kaohe.officials.photos): checked from the header before decoding.
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+PHOTO_MAX_SIDE = 8_000  # pixels, width and height
+PHOTO_MAX_PIXELS = 16_000_000  # width × height (a 12-megapixel phone picture fits)
+PHOTO_STORED_BOX = (1_200, 1_600)  # stored photos are scaled down to fit in it

@@ -226,8 +226,8 @@ def _import(person: Person, report: LrmxReport) -> None:
     if official is None or any(getattr(official, k) != v for k, v in data.items()):
         saved = save_official(official, data)
     report.official_id, report.created = saved.id, official is None
-    if photo is not None and photo != (saved.photo or b""):
-        photos.attach(saved, photo)
+    if photo is not None and photo[0] != (saved.photo or b""):
+        saved.photo, saved.photo_mime = photo  # already encoded again by photos.encode
     _save_sheet(saved, sheet_values)
     report.members = _save_members(saved, members)
     _save_posts(saved, planned, report)
@@ -267,7 +267,7 @@ def _member(m: dict, index: int, report: LrmxReport) -> dict:
             "work": m.get("GongZuoDanWeiJiZhiWu", ""), "sort_order": index}
 
 
-def _photo(text: str, report: LrmxReport) -> bytes | None:
+def _photo(text: str, report: LrmxReport) -> tuple[bytes, str] | None:
     if not text:
         return None
     try:
@@ -276,11 +276,10 @@ def _photo(text: str, report: LrmxReport) -> bytes | None:
         report.problems.append(("照片", "照片（ZhaoPian）不是有效的 Base64 编码。"))
         return None
     try:
-        photos.attach(Official(), data)  # the same checks as an upload
+        return photos.encode(data)  # the same checks and encoding as an upload
     except ValidationFailed as exc:
         report.problems.append(("照片", next(iter(exc.errors.values()))))
         return None
-    return data
 
 
 def _plan_posts(lines, matcher, report) -> list[tuple[Unit, ResumeLine]]:

@@ -62,8 +62,12 @@ def photo(official_id: int):
     official = official_or_404(official_id)
     if not official.photo:
         abort(404)
-    return Response(official.photo, mimetype=official.photo_mime,
-                    headers={"Cache-Control": "private, max-age=300"})
+    # Only the two image types ever stored; never sniffed, never run as a document.
+    mime = official.photo_mime if official.photo_mime in photos.MIME.values() else None
+    return Response(official.photo, mimetype=mime or "application/octet-stream", headers={
+        "Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": "inline" if mime else "attachment",
+        "Content-Security-Policy": "default-src 'none'; sandbox"})
 
 
 def _edit_official(official_id: int | None):
