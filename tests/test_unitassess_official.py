@@ -54,7 +54,7 @@ def test_party_conduct_lines_in_score(make, monkeypatch):
     h.fill(s, u)
     calls = []
 
-    def fake(unit_id, start, end):
+    def fake(unit_id, start, end, points_by_category=None):
         calls.append((unit_id, start, end))
         return [{"points": 2, "reason": "媒体曝光问题", "source": "media",
                  "date": dt.date(2023, 8, 1)},

@@ -256,6 +256,7 @@ def test_bonus_and_deduction_events(make, kind, points, multiplier, expected_tot
 
 
 def test_provincial_deduction_removes_top_grade_despite_score(make):
+    settings.set_value("unitassess.excellent_quota_pct", "50")  # frozen when published
     s = h.scheme()
     a, b, c, d_ = h.units(4)
     for u in (a, b, c, d_):
@@ -263,7 +264,6 @@ def test_provincial_deduction_removes_top_grade_despite_score(make):
         h.rating(s, u, 100)
     h.event(s, a, "provincial_commendation", 5)
     h.event(s, a, "provincial_deduction", 1)   # 100 + 10 - 2 = 108, still first
-    settings.set_value("unitassess.excellent_quota_pct", "50")
     t = totals(s)
     assert t[a.code].rank == 1 and t[a.code].score.total == 108.0
     assert t[a.code].grade == "good" and "取消评优资格" in t[a.code].grade_note

@@ -2,6 +2,11 @@
 
 Parameters: ``year`` (default: the latest year with a published scheme), ``round``
 (half | q3 | full, default full), ``group`` (unit kind; default: every group).
+
+As on the ranking page, a unit whose data in the round is incomplete has ``complete``
+false, no rank, score or grade (``grade_label`` 数据未录齐), no flags, and lists its
+``missing_indicators``; each ranking carries its ``completeness`` and whether it may be
+published (``publishable``, with ``refusal`` saying why not).
 """
 from __future__ import annotations
 
@@ -30,9 +35,11 @@ def row_dict(rr: RoundRanking, row: RankRow) -> dict:
     s = row.score
     return {
         "rank": row.rank, "unit_id": unit.id, "unit_code": unit.code, "unit_name": unit.name,
-        "score": s.total, "indicator_points": s.indicator_points,
+        "complete": row.complete, "missing_indicators": list(row.missing),
+        "score": s.total if row.complete else None, "indicator_points": s.indicator_points,
         "public_points": s.public_points, "bonus": s.bonus, "deduction": s.deduction,
-        "grade": row.grade, "grade_label": row.grade_label, "grade_note": row.grade_note,
+        "grade": row.grade or None, "grade_label": row.grade_label,
+        "grade_note": row.grade_note,
         "eligible_top": s.eligible_top, "ineligible_reasons": s.ineligible_reasons,
         "flags": row.flags, "lagging_indicators": s.lagging,
         "responsible_department": responsible_department(rr, row),
@@ -46,7 +53,15 @@ def ranking_dict(rr: RoundRanking) -> dict:
     return {"scheme_id": s.id, "scheme_name": s.name, "year": s.year, "group": s.group,
             "group_label": s.group_label, "round": rr.round, "round_label": rr.round_label,
             "public_weight": float(s.public_weight), "size": rr.size,
+            "completeness": completeness_dict(rr), "publishable": rr.refusal is None,
+            "refusal": rr.refusal,
             "tie_break": TIE_BREAK_RULE, "items": [row_dict(rr, r) for r in rr.rows]}
+
+
+def completeness_dict(rr: RoundRanking) -> dict:
+    c = rr.completeness
+    return {"units": c.units, "indicators": c.indicators, "entered": c.entered,
+            "expected": c.expected, "complete": c.complete, "text": c.text}
 
 
 @api_bp.get("/rankings")

@@ -83,7 +83,7 @@ def unit_chart(unit_id: int):
     for s in data.schemes_for_group(unit.kind):
         for r in data.rounds_with_data(s):
             row = data.load_round(s, r).row_for(unit.id)
-            if row is not None:
+            if row is not None and row.complete:  # no total of incomplete data
                 points.append((f"{s.year}{ROUNDS[r]}", row.score.total))
     return _svg_response(line_chart(points, f"{unit.name} 历次目标责任考核得分"))
 
@@ -92,7 +92,7 @@ def unit_chart(unit_id: int):
 def distribution_chart(scheme_id: int, round_: str):
     s = scheme_or_404(scheme_id)
     rr = data.load_round(s, round_or_404(round_))
-    return _svg_response(bar_chart(score_bins([r.score.total for r in rr.rows]),
+    return _svg_response(bar_chart(score_bins([r.score.total for r in rr.ranked]),
                                    f"{s.year} 年{s.group_label}{rr.round_label}得分分布"))
 
 

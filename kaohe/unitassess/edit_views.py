@@ -10,6 +10,7 @@ from kaohe.core.crud import run_form
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.forms import choice_list
 from kaohe.extensions import db
+from kaohe.settings import services as settings
 from kaohe.unitassess import ROUNDS
 from kaohe.unitassess.forms import (CategoryForm, CopyForm, EventForm, IndicatorForm,
                                     InterviewForm, RatingForm, ResultForm, SchemeForm)
@@ -53,7 +54,7 @@ def scheme_form(scheme_id: int | None = None):
     _warn_if_frozen(s, form)
     if s is None and request.method == "GET":
         form.year.data = clock.today().year
-        form.public_weight.data = data.settings.get("unitassess.public_weight_default")
+        form.public_weight.data = settings.get("unitassess.public_weight_default")
         form.total_points.data = 100
     saved = run_form(form, lambda: svc.save_scheme(s, form.data_for_service()), record=s)
     if saved is not None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String,
+                        Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kaohe.core.models import Audited, Recorded, Versioned
@@ -48,6 +48,9 @@ class Scheme(Versioned, Audited, db.Model):
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     published_by: Mapped[str] = mapped_column(String(64), default="")
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("ua_scheme.id"))
+    # Rule figures (setting key → value) frozen at publication; None for a draft
+    # (see services/figures.py).
+    rules: Mapped[dict | None] = mapped_column(JSON)
 
     categories: Mapped[list[Category]] = relationship(
         back_populates="scheme", order_by="Category.sort_order, Category.id")

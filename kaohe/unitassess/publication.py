@@ -6,9 +6,9 @@ import io
 from flask import current_app, render_template, send_file
 
 from kaohe.core import clock
-from kaohe.unitassess.services.data import RoundRanking, load_round
+from kaohe.unitassess.services.data import RoundRanking
 from kaohe.unitassess.services.ranking import RankRow
-from kaohe.unitassess.views import bp, round_or_404, scheme_or_404
+from kaohe.unitassess.views import bp, publishable_round
 
 HEADERS = ["名次", "单位", "得分", "等次", "责任部门", "市级分管领导"]
 TIE_BREAK = ("同分时依次比较：指标与民评官得分（不含加减分）高者在前，扣分少者在前，"
@@ -44,7 +44,7 @@ def title_of(rr: RoundRanking) -> str:
 
 @bp.route("/schemes/<int:scheme_id>/<round_>/publication")
 def publication(scheme_id: int, round_: str):
-    rr = load_round(scheme_or_404(scheme_id), round_or_404(round_))
+    rr = publishable_round(scheme_id, round_)
     return render_template("unitassess/publication.html", rr=rr, scheme=rr.scheme,
                            rows=publication_rows(rr), title=title_of(rr), tie_break=TIE_BREAK)
 
@@ -131,14 +131,14 @@ def _filename(rr: RoundRanking, ext: str) -> str:
 
 @bp.route("/schemes/<int:scheme_id>/<round_>/publication.pdf")
 def publication_pdf(scheme_id: int, round_: str):
-    rr = load_round(scheme_or_404(scheme_id), round_or_404(round_))
+    rr = publishable_round(scheme_id, round_)
     return send_file(io.BytesIO(pdf_bytes(rr)), mimetype="application/pdf",
                      download_name=_filename(rr, "pdf"))
 
 
 @bp.route("/schemes/<int:scheme_id>/<round_>/publication.xlsx")
 def publication_xlsx(scheme_id: int, round_: str):
-    rr = load_round(scheme_or_404(scheme_id), round_or_404(round_))
+    rr = publishable_round(scheme_id, round_)
     return send_file(io.BytesIO(xlsx_bytes(rr)), as_attachment=True,
                      download_name=_filename(rr, "xlsx"),
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

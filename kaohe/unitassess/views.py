@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request
 from sqlalchemy import select
 
 from kaohe.core import clock
@@ -11,7 +11,7 @@ from kaohe.auth.permissions import P, guard, is_recused
 from kaohe.extensions import db
 from kaohe.unitassess import ROUND_ELAPSED, ROUNDS
 from kaohe.unitassess.models import GROUPS, EVENT_KINDS, Scheme, ScoreEvent
-from kaohe.unitassess.services import data
+from kaohe.unitassess.services import data, figures
 from kaohe.unitassess.services.scheme import category_totals, fmt, weight_error
 from kaohe.units.models import Unit
 
@@ -59,6 +59,17 @@ def round_or_404(round_: str) -> str:
     return round_
 
 
+def publishable_round(scheme_id: int, round_: str) -> data.RoundRanking:
+    """A round to publish (公示: page, PDF, Excel). An incomplete round is refused (409)
+    with the list of what is missing: nothing incomplete is ever published."""
+    s = scheme_or_404(scheme_id)
+    rr = data.load_round(s, round_or_404(round_))
+    if rr.refusal:
+        abort(make_response(render_template("unitassess/publication_refused.html", scheme=s,
+                                            rr=rr), 409))
+    return rr
+
+
 @bp.route("/")
 def index():
     schemes = db.session.scalars(select(Scheme).order_by(Scheme.year.desc(), Scheme.group)).all()
@@ -68,9 +79,10 @@ def index():
 @bp.route("/schemes/<int:scheme_id>")
 def scheme(scheme_id: int):
     s = scheme_or_404(scheme_id)
-    rounds = data.rounds_with_data(s) if s.is_published else []
+    rounds = {r: data.round_completeness(s, r) for r in ROUNDS} if s.is_published else {}
     return render_template("unitassess/scheme.html", scheme=s, cats=category_totals(s),
-                           weight_problem=weight_error(s), rounds=rounds)
+                           weight_problem=weight_error(s), rounds=rounds,
+                           figures=figures.table(s))
 
 
 @bp.route("/schemes/<int:scheme_id>/<round_>/ranking")
@@ -104,7 +116,7 @@ def progress(scheme_id: int, round_: str):
     if today.year == s.year:
         start = dt.date(s.year, 1, 1)
         year_elapsed = ((today - start).days + 1) / ((dt.date(s.year, 12, 31) - start).days + 1)
-    rows = sorted(rr.rows, key=lambda r: (-len(r.score.lagging), r.rank))
+    rows = sorted(rr.rows, key=lambda r: (-len(r.score.lagging), r.rank is None, r.rank or 0))
     return render_template("unitassess/progress.html", scheme=s, rr=rr, rows=rows,
                            elapsed=ROUND_ELAPSED[round_], year_elapsed=year_elapsed)
 

@@ -1,4 +1,10 @@
-"""Load a round from the database and rank it; party-conduct lines from the discipline service."""
+"""Load a round from the database and rank it; party-conduct lines from the discipline service.
+
+A round is scored by the scheme's rule figures (frozen at publication, figures.py), over
+the units of the round (the group's units, plus any unit with results in the scheme even
+if it was later deleted or moved: a published ranking keeps its units), and says how
+complete its data is (completeness.py).
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,16 +13,15 @@ import importlib.util
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import Float, select, type_coerce
+from sqlalchemy import Float, or_, select, type_coerce
 
 from kaohe.auth.models import User
 from kaohe.extensions import db
 from kaohe.officials.models import Official, Post
-from kaohe.settings import services as settings
 from kaohe.unitassess import ROUNDS
 from kaohe.unitassess.models import (Indicator, IndicatorResult, Interview, PublicRating,
                                      Scheme, ScoreEvent)
-from kaohe.unitassess.services import ranking, scoring
+from kaohe.unitassess.services import completeness, figures, ranking, scoring
 from kaohe.unitassess.services.scheme import parse_grade_map
 from kaohe.units.models import Unit
 
@@ -85,34 +90,20 @@ def party_conduct_source():
     return getattr(module, "party_conduct_deductions", None)
 
 
-def party_conduct_rows(unit_ids, start: dt.date, end: dt.date) -> list[scoring.PartyConductRow]:
+def party_conduct_rows(unit_ids, start: dt.date, end: dt.date,
+                       points: dict[str, float] | None = None) -> list[scoring.PartyConductRow]:
+    """``points``: deduction per discipline category (the scheme's frozen figures)."""
     source = party_conduct_source()
     if source is None:
         return []
     rows = []
     for uid in unit_ids:
-        for item in source(uid, start, end) or []:
+        for item in source(uid, start, end, points_by_category=points) or []:
             rows.append(normalise_party_item(uid, item))
     return rows
 
 
 # ---------------------------------------------------------------- loading a round
-def bands() -> ranking.Bands:
-    return ranking.Bands(
-        excellent=float(settings.get("unitassess.band_excellent")),
-        good=float(settings.get("unitassess.band_good")),
-        fair=float(settings.get("unitassess.band_fair")),
-        quota_pct=float(settings.get("unitassess.excellent_quota_pct")),
-        last_n=int(settings.get("unitassess.interview_last_n")),
-        lagging_min=int(settings.get("unitassess.interview_lagging_min")))
-
-
-def params() -> scoring.Params:
-    return scoring.Params(
-        provincial_multiplier=float(settings.get("unitassess.provincial_multiplier")),
-        lag_ratio=float(settings.get("unitassess.lag_ratio")) / 100)
-
-
 def indicator_specs(scheme: Scheme) -> list[scoring.IndicatorSpec]:
     rows = db.session.scalars(select(Indicator).where(Indicator.scheme_id == scheme.id)
                               .order_by(Indicator.sort_order, Indicator.id))
@@ -130,34 +121,87 @@ class RoundRanking:
     rows: list[ranking.RankRow]
     units: dict[int, Unit]
     interviews: dict[int, list[Interview]]
+    completeness: completeness.Completeness | None = None
 
     @property
     def round_label(self) -> str:
         return ROUNDS[self.round]
 
     @property
+    def ranked(self) -> list[ranking.RankRow]:
+        """The rows with a rank (complete data); ``rows`` also holds the incomplete ones."""
+        return [r for r in self.rows if r.complete]
+
+    @property
     def size(self) -> int:
-        return len(self.rows)
+        """Number of ranked units (the N of "第 k/N 名")."""
+        return sum(1 for r in self.rows if r.complete)
+
+    @property
+    def complete(self) -> bool:
+        return self.completeness is not None and self.completeness.complete
+
+    @property
+    def refusal(self) -> str | None:
+        """Why this round cannot be published (公示), or None."""
+        if self.completeness is None:
+            return "本轮考核数据完整性未知，不能公示。"
+        return completeness.refusal(self.completeness, self._names())
+
+    @property
+    def missing_lines(self) -> list[str]:
+        """「单位：缺 指标、…」per incomplete unit (capped, then a count of the rest)."""
+        if self.completeness is None:
+            return []
+        return completeness.missing_lines(self.completeness, self._names())
+
+    def _names(self) -> dict[int, str]:
+        return {u.id: u.name for u in self.units.values()}
 
     def row_for(self, unit_id: int) -> ranking.RankRow | None:
         return next((r for r in self.rows if r.unit_id == unit_id), None)
 
 
 def group_units(group: str) -> list[Unit]:
+    """The group's current units (those data can be entered for)."""
     return list(db.session.scalars(select(Unit).where(Unit.kind == group)
                                    .order_by(Unit.sort_order, Unit.code)))
 
 
+def round_units(scheme: Scheme) -> list[Unit]:
+    """The units a scheme's rounds cover: the group's current units, and every unit with
+    results in the scheme even if since deleted or moved to another group."""
+    with_results = (select(IndicatorResult.unit_id)
+                    .where(IndicatorResult.scheme_id == scheme.id,
+                           IndicatorResult.deleted_at.is_(None)))
+    return list(db.session.scalars(
+        select(Unit).where(or_((Unit.kind == scheme.group) & Unit.deleted_at.is_(None),
+                               Unit.id.in_(with_results)))
+        .order_by(Unit.sort_order, Unit.code).execution_options(include_deleted=True)))
+
+
+def _results(scheme: Scheme, round_: str) -> dict[tuple[int, int], scoring.ResultRow]:
+    return {(u, i): scoring.ResultRow(u, i, _f(t), _f(a), g or "")
+            for u, i, t, a, g in db.session.execute(
+                select(IndicatorResult.unit_id, IndicatorResult.indicator_id,
+                       type_coerce(IndicatorResult.target, Float),
+                       type_coerce(IndicatorResult.actual, Float), IndicatorResult.grade)
+                .where(IndicatorResult.scheme_id == scheme.id,
+                       IndicatorResult.round == round_))}
+
+
+def round_completeness(scheme: Scheme, round_: str) -> completeness.Completeness:
+    """How complete a round's data is, without scoring it."""
+    return completeness.measure([u.id for u in round_units(scheme)], indicator_specs(scheme),
+                                _results(scheme, round_))
+
+
 def load_round(scheme: Scheme, round_: str) -> RoundRanking:
-    units = group_units(scheme.group)
+    units = round_units(scheme)
     unit_ids = [u.id for u in units]
-    results = {(u, i): scoring.ResultRow(u, i, _f(t), _f(a), g or "")
-               for u, i, t, a, g in db.session.execute(
-                   select(IndicatorResult.unit_id, IndicatorResult.indicator_id,
-                          type_coerce(IndicatorResult.target, Float),
-                          type_coerce(IndicatorResult.actual, Float), IndicatorResult.grade)
-                   .where(IndicatorResult.scheme_id == scheme.id,
-                          IndicatorResult.round == round_))}
+    values = figures.of(scheme)
+    specs = indicator_specs(scheme)
+    results = _results(scheme, round_)
     ratings = {u: float(s) for u, s in db.session.execute(
         select(PublicRating.unit_id, PublicRating.score)
         .where(PublicRating.scheme_id == scheme.id, PublicRating.round == round_))}
@@ -168,15 +212,19 @@ def load_round(scheme: Scheme, round_: str) -> RoundRanking:
                   .outerjoin(User, User.id == ScoreEvent.recorded_by_id)
                   .where(ScoreEvent.scheme_id == scheme.id))]
     end = scoring.round_end(scheme.year, round_)
-    party = party_conduct_rows(unit_ids, dt.date(scheme.year, 1, 1), end)
-    scores = scoring.score_round(scheme.year, round_, unit_ids, indicator_specs(scheme), results,
-                                 float(scheme.public_weight), ratings, events, party, params())
-    rows = ranking.rank_units(scores, {u.id: (u.code, u.name) for u in units}, bands())
+    party = party_conduct_rows(unit_ids, dt.date(scheme.year, 1, 1), end,
+                               figures.deduction_points(values))
+    scores = scoring.score_round(scheme.year, round_, unit_ids, specs, results,
+                                 float(scheme.public_weight), ratings, events, party,
+                                 figures.params(values))
+    done = completeness.measure(unit_ids, specs, results)
+    rows = ranking.rank_units(scores, {u.id: (u.code, u.name) for u in units},
+                              figures.bands(values), done.missing)
     interviews: dict[int, list[Interview]] = {}
     for iv in db.session.scalars(select(Interview).where(
             Interview.scheme_id == scheme.id, Interview.round == round_).order_by(Interview.date)):
         interviews.setdefault(iv.unit_id, []).append(iv)
-    return RoundRanking(scheme, round_, rows, {u.id: u for u in units}, interviews)
+    return RoundRanking(scheme, round_, rows, {u.id: u for u in units}, interviews, done)
 
 
 def principal_leader(unit_id: int, on: dt.date) -> Official | None:

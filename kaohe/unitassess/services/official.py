@@ -20,7 +20,8 @@ def unit_results_for_official(official_id: int, years) -> list[dict]:
     the year. The full-year round is used, or the latest round with data. Each dict:
     year, unit_id, unit_name, post_title, round, round_label, score, rank, size, grade,
     grade_label, eligible_top, bonus_lines, deduction_lines (each line: label, points,
-    detail), flags.
+    detail), flags. A unit whose data in that round is incomplete has score, rank and
+    grade None and grade_label 数据未录齐.
     """
     years = sorted(set(years))
     if not years:
@@ -55,8 +56,9 @@ def unit_results_for_official(official_id: int, years) -> list[dict]:
             out.append({
                 "year": year, "unit_id": unit.id, "unit_name": unit.name,
                 "post_title": post.title, "round": round_, "round_label": ROUNDS[round_],
-                "score": row.score.total, "rank": row.rank, "size": rr.size,
-                "grade": row.grade, "grade_label": row.grade_label,
+                # data incomplete: no score, rank or grade (grade_label 数据未录齐)
+                "score": row.score.total if row.complete else None, "rank": row.rank,
+                "size": rr.size, "grade": row.grade or None, "grade_label": row.grade_label,
                 "eligible_top": row.score.eligible_top, "flags": list(row.flags),
                 "bonus_lines": [{"label": x.label, "points": x.points, "detail": x.detail,
                                  "category": x.category} for x in lines if x.kind == "bonus"],

@@ -10,12 +10,17 @@ Every unit gets a distinct rank. Grades: walk the ranking from the top; a unit w
 score reaches the 优秀 band gets 优秀 while the quota (floor(n × quota %) units) lasts and
 only if it kept its eligibility; otherwise it falls to 良好. Then 良好 / 一般 by bands,
 较差 below.
+
+Units whose data in the round is incomplete (``missing``, see completeness.py) are left
+out of all of this: they follow the ranked units without rank, grade or flag, shown as
+数据未录齐; the quota and the last places count only the ranked units.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 
+from kaohe.unitassess.services.completeness import INCOMPLETE_LABEL
 from kaohe.unitassess.services.scoring import UnitScore
 
 GRADES = {"excellent": "优秀", "good": "良好", "fair": "一般", "poor": "较差"}
@@ -33,7 +38,7 @@ class Bands:
 
 @dataclass
 class RankRow:
-    rank: int
+    rank: int | None  # None: data incomplete, not ranked
     unit_id: int
     code: str
     name: str
@@ -41,10 +46,15 @@ class RankRow:
     grade: str = ""
     grade_note: str = ""
     flags: list[str] = field(default_factory=list)
+    missing: tuple[str, ...] = ()  # indicators without an entered result
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
 
     @property
     def grade_label(self) -> str:
-        return GRADES[self.grade]
+        return GRADES[self.grade] if self.complete else INCOMPLETE_LABEL
 
     @property
     def interview_due(self) -> bool:
@@ -57,9 +67,15 @@ def sort_key(score: UnitScore, code: str, unit_id: int):
 
 
 def rank_units(scores: dict[int, UnitScore], units: dict[int, tuple[str, str]],
-               bands: Bands) -> list[RankRow]:
-    """``units`` maps id → (code, name). Returns rows in rank order with grades and flags."""
-    ordered = sorted(scores.values(), key=lambda s: sort_key(s, units[s.unit_id][0], s.unit_id))
+               bands: Bands, missing: dict[int, tuple[str, ...]] | None = None) -> list[RankRow]:
+    """``units`` maps id → (code, name); ``missing`` unit id → indicators it lacks.
+
+    Returns the ranked rows in rank order with grades and flags, then the incomplete
+    units' rows (rank None) in the order of ``units``.
+    """
+    missing = missing or {}
+    ordered = sorted((s for s in scores.values() if s.unit_id not in missing),
+                     key=lambda s: sort_key(s, units[s.unit_id][0], s.unit_id))
     n = len(ordered)
     quota = math.floor(n * bands.quota_pct / 100 + 1e-9)
     rows, given = [], 0
@@ -87,11 +103,19 @@ def rank_units(scores: dict[int, UnitScore], units: dict[int, tuple[str, str]],
             row.flags.append(f"{len(lag)} 项指标进度滞后：{'、'.join(lag[:5])}"
                              + ("等" if len(lag) > 5 else ""))
         rows.append(row)
+    for uid in units:
+        if uid in missing and uid in scores:
+            code, name = units[uid]
+            gaps = missing[uid]
+            rows.append(RankRow(None, uid, code, name, scores[uid], missing=tuple(gaps),
+                                grade_note=f"缺 {len(gaps)} 项：{'、'.join(gaps[:5])}"
+                                           + ("等" if len(gaps) > 5 else "")))
     return rows
 
 
 def distribution(rows: list[RankRow]) -> dict[str, int]:
     counts = {g: 0 for g in GRADES}
     for r in rows:
-        counts[r.grade] += 1
+        if r.complete:
+            counts[r.grade] += 1
     return counts

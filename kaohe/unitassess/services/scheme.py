@@ -1,5 +1,6 @@
 """Schemes: draft editing, weight check, publication (freeze) and copy to a new year.
 
+Publishing copies every rule figure from the settings into the scheme (figures.py).
 A published scheme is read-only. The services refuse changes with FROZEN_MESSAGE, and a
 ``before_flush`` hook refuses any ORM write to a published scheme, its categories or its
 indicators, so no view, CLI or script can slip past the freeze.
@@ -17,6 +18,7 @@ from kaohe.core.models import utcnow
 from kaohe.extensions import db
 from kaohe.settings import services as settings
 from kaohe.unitassess.models import GROUPS, METHODS, Category, Indicator, Scheme
+from kaohe.unitassess.services import figures
 
 FROZEN_MESSAGE = ("规则已在年初确定，年中不得修改：{year} 年{group}考核方案已发布锁定"
                   "（赛前定规则，赛中不任意修改）。如需调整，请在下一年度方案中进行。")
@@ -119,6 +121,7 @@ def publish(scheme: Scheme) -> Scheme:
     empty = [c.name for c, _, items in category_totals(scheme) if not items]
     if empty:
         raise ValidationFailed(f"类别「{'、'.join(empty)}」下没有指标，请删除该类别或补充指标后再发布。")
+    figures.freeze(scheme)  # the settings of today are the rules of the year
     scheme.status = "published"
     scheme.published_at = utcnow()
     scheme.published_by = current_actor()[1]
