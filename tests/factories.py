@@ -37,14 +37,17 @@ def official(name="王建国", birth=dt.date(1975, 3, 8), unit_obj=None, **kw):
     return save_official(None, data)
 
 
-def result(official_obj, year, grade="competent", kind="annual", **kw):
+def result(official_obj, year, grade="competent", kind="annual", check_quota=False, **kw):
+    """An assessment result. Fixtures stand for results already on record, so the 优秀
+    quota (checked when a result is entered) applies only with ``check_quota=True``
+    (tests/test_excellent_quota.py enters results through every checked path)."""
     data = {"year": year, "kind": kind, "grade": grade, "quarter": None, "task_name": "",
             "score": None, "unit_rank": None, "unit_size": None, "votes_total": None,
             "votes_excellent": None, "votes_competent": None,
             "votes_basically_competent": None, "votes_incompetent": None,
             "public_rating": None, "comment": ""}
     data.update(kw)
-    return save_result(official_obj, None, data)
+    return save_result(official_obj, None, data, check_quota=check_quota)
 
 
 def review(official_obj, date=dt.date(2019, 6, 1), conclusion="good", **kw):

@@ -14,7 +14,8 @@ from kaohe.extensions import db
 from kaohe.orgnotes.models import OrgNote
 from kaohe.officials.models import Post
 from kaohe.reviews.models import Review
-from tests import discussions_access, dossier_access, interop_access, ua_access
+from tests import (account_access, discussions_access, dossier_access, interop_access,
+                   quota_access, ua_access)
 
 # Models behind the record blueprints: blueprint → (model, world attribute).
 ITEM_MODELS = {"posts": (Post, "post"), "assessments": (AssessmentResult, "result"),
@@ -63,6 +64,12 @@ def url_for_rule(rule: str, endpoint: str, world) -> str:
         values.update(dossier_access.url_values(world))
     if blueprint == "discussions":
         values.update(discussions_access.url_values(world))
+    if blueprint == "admin":
+        values.update(account_access.url_values(world))
+    if endpoint.startswith("units.quota."):
+        values.update(quota_access.url_values(world))
+    if blueprint == "account":
+        values.update(account_access.account_url_values(world))
     url = rule
     for name in rule.split("<")[1:]:
         name = name.split(">")[0].split(":")[-1]

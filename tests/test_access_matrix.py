@@ -17,7 +17,8 @@ from kaohe.auth.models import User
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
 from kaohe.extensions import db
 from kaohe.officials.models import Official
-from tests import discussions_access, dossier_access, interop_access, ua_access
+from tests import (account_access, discussions_access, dossier_access, interop_access,
+                   quota_access, ua_access)
 from tests.helpers import PNG, audit_total, build_world, field_errors, table_counts, text
 from tests.route_support import ITEM_MODELS, routes, url_for_rule
 
@@ -107,6 +108,10 @@ EXPECTED: dict[tuple[str, str], dict] = {
     **dossier_access.expected(only),
     # Personnel discussions (issue 6).
     **discussions_access.expected(only),
+    # Recusal links and API tokens (issue 16).
+    **account_access.expected(only, STAFF),
+    # The unit page and its 优秀 quota approvals (issue 12.5).
+    **quota_access.expected(only),
 }
 
 # The required field each form's POST leaves blank (by endpoint, else by blueprint).
@@ -123,6 +128,8 @@ BLANKED.update(ua_access.BLANKED)
 BLANKED.update(interop_access.BLANKED)
 BLANKED.update(dossier_access.BLANKED)
 BLANKED.update(discussions_access.BLANKED)
+BLANKED.update(account_access.BLANKED)
+BLANKED.update(quota_access.BLANKED)
 # Responses that are not text (never decoded as a page).
 BINARY = {"image/png", "application/pdf",
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -226,6 +233,10 @@ def _check_allowed(endpoint, method, role, response, world):
         assert year["org_notes"][0]["content"] == "档案审核无问题"
         expected_id = o.id_number if role == "organization" else o.id_number_masked
         assert data["id_number"] == expected_id
+    elif endpoint in quota_access.ENDPOINTS:
+        quota_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
+    elif endpoint in account_access.ENDPOINTS:
+        account_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
     elif endpoint == "admin.users":
         for name in ("admin", "organization", "reviewer"):
             assert f'<td class="mono">{name}</td>' in page
@@ -315,8 +326,10 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
     page = text(response) if response.mimetype not in BINARY and endpoint != "static" else ""
 
     # The reading register (查阅登记) and permitted discussion actions write on purpose.
-    writes = discussions_access.writes(endpoint, method, effective_role, expected)
+    writes = discussions_access.writes(endpoint, method, effective_role, expected) \
+        or account_access.writes(endpoint, expected)
     before = discussions_access.adjust(before, endpoint, expected)
+    before = account_access.adjust(before, endpoint, expected)
     if expected == LOGIN:
         if is_api:
             assert response.status_code == 401
@@ -355,6 +368,9 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
         if blueprint == "officials":
             model, obj, entity = Official, world.official, "official"
             assert _location(response) == "/officials/"
+        elif endpoint in quota_access.DELETES:
+            model, obj, entity = quota_access.deleted(world)
+            assert _location(response) == f"/units/{world.district.id}"
         elif endpoint in OTHER_DELETES:
             model, attr = OTHER_DELETES[endpoint]
             obj, entity = getattr(world, attr), model.__tablename__

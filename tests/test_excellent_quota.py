@@ -42,8 +42,8 @@ def _regrade(result: AssessmentResult, grade: str, **change) -> AssessmentResult
 
 def _staff(make, unit, n: int, year: int = YEAR, grade: str = "competent", tag: str = "干部"):
     """The annual results of ``year`` of ``n`` new officials recorded in ``unit``."""
-    return [make.result(make.official(name=f"{tag}{i}", unit_obj=unit), year, grade)
-            for i in range(n)]
+    return [make.result(make.official(name=f"{tag}{i}", unit_obj=unit), year, grade,
+                        check_quota=True) for i in range(n)]
 
 
 def _approve(unit, year=YEAR, pct=25, **kw):
@@ -99,12 +99,12 @@ def test_small_unit_message_names_the_numbers(make):
     unit = make.unit(name="小单位")
     staff = _staff(make, unit, 2)
     o = make.official(name="新人", unit_obj=unit)
-    message = _refusal(lambda: make.result(o, YEAR, "excellent"))
+    message = _refusal(lambda: make.result(o, YEAR, "excellent", check_quota=True))
     # The result being entered counts as assessed: 3, floor(0.6) = 0.
     assert f"该单位{YEAR}年度参加考核 3 人，优秀比例上限 20%，最多 0 人，已有 0 人" in message
     assert db.session.scalar(select(AssessmentResult).where(
         AssessmentResult.official_id == o.id)) is None
-    make.result(o, YEAR, "competent")
+    make.result(o, YEAR, "competent", check_quota=True)
     assert _counts(unit.id) == (3, 0, 0) and len(staff) == 2
 
 
@@ -134,10 +134,10 @@ def test_editing_an_excellent_result_keeps_it_without_a_recount(make):
 def test_quarterly_and_special_results_are_not_counted(make):
     unit = make.unit(name="东城区")
     o = make.official(name="王建国", unit_obj=unit)
-    make.result(o, YEAR, "excellent", kind="quarterly", quarter=2)
-    make.result(o, YEAR, "excellent", kind="special", task_name="脱贫攻坚")
+    make.result(o, YEAR, "excellent", kind="quarterly", quarter=2, check_quota=True)
+    make.result(o, YEAR, "excellent", kind="special", task_name="脱贫攻坚", check_quota=True)
     assert quota.usage_by_year(unit.id) == []
-    _refusal(lambda: make.result(o, YEAR, "excellent"))
+    _refusal(lambda: make.result(o, YEAR, "excellent", check_quota=True))
 
 
 def test_settings_are_read_when_checked(make):
@@ -206,10 +206,10 @@ def test_principal_post_decides_between_concurrent_posts(make):
 
 def test_official_without_any_unit_cannot_be_excellent(make):
     o = make.official(name="无单位")
-    message = _refusal(lambda: make.result(o, YEAR, "excellent"))
+    message = _refusal(lambda: make.result(o, YEAR, "excellent", check_quota=True))
     assert message == quota.unknown_unit_message(YEAR)
     assert "无法确定该干部2025年度所在单位" in message
-    assert make.result(o, YEAR, "competent").grade == "competent"
+    assert make.result(o, YEAR, "competent", check_quota=True).grade == "competent"
 
 
 # ---------------------------------------------------------------- the form and the API

@@ -62,12 +62,12 @@ def test_create_update_official_and_add_result(client, make, district):
     db.session.refresh(official)
     assert official.current_post == "区长" and official.rank == "正处级"  # others kept
     response = client.post(f"/api/v1/officials/{official.id}/results", headers=headers,
-                           json={"year": 2019, "kind": "annual", "grade": "excellent", "score": 92})
+                           json={"year": 2019, "kind": "annual", "grade": "competent", "score": 92})
     assert response.status_code == 201, response.get_json()
-    assert response.get_json()["grade_label"] == "优秀"
+    assert response.get_json()["grade_label"] == "称职"
     result = db.session.scalar(select(AssessmentResult).where(
         AssessmentResult.official_id == official.id))
-    assert (result.year, result.grade, float(result.score)) == (2019, "excellent", 92.0)
+    assert (result.year, result.grade, float(result.score)) == (2019, "competent", 92.0)
     response = client.post(f"/api/v1/officials/{official.id}/posts", headers=headers,
                            json={"unit_id": district.id, "title": "东城区区长",
                                  "start_date": "2016-01-01", "is_principal": True})

@@ -177,7 +177,7 @@ def test_posts_and_results_import_idempotent(auth, make, world):
     assert principal.is_principal and principal.end_date is None and principal.title == "东城区区长"
     assert got[(bureau.id, dt.date(2010, 3, 1))].end_date == dt.date(2015, 12, 31)
     annual = workbook("annual", [[n, "王建国", 2018, "称职", 85, 2, 10, 30, 10, 18, 2, 0, 90, "好"],
-                                 [n, "王建国", 2019, "优秀", "92.5", "", "", "", "", "", "", "", "", ""]])
+                                 [n, "王建国", 2019, "称职", "92.5", "", "", "", "", "", "", "", "", ""]])
     assert "新增 2 条" in text(upload(client, "annual", annual))
     quarterly = workbook("quarterly", [[n, "", 2019, "第二季度", "称职"], [n, "", 2019, 3, "优秀"]],
                          headers=["身份证号", "姓名", "年度", "季度", "等次"])

@@ -25,9 +25,11 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
-from kaohe.assessments.models import AssessmentResult
+from kaohe.assessments import approvals
+from kaohe.assessments.models import AssessmentResult, ExcellentQuotaApproval
+from kaohe.auth import links, tokens
 from kaohe.auth import services as auth_services
-from kaohe.auth.models import User
+from kaohe.auth.models import ApiToken, User, UserRelative
 from kaohe.auth.permissions import recused_official_ids
 from kaohe.discipline.models import DisciplineFinding, ToleranceExemption
 from kaohe.discussions import bundle
@@ -238,6 +240,30 @@ def _ua_unit(endpoint, method):
                 ("乙机密区", "乙区长", "乙机密事由"), data, creates=True)
 
 
+def _user_link(endpoint, method):
+    """User B's declared relative, or B's API token, through user A's page (admin)."""
+    _unit, _a, b = _officials()
+    user_a = auth_services.create_user("甲用户", "organization", PASSWORD)
+    user_b = auth_services.create_user("乙用户", "organization", PASSWORD)
+    if endpoint == "admin.remove_relative":
+        child, key, model = links.add_relative(user_b, b.id, "配偶"), "relative_id", UserRelative
+    else:
+        child, key, model = tokens.create(user_b, "乙机密令牌")[0], "token_id", ApiToken
+    return Case("admin", {"user_id": user_a.id, key: child.id},
+                {"user_id": user_b.id, key: child.id}, (model, child.id), ("乙机密令牌", "乙干部"))
+
+
+def _quota_approval(endpoint, method):
+    """Unit B's 优秀 quota approval through unit A's page."""
+    unit_a, unit_b = f.unit(name="甲区"), f.unit(name="乙区")
+    data = {"year": "2025", "pct": "25", "approved_by": "市委组织部", "document_number": "乙机密文号"}
+    child = approvals.save_approval(unit_b, None, {**data, "year": 2025, "pct": 25})
+    return Case("organization", {"unit_id": unit_a.id, "approval_id": child.id},
+                {"unit_id": unit_b.id, "approval_id": child.id},
+                (ExcellentQuotaApproval, child.id), ("乙机密文号",),
+                {**data, "document_number": "被篡改"})
+
+
 # endpoint → builder of (endpoint, method) → Case; ``item_delete`` has one row per kind.
 NESTED = {
     **{f"{bp}.{ep}": _record for bp in RECORD_CHILDREN for ep in ("edit", "delete")},
@@ -252,6 +278,10 @@ NESTED = {
     "unitassess.edit.item_delete": [_ua_items(k) for k in UA_ITEMS],
     "unitassess.breakdown": _ua_unit,
     "unitassess.interview.interview_form": _ua_unit,
+    "admin.remove_relative": _user_link,
+    "admin.revoke_token": _user_link,
+    "units.quota.edit": _quota_approval,
+    "units.quota.delete": _quota_approval,
 }
 
 
@@ -489,6 +519,8 @@ RECUSED_PAGES = [
     ("organization", "GET", "/discussions/{discussion}/items/{item}/edit", None),
     ("organization", "GET", "/discussions/{discussion}/items/{item}/checks/file_audit", None),
     ("organization", "GET", "/discussions/{discussion}/bundle.pdf", None),
+    ("organization", "POST", "/discussions/{discussion}/bundle", None),
+    ("organization", "GET", "/discussions/{discussion}/bundle/status", None),
     ("organization", "GET",
      "/unit-assessment/schemes/{scheme}/full/units/{ua_unit}/interviews/new", None),
     ("organization", "POST",
@@ -641,7 +673,7 @@ def test_recused_officials_refused_by_imports(client, recused, direction):
          {"姓名": o.name, "身份证号": number, "性别": "男", "出生日期": o.birth_date.isoformat(),
           "现任职务": "被篡改职务"}),
         ("rec_organization", "/interop/import/annual", "annual",
-         {"身份证号": number, "年度": 2021, "等次": "优秀"}),
+         {"身份证号": number, "年度": 2021, "等次": "称职"}),
     ]
     for username, url, kind, row in uploads:
         data = _sheet(kind, row) if isinstance(row, dict) else workbook(kind, [row])

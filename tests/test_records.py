@@ -134,15 +134,17 @@ RECORDS = {
     "assessments": dict(
         model=AssessmentResult, table="assessment_result", anchor="results", path="results",
         create=lambda u: {"year": "2021", "kind": "annual", "quarter": "", "task_name": "",
-                          "grade": "excellent", "score": "95.5", "unit_rank": "1",
+                          "grade": "competent", "score": "95.5", "unit_rank": "1",
                           "unit_size": "12", "votes_total": "50", "votes_excellent": "45",
                           "votes_competent": "4", "votes_basically_competent": "1",
                           "votes_incompetent": "0", "public_rating": "88",
                           "comment": "敢于担当"},
-        change={"grade": "competent", "comment": "较好完成任务"},
-        shown=("2021 年", "年度考核", "优秀", "95.50", "1/12", "90.0%", "敢于担当"),
+        # 称职, not 优秀: the official is alone in his unit, whose 优秀 quota is 0
+        # (tests/test_excellent_quota.py).
+        change={"grade": "basically_competent", "comment": "较好完成任务"},
+        shown=("2021 年", "年度考核", "称职", "95.50", "1/12", "90.0%", "敢于担当"),
         stored=lambda r: (r.year, r.kind, r.grade, float(r.score), r.votes_excellent),
-        expected=(2021, "annual", "excellent", 95.5, 45),
+        expected=(2021, "annual", "competent", 95.5, 45),
     ),
     "reviews": dict(
         model=Review, table="review", anchor="reviews", path="reviews",
