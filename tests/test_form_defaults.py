@@ -2,7 +2,7 @@
 
 A browser submits a select's selected option, or its first one: a select whose first
 option is a fact (研判结论「好」, 结果「一致/无问题」, 性别「男」, 加减分「省级表彰加分」
-which counts double, 考核轮次「半年」) records that fact for a user who forgot to choose.
+which counts double, 考核轮次「半年」, the first unit or indicator, 角色「组织部干部科」) records that fact for a user who forgot to choose.
 Each such select starts with an empty 「请选择」, and choosing nothing is refused next to
 the field with nothing saved. The discipline forms are covered in test_discipline_pages.
 """
@@ -16,7 +16,7 @@ from kaohe.reviews.models import Review
 from kaohe.officials.models import Official
 from kaohe.unitassess.models import IndicatorResult, PublicRating, ScoreEvent
 from tests import ua_helpers as h
-from tests.helpers import build_world, field_errors, live_count, select_options
+from tests.helpers import field_errors, live_count, select_options
 from tests.test_records import RECORDS, official_form
 
 
@@ -29,23 +29,25 @@ def submitted(page: str, field: str) -> str:
 
 
 # page → (url, data that saves, {field: message when left blank}, model)
-def _official_pages(w):
-    o = w.official.id
+def _official_pages(unit, official):
+    o = official.id
     return {
-        "review": (f"/officials/{o}/reviews/new", RECORDS["reviews"]["create"](w.district),
+        "review": (f"/officials/{o}/reviews/new", RECORDS["reviews"]["create"](unit),
                    {"conclusion": "请选择研判结论。"}, Review),
-        "note": (f"/officials/{o}/notes/new", RECORDS["orgnotes"]["create"](w.district),
+        "note": (f"/officials/{o}/notes/new", RECORDS["orgnotes"]["create"](unit),
                  {"kind": "请选择类别。", "result": "请选择结果。"}, OrgNote),
-        "official": ("/officials/new", official_form(w.district.id),
+        "official": ("/officials/new", official_form(unit.id),
                      {"gender": "请选择性别。"}, Official),
     }
 
 
 @pytest.mark.parametrize("page_name", ["review", "note", "official"])
-def test_official_record_forms_preselect_nothing(client, auth, page_name):
-    w = build_world()
+def test_official_record_forms_preselect_nothing(client, auth, make, page_name):
+    unit = make.unit(name="东城区")
+    official = make.official(name="王建国", unit_obj=unit)
+    make.commit()
     auth.login("organization")
-    url, good, blanks, model = _official_pages(w)[page_name]
+    url, good, blanks, model = _official_pages(unit, official)[page_name]
     page = client.get(url).get_data(as_text=True)
     for field, message in blanks.items():
         assert select_options(page, field)[0][:2] == ("", "请选择"), field
@@ -68,17 +70,19 @@ def scheme_world(make):
 
 ENTRY = {
     "result": ("r", {"unit_id": None, "indicator_id": None, "round": "full", "target": "100",
-                     "actual": "90"}, {"round": "请选择考核轮次。"}, IndicatorResult),
+                     "actual": "90"},
+               {"unit_id": "请选择单位。", "indicator_id": "请选择指标。", "round": "请选择考核轮次。"},
+               IndicatorResult),
     "rating": ("p", {"unit_id": None, "round": "full", "score": "88", "source": "满意度调查"},
-               {"round": "请选择考核轮次。"}, PublicRating),
+               {"unit_id": "请选择单位。", "round": "请选择考核轮次。"}, PublicRating),
     "event": ("e", {"unit_id": None, "kind": "efficiency_bonus", "date": f"{h.YEAR}-05-01",
                     "points": "1", "reason": "一网通办", "evidence": "市效能办通报"},
-              {"kind": "请选择加减分类型。"}, ScoreEvent),
+              {"unit_id": "请选择单位。", "kind": "请选择加减分类型。"}, ScoreEvent),
 }
 
 
 @pytest.mark.parametrize("form", list(ENTRY))
-def test_unit_assessment_entry_preselects_no_round_or_kind(client, auth, scheme_world, form):
+def test_unit_assessment_entry_preselects_no_unit_indicator_round_or_kind(client, auth, scheme_world, form):
     s, unit = scheme_world
     prefix, good, blanks, model = ENTRY[form]
     good = {"form": form, **{f"{prefix}-{k}": v for k, v in good.items()}}

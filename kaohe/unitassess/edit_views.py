@@ -135,7 +135,9 @@ def indicator_delete(scheme_id: int, indicator_id: int):
 
 # ---------------------------------------------------------------- scores
 def _unit_choices(s):
-    return choice_list((u.id, f"{u.name}（{u.code}）") for u in data.group_units(s.group))
+    # A blank first option: the first unit of the list is never recorded by default.
+    return choice_list(((u.id, f"{u.name}（{u.code}）") for u in data.group_units(s.group)),
+                       "请选择")
 
 
 @edit_bp.route("/schemes/<int:scheme_id>/entry", methods=["GET", "POST"])
@@ -150,7 +152,8 @@ def entry_page(scheme_id: int):
     for f in forms.values():
         f.unit_id.choices = units
     forms["result"].indicator_id.choices = choice_list(
-        (i.id, f"{i.code} {i.name}（{svc.fmt(i.max_points)} 分）") for i in s.indicators)
+        ((i.id, f"{i.code} {i.name}（{svc.fmt(i.max_points)} 分）") for i in s.indicators),
+        "请选择")
     if not s.is_published:
         flash(f"{s.year} 年{s.group_label}考核方案尚未发布，规则未确定前不能录入考核数据。", "error")
     savers = {"result": entry.save_result, "rating": entry.save_rating, "event": entry.save_event}
