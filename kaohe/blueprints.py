@@ -10,6 +10,7 @@ from kaohe.auth.permissions import Permission, can
 # "module:attribute"; the attribute is a blueprint or a tuple of blueprints.
 BLUEPRINTS = (
     "kaohe.auth.views:bp",
+    "kaohe.auth.token_views:bp",
     "kaohe.main.views:bp",
     "kaohe.units.views:bp",
     "kaohe.officials.views:bp",

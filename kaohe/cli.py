@@ -6,13 +6,13 @@ import sys
 import click
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import select
 
 from kaohe.audit.services import cli_actor
 from kaohe.auth import services as auth
-from kaohe.auth.models import User
+from kaohe.auth.cli import link_user, revoke_token, user_or_fail
 from kaohe.auth.permissions import ROLE_NAMES
 from kaohe.core.errors import ValidationFailed
+from kaohe.core.limits import MAX_INT
 from kaohe.extensions import db
 
 
@@ -52,13 +52,17 @@ def create_user(username: str, role: str, password_stdin: bool, display_name: st
 
 @click.command("create-token")
 @click.argument("username")
-def create_token(username: str) -> None:
+@click.option("--name", default="命令行创建", show_default=True, help="What the token is for.")
+@click.option("--expires-days", type=click.IntRange(1, MAX_INT),
+              help="Lifetime in days (default and maximum: the setting security.api_token_days).")
+def create_token(username: str, name: str, expires_days: int | None) -> None:
     """Create an API token for USERNAME and print it once (only its hash is stored)."""
     cli_actor.set("cli:create-token")
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise click.ClickException(f"用户 {username} 不存在。")
-    token = auth.create_token(user)
+    user = user_or_fail(username)
+    try:
+        token = auth.create_token(user, name, expires_days)
+    except ValidationFailed as exc:
+        _fail(exc)
     db.session.commit()
     click.echo(token)
 
@@ -76,7 +80,7 @@ def seed_demo(n_officials: int, seed: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, create_user, create_token, seed_demo):
+    for command in (init_db, create_user, create_token, seed_demo, link_user, revoke_token):
         app.cli.add_command(command)
 
     from kaohe.audit.cli import audit_anchor, audit_verify

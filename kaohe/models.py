@@ -1,7 +1,7 @@
 """Import every model so the metadata (and Alembic) sees the whole schema."""
 from kaohe.assessments.models import AssessmentResult  # noqa: F401
 from kaohe.audit.models import AuditLog  # noqa: F401
-from kaohe.auth.models import ApiToken, Role, User  # noqa: F401
+from kaohe.auth.models import ApiToken, Role, User, UserRelative  # noqa: F401
 from kaohe.officials.models import Official, Post  # noqa: F401
 from kaohe.orgnotes.models import OrgNote  # noqa: F401
 from kaohe.reviews.models import Review  # noqa: F401

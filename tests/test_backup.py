@@ -12,6 +12,7 @@ import contextvars
 import datetime as dt
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -86,6 +87,7 @@ def _round_trip(url_a: str, url_b: str, tmp_path) -> None:
     assert "已备份到" in result.output and archive.stat().st_size > 0
     before = _snapshot(a)
     assert sum(map(len, before.values())) > 100  # a real data set, not empty tables
+    # Audited once the backup exists: the live log ends with it, the backup does not hold it.
     assert before[AuditLog.__table__.name][-1][AuditLog.__table__.c.keys().index("action")] \
         == "backup"
 
@@ -100,27 +102,41 @@ def _round_trip(url_a: str, url_b: str, tmp_path) -> None:
             assert after[name] == before[name], name
     log = AuditLog.__table__.name
     action = AuditLog.__table__.c.keys().index("action")
-    assert after[log][:-1] == before[log]
+    assert after[log][:-1] == before[log][:-1]
     assert after[log][-1][action] == "restore"
 
     result = _invoke(b, ["audit-verify"])
     assert result.exit_code == 0, result.output
     assert "audit chain intact" in result.output
 
-    # Failures: a clear message, a non-zero exit and the database untouched.
+    # Failures: a clear message, a non-zero exit, the data untouched, and each failure
+    # audited as such (never as a backup or restore), with its cause.
     (tmp_path / "junk").write_bytes(b"not a backup at all" * 100)
-    for args, message in ((["restore", str(tmp_path / "missing"), "--yes"], "不存在"),
-                          (["restore", str(tmp_path / "junk"), "--yes"], "失败"
-                           if url_b.startswith("postgresql") else "不是有效的 SQLite 备份"),
-                          (["backup", str(tmp_path / "no" / "dir" / "x")], "不存在")):
+    failures = ((["restore", str(tmp_path / "missing"), "--yes"], "不存在"),
+                (["restore", str(tmp_path / "junk"), "--yes"], "失败"
+                 if url_b.startswith("postgresql") else "不是有效的 SQLite 备份"),
+                (["backup", str(tmp_path / "no" / "dir" / "x")], "不存在"),
+                # A directory that exists but takes no files, even as root: formerly
+                # audited as a backup before failing.
+                (["backup", "/proc/kaohe.backup"], "无法写入目录"))
+    for args, message in failures:
         result = _invoke(b, args)
         assert result.exit_code != 0 and message in result.output, result.output
-    assert _snapshot(b) == after
+    failed = _snapshot(b)
+    assert {k: v for k, v in failed.items() if k not in AUDIT_TABLES} == \
+        {k: v for k, v in after.items() if k not in AUDIT_TABLES}
+    added = failed[log][len(after[log]):]
+    assert failed[log][:len(after[log])] == after[log]
+    after_col = AuditLog.__table__.c.keys().index("after")
+    assert [(row[action], row[after_col]["path"]) for row in added] == [
+        (f"{args[0]}_failed", str(Path(args[1]).resolve())) for args, _m in failures]
+    assert all(message in row[after_col]["error"] for row, (_a, message) in zip(added, failures))
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    assert _invoke(b, ["audit-verify"]).exit_code == 0
 
     # Without --yes the restore asks first; "n" leaves everything as it was.
     result = _invoke(b, ["restore", str(archive)], input="n\n")
-    assert result.exit_code != 0 and _snapshot(b) == after
+    assert result.exit_code != 0 and _snapshot(b) == failed
 
 
 def test_round_trip_sqlite(tmp_path):

@@ -245,7 +245,8 @@ def flashes(app, client) -> list[tuple[str, str]]:
 
 
 # Saves answered with a page rather than a redirect: endpoint → text only that page has.
-SUCCESS_PAGES = {"admin.new_user": "此密码只显示这一次", "admin.edit_user": "此密码只显示这一次"}
+SUCCESS_PAGES = {"admin.new_user": "此密码只显示这一次", "admin.edit_user": "此密码只显示这一次",
+                 "account.create": "此令牌只显示这一次"}
 
 
 def succeeded(app, client, endpoint, response) -> bool:

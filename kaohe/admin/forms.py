@@ -1,9 +1,11 @@
-from wtforms import BooleanField, SelectField, StringField, SubmitField
+"""Forms of the admin pages: users, and their recusal links (回避)."""
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
 from kaohe.auth.permissions import DEFAULT_ROLES
 from kaohe.core.forms import BaseForm, choice_list
+from kaohe.core.limits import MAX_INT
 
 ROLE_CHOICES = choice_list((name, label) for name, (label, _p) in DEFAULT_ROLES.items())
 
@@ -25,3 +27,23 @@ class UserEditForm(BaseForm):
     active = BooleanField("启用")
     reset_password = BooleanField("重置密码（新密码只显示一次）")
     submit = SubmitField("保存")
+
+
+def _official_number() -> IntegerField:
+    return IntegerField("干部编号", validators=[
+        InputRequired("请填写干部编号（可先按姓名或身份证号查找）。"),
+        NumberRange(1, MAX_INT, message="干部编号不正确。")])
+
+
+class LinkOfficialForm(BaseForm):
+    """The official the user is (回避); used with prefix ``own``."""
+    official_id = _official_number()
+    submit = SubmitField("关联为本人")
+
+
+class RelativeForm(BaseForm):
+    """A relative declared for the user (回避); used with prefix ``relative``."""
+    official_id = _official_number()
+    relation = StringField("称谓", validators=[
+        DataRequired("请填写称谓，例如配偶、子女、父亲。"), Length(max=16)])
+    submit = SubmitField("添加亲属")

@@ -125,7 +125,7 @@ def _operation(rule, method: str, view) -> dict:
         "responses": {
             "200" if method != "POST" else "201": {"description": "成功"},
             "400": {"description": "输入有误：{error, fields: {字段: 中文说明}}"},
-            "401": {"description": "未登录或令牌无效"},
+            "401": {"description": "未登录，或令牌无效、已过期或已撤销"},
             "403": {"description": "无权访问"},
             "404": {"description": "记录不存在"},
         },
@@ -164,7 +164,11 @@ def document(app=None) -> dict:
         "openapi": "3.0.3",
         "info": {"title": "考核 · 干部考评管理系统 API", "version": "1",
                  "description": "读取接口接受登录会话或 API 令牌；写入接口只接受 API 令牌"
-                                "（Authorization: Bearer kh_…，由管理员用 flask create-token 签发），"
+                                "（Authorization: Bearer kh_…，由用户本人在「API 令牌」页面或"
+                                "管理员用 flask create-token 创建，只显示一次）。令牌有效期有上限"
+                                "（规则参数 security.api_token_days，默认 90 天），可由本人或管理员"
+                                "撤销；修改或重置密码、管理员「结束会话」时撤销该用户的全部令牌；"
+                                "已过期或已撤销的令牌得到 401 JSON。"
                                 "校验规则与页面表单相同，错误为 400 JSON，含逐字段中文说明。"},
         "servers": [{"url": PREFIX}],
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},

@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from kaohe.auth import services as auth_services
+from kaohe.auth import tokens
 from kaohe.auth.permissions import Permission, can, require
 from kaohe.core import locking
 from kaohe.core.errors import ValidationFailed
@@ -54,7 +54,7 @@ def token_only(bp: Blueprint, permission: Permission, *, session_refused: str,
     @bp.before_request
     def _token_only():
         header = request.headers.get("Authorization", "")
-        token_user = auth_services.user_for_token(header[7:].strip()) \
+        token_user = tokens.user_for_token(header[7:].strip()) \
             if header.startswith("Bearer ") else None
         if token_user is None:  # a cookie session (or nobody): never served here
             require(permission)  # 401 when anonymous

@@ -1,5 +1,5 @@
-from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
 
 from kaohe.core.forms import BaseForm
 
@@ -19,3 +19,12 @@ class PasswordChangeForm(BaseForm):
     confirm = PasswordField("再次输入新密码", validators=[
         DataRequired("请再次输入新密码。"), Length(max=256)])
     submit = SubmitField("修改密码")
+
+
+class TokenForm(BaseForm):
+    """A new API token of the signed-in user (its lifetime is bounded by a setting)."""
+    name = StringField("名称（用途）", validators=[
+        DataRequired("请填写令牌名称（用途），例如“人事系统对接”。"), Length(max=64)])
+    days = IntegerField("有效期（天）", validators=[Optional()],
+                        description="留空则取最长有效期")
+    submit = SubmitField("创建令牌")

@@ -63,39 +63,46 @@ def can(permission: Permission | str, user=None) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.has_permission(str(permission))
 
 
-def _query_recused_ids(own: int) -> frozenset[int]:
-    """``own`` and every official linked to it by a declared relative, either way (one query)."""
-    from sqlalchemy import or_, select
+def _query_recused_ids(user_id: int, own: int | None) -> frozenset[int]:
+    """``own``, every official linked to it by a declared relative either way, and the
+    relatives the admin declared for the user (one query)."""
+    from sqlalchemy import or_, select, union_all
 
+    from kaohe.auth.models import UserRelative as R
     from kaohe.extensions import db
     from kaohe.interop.models import FamilyMember as F
 
-    rows = db.session.execute(
-        select(F.official_id, F.relative_official_id).where(
-            F.relative_official_id.is_not(None),
-            or_(F.official_id == own, F.relative_official_id == own))).all()
+    declared = select(R.official_id, R.official_id).where(R.user_id == user_id)
+    if own is None:
+        return frozenset(a for a, _ in db.session.execute(declared))
+    family = select(F.official_id, F.relative_official_id).where(
+        F.relative_official_id.is_not(None), F.deleted_at.is_(None),
+        or_(F.official_id == own, F.relative_official_id == own))
+    rows = db.session.execute(union_all(family, declared)).all()
     return frozenset({own} | {a for a, _ in rows} | {b for _, b in rows})
 
 
 def recused_official_ids(user=None) -> frozenset[int]:
     """The officials ``user`` must not see (回避): the official they are and, in both
     directions, every official linked to them by a declared relative
-    (:class:`~kaohe.interop.models.FamilyMember`: either's declared family names the other).
+    (:class:`~kaohe.interop.models.FamilyMember`: either's declared family names the other),
+    and the relatives the admin declared for the user
+    (:class:`~kaohe.auth.models.UserRelative`, also for users who are no official).
 
     Computed with one query, and at most once per request and user (cached on the
-    request, so records added between two requests of a test are seen). A user not
-    linked to an official costs no query.
+    request, so records added between two requests of a test are seen).
     """
     user = current_user if user is None else user
+    user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
     own = getattr(user, "official_id", None)
-    if own is None:
-        return frozenset()
+    if user_id is None:
+        return frozenset({own}) if own is not None else frozenset()
     if not has_request_context():
-        return _query_recused_ids(own)
+        return _query_recused_ids(user_id, own)
     cache = request.environ.setdefault("kaohe.recused_official_ids", {})
-    key = (getattr(user, "id", None), own)
+    key = (user_id, own)
     if key not in cache:
-        cache[key] = _query_recused_ids(own)
+        cache[key] = _query_recused_ids(user_id, own)
     return cache[key]
 
 

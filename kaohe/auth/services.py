@@ -1,7 +1,6 @@
 """Account services shared by the login view, admin pages, CLI and API."""
 from __future__ import annotations
 
-import hashlib
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -10,8 +9,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from kaohe.auth.models import ApiToken, Role, User
+from kaohe.auth import tokens
+from kaohe.auth.models import Role, User
 from kaohe.auth.permissions import DEFAULT_ROLES
+from kaohe.auth.tokens import user_for_token  # noqa: F401 - the API's token check
 from kaohe.core.errors import ValidationFailed
 from kaohe.extensions import db
 
@@ -98,10 +99,11 @@ def create_user(username: str, role: str, password: str, display_name: str = "",
 
 
 def set_password(user: User, password: str) -> None:
-    """Set a new password; every existing session of the user ends."""
+    """Set a new password; every existing session and API token of the user ends."""
     check_password_rules(password, user.username)
     user.password_hash = hash_password(password)
     user.rotate_session_token()
+    tokens.revoke_all(user, "password")
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -121,23 +123,6 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_token(user: User) -> str:
-    """Create an API token for ``user``; only its SHA-256 is stored."""
-    token = "kh_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=_token_digest(token)))
-    db.session.flush()
-    return token
-
-
-def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_digest(token),
-                               ApiToken.revoked_at.is_(None))
-    )
-    if row is None or not row.user.active:
-        return None
-    return row.user
+def create_token(user: User, name: str = "API", days: int | None = None) -> str:
+    """Create an API token for ``user`` (see :mod:`kaohe.auth.tokens`); returns it, once."""
+    return tokens.create(user, name, days)[1]

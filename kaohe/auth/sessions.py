@@ -31,6 +31,8 @@ registry.register(
     SettingDef("security.lockout_address_failures", "同一地址登录失败上限", 20, unit="次",
                min=1, max=10000),
     SettingDef("security.lockout_minutes", "登录锁定时长", 15, unit="分钟", min=1, max=24 * 60),
+    SettingDef("security.api_token_days", "API 令牌有效期", 90, unit="天", min=1, max=3650,
+               help="新建令牌的默认有效期，也是可选的最长有效期"),
 )
 
 LOGIN_AT = "_kaohe_login_at"

@@ -5,11 +5,14 @@ temporary file next to PATH and renamed into place; a SQLite restore copies the
 checked backup into the live database with the online backup API in a single step
 (it holds the write lock throughout, so readers see either the old or the new
 database); a PostgreSQL restore runs ``pg_restore --single-transaction``.
-Each backup and restore appends an event to the audit chain (the restore event
-continues the restored database's own chain, so ``audit-verify`` passes).
+Each backup and restore appends an event to the audit chain once it has succeeded
+(the restore event continues the restored database's own chain, so ``audit-verify``
+passes); a failed one appends ``backup_failed`` / ``restore_failed`` with the cause
+instead, so the log never shows a backup that does not exist.
 """
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -87,17 +90,46 @@ def _check_sqlite_backup(path: Path) -> None:
         raise BackupError(f"{path} 不是本系统的备份 (no alembic_version table: not a Kaohe backup).")
 
 
+def _record(action: str, path: Path, url: URL, error: str | None = None) -> None:
+    """Append the outcome to the audit chain; a failure's record is best effort (the
+    database itself may be what failed), and never hides the failure."""
+    after = {"path": str(path.resolve()), "dialect": url.get_backend_name()}
+    if error is not None:
+        after["error"] = error[:1000]
+    try:
+        record_event(action, "database", None, after)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        if error is None:
+            raise
+        logging.getLogger(__name__).exception("could not audit %s of %s", action, path)
+
+
 def backup(path: Path) -> str:
-    """Write a backup of the live database to ``path``; returns the dialect name."""
+    """Write a backup of the live database to ``path``; returns the dialect name.
+
+    Audited as ``backup`` once the file is in place; a failure as ``backup_failed``.
+    """
     path = Path(path)
     url = _url()
+    try:
+        _backup(path, url)
+    except BackupError as exc:
+        db.session.rollback()
+        _record("backup_failed", path, url, str(exc))
+        raise
+    _record("backup", path, url)
+    return url.get_backend_name()
+
+
+def _backup(path: Path, url: URL) -> None:
     if not path.parent.is_dir():
         raise BackupError(f"目录 {path.parent} 不存在 (directory does not exist).")
-    # Recorded first and committed, so the backup contains its own event.
-    record_event("backup", "database", None, {"path": str(path.resolve()),
-                                               "dialect": url.get_backend_name()})
-    db.session.commit()
-    tmp = _tmp_beside(path)
+    try:
+        tmp = _tmp_beside(path)
+    except OSError as exc:
+        raise BackupError(f"无法写入目录 {path.parent} (cannot write there: {exc}).") from exc
     try:
         if url.get_backend_name() == "sqlite":
             source = sqlite3.connect(_sqlite_path(url))
@@ -116,17 +148,30 @@ def backup(path: Path) -> str:
         else:
             raise BackupError(f"不支持的数据库 (unsupported database: {url.get_backend_name()}).")
         tmp.replace(path)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         raise BackupError(f"备份失败 (backup failed: {exc}).") from exc
     finally:
         tmp.unlink(missing_ok=True)
-    return url.get_backend_name()
 
 
 def restore(path: Path) -> str:
-    """Replace the live database's contents with the backup at ``path``."""
+    """Replace the live database's contents with the backup at ``path``.
+
+    Audited as ``restore`` once done; a failure (the database unchanged) as ``restore_failed``.
+    """
     path = Path(path)
     url = _url()
+    try:
+        _restore(path, url)
+    except BackupError as exc:
+        _record("restore_failed", path, url, str(exc))
+        raise
+    db.engine.dispose()
+    _record("restore", path, url)
+    return url.get_backend_name()
+
+
+def _restore(path: Path, url: URL) -> None:
     if not path.is_file():
         raise BackupError(f"备份文件 {path} 不存在 (backup file does not exist).")
     db.session.remove()
@@ -151,8 +196,3 @@ def restore(path: Path) -> str:
             raise BackupError(f"不支持的数据库 (unsupported database: {url.get_backend_name()}).")
     except sqlite3.Error as exc:
         raise BackupError(f"恢复失败 (restore failed: {exc}).") from exc
-    db.engine.dispose()
-    record_event("restore", "database", None, {"path": str(path.resolve()),
-                                                "dialect": url.get_backend_name()})
-    db.session.commit()
-    return url.get_backend_name()

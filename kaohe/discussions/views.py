@@ -76,7 +76,8 @@ def _show(discussion, attach_form=None, reviewer_form=None, status=200):
         "discussions/show.html", discussion=discussion, items=items, states=states,
         recused=recused, attach_form=attach_form or AttachForm(formdata=None),
         reviewer_form=reviewer_form, manages=access.manages(),
-        bundle=bundles.state(bundles.latest(discussion)) if access.manages() else None,
+        bundle=bundles.state(bundles.latest(discussion))
+        if access.manages() and not recused else None,
         quorum=decisions.quorum_needed(len(discussion.members)),
         majority=decisions.majority_needed(len(discussion.members))), status
 
@@ -301,6 +302,7 @@ def decide(discussion_id: int, item_id: int):
 @bp.post("/<int:discussion_id>/bundle")
 def bundle_start(discussion_id: int):
     discussion = access.discussion_or_403(discussion_id)
+    access.bundle_or_403(discussion)  # managers only, none recused from an item (回避)
     made = bundles.start(discussion)
     access.log("bundle", discussion, "生成议程材料汇编", bundle_id=made.id)
     db.session.commit()
@@ -315,8 +317,7 @@ def bundle_start(discussion_id: int):
 @bp.get("/<int:discussion_id>/bundle/status")
 def bundle_status(discussion_id: int):
     discussion = access.discussion_or_403(discussion_id)
-    if not access.manages():
-        abort(403)
+    access.bundle_or_403(discussion)
     state = bundles.state(bundles.latest(discussion))
     if state["status"] == "done":
         state["url"] = url_for("discussions.bundle_download", discussion_id=discussion.id)
