@@ -18,6 +18,7 @@ from sqlalchemy import update
 from kaohe.extensions import db
 from kaohe.settings import services as settings
 from kaohe.settings.registry import by_key
+from kaohe.unitassess import FROZEN
 from kaohe.unitassess.models import Scheme
 from kaohe.unitassess.services import figures, scheme as svc
 from tests import discipline_support as ds
@@ -208,3 +209,9 @@ def test_a_figure_missing_from_the_frozen_rules_takes_its_default(client, auth, 
     page = text(client.get(f"/unit-assessment/schemes/{s.id}"))
     assert _figure(page, "指标滞后判定线（完成进度/时间进度）") == "90"
     assert page.count("发布时尚无此参数，按默认值") == 1
+
+
+def test_the_admin_is_told_an_edit_applies_to_schemes_published_later(client, auth):
+    auth.login("admin")
+    page = text(client.get("/admin/settings"))
+    assert page.count(FROZEN) == sum(k.startswith("unitassess.") for k in figures.RULE_KEYS)
