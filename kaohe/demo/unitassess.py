@@ -265,7 +265,7 @@ class UnitAssessDemo:
             if round_ not in self.rounds(year):
                 continue
             rr = data.load_round(scheme, round_)
-            row = rr.rows[-1]
+            row = rr.ranked[-1]  # the last-ranked unit (every demo round is complete)
             end = round_end(year, round_)
             leader = data.principal_leader(row.unit_id, end)
             date = min(end + dt.timedelta(days=self.rng.randint(15, 35)), self.today)
