@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from sqlalchemy import func, select
 
 from kaohe.core import clock
+from kaohe.assessments import quota
 from kaohe.assessments.models import VOTE_FIELDS, AssessmentResult
 from kaohe.audit.models import AuditLog
 from kaohe.auth.models import User
@@ -90,10 +91,13 @@ def test_seed_demo_content(app, runner):
     assert {r.grade for r in annual} <= {"excellent", "competent", "basically_competent",
                                         "incompetent"}
     assert Counter(r.grade for r in annual).most_common(1)[0][0] == "competent"
-    unit_of = {o.id: o.unit_id for o in officials}
-    per_unit_year = Counter((unit_of[r.official_id], r.year) for r in annual)
-    excellent = Counter((unit_of[r.official_id], r.year) for r in annual if r.grade == "excellent")
-    assert all(excellent[k] <= per_unit_year[k] * 0.2 for k in excellent)
+    # The 优秀 quota holds in every unit and year, counted as the entry check counts.
+    usages = [u for unit in units for u in quota.usage_by_year(unit.id)]
+    assert {u.year for u in usages} == set(years)
+    assert sum(u.assessed for u in usages) == len(annual)
+    assert sum(u.excellent for u in usages) == sum(r.grade == "excellent" for r in annual) > 0
+    assert not [u for u in usages if u.excess], [(u.unit_name, u.year, u.assessed, u.excellent)
+                                                 for u in usages if u.excess]
     for r in annual:
         assert sum(getattr(r, f) for f in VOTE_FIELDS) == r.votes_total > 0
         assert 1 <= r.unit_rank <= r.unit_size and 0 <= r.score <= 100

@@ -19,10 +19,13 @@ stands (a later post or deletion can push a year over; it is shown, not hidden).
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Hashable, Iterable, TypeVar
 
-from sqlalchemy import Integer, case, cast, extract, func, or_, select
+from sqlalchemy import Date, case, func, or_, select, union
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.orm import aliased
 
 from kaohe.assessments.models import AssessmentResult, ExcellentQuotaApproval
@@ -47,10 +50,21 @@ def setting_label(key: str) -> str:
 # ---------------------------------------------------------------- the unit of a result
 
 
-def _day_number(column):
-    """A date as the integer YYYYMMDD, the same on SQLite and PostgreSQL."""
-    return (extract("year", column) * 10000 + extract("month", column) * 100
-            + extract("day", column))
+class _YearEnd(FunctionElement):
+    """SQL: 31 December of an integer year column, as a date comparable with date columns."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(_YearEnd, "postgresql")
+def _year_end_pg(element, compiler, **kw):
+    return f"make_date(CAST({compiler.process(element.clauses, **kw)} AS INTEGER), 12, 31)"
+
+
+@compiles(_YearEnd, "sqlite")
+def _year_end_sqlite(element, compiler, **kw):  # SQLite keeps dates as 'YYYY-MM-DD' text
+    return f"printf('%04d-12-31', {compiler.process(element.clauses, **kw)})"
 
 
 def year_end_unit(official_id, official_unit_id, year):
@@ -59,14 +73,11 @@ def year_end_unit(official_id, official_unit_id, year):
     ``year`` is a column or an int; the other two are columns of the enclosing query.
     """
     p = aliased(Post)
-    if not isinstance(year, int):
-        year = cast(year, Integer)  # SMALLINT × 10000 overflows on PostgreSQL
-    end = year * 10000 + 1231
+    end = dt.date(year, 12, 31) if isinstance(year, int) else _YearEnd(year)
     post_unit = (
         select(p.unit_id)
-        .where(p.official_id == official_id, p.deleted_at.is_(None),
-               _day_number(p.start_date) <= end,
-               or_(p.end_date.is_(None), _day_number(p.end_date) >= end))
+        .where(p.official_id == official_id, p.deleted_at.is_(None), p.start_date <= end,
+               or_(p.end_date.is_(None), p.end_date >= end))
         .order_by(p.is_principal.desc(), p.start_date.desc(), p.id.desc())
         .limit(1).correlate_except(p).scalar_subquery())
     return func.coalesce(post_unit, official_unit_id)
@@ -95,7 +106,9 @@ def _annual_in_units(unit_ids: list[int], years: list[int] | None = None):
     count in them, so the per-row unit expression runs on those alone.
     """
     r, o = AssessmentResult, Official
-    in_units = or_(o.unit_id.in_(unit_ids), r.official_id.in_(
+    # One IN over a UNION (not an OR) so the results are reached by official id.
+    in_units = r.official_id.in_(union(
+        select(Official.id).where(Official.unit_id.in_(unit_ids)),
         select(Post.official_id).where(Post.unit_id.in_(unit_ids), Post.deleted_at.is_(None))))
     stmt = (select(year_end_unit(r.official_id, o.unit_id, r.year).label("unit_id"),
                    r.year, r.official_id, r.grade)

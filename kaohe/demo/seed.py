@@ -33,6 +33,7 @@ from typing import Iterable, Iterator
 from sqlalchemy import func, select
 
 from kaohe.core import clock
+from kaohe.assessments import quota
 from kaohe.assessments.models import VOTE_FIELDS, AssessmentResult
 from kaohe.audit.models import AuditLog
 from kaohe.audit.services import record_event
@@ -292,16 +293,18 @@ class Seeder(RecordRows):
                        "title": title, "rank": rank, "start_date": start, "end_date": end,
                        "is_principal": principal, "note": ""}
 
-    def grade_groups(self, scores: list[float | None]) -> list[tuple[str, int, int] | None]:
+    def grade_groups(self, scores: list[float | None],
+                     units: list | None = None) -> list[tuple[str, int, int] | None]:
         """Grade, unit rank and unit size per official from scores, unit by unit.
 
         The top 15 % (never more than 20 %, the 优秀 quota) with at least 85 points
-        are 优秀; below 70 is 基本称职, below 60 不称职.
+        are 优秀; below 70 is 基本称职, below 60 不称职. ``units`` gives each
+        official's unit (default: the current one).
         """
         by_unit: dict[int, list[int]] = {}
         for i, s in enumerate(scores):
             if s is not None:
-                by_unit.setdefault(self.offs[i].unit, []).append(i)
+                by_unit.setdefault(units[i] if units else self.offs[i].unit, []).append(i)
         out: list[tuple[str, int, int] | None] = [None] * len(scores)
         for members in by_unit.values():
             members.sort(key=lambda i: (-scores[i], i))
@@ -336,7 +339,10 @@ class Seeder(RecordRows):
     def annual_rows(self) -> Iterator[dict]:
         rng = self.rng
         for year, scores in zip(self.years, self.annual_scores()):
-            for i, g in enumerate(self.grade_groups(scores)):
+            # Grouped by the unit the 优秀 quota counts the year's result in (posts are in).
+            units = quota.units_of((o.id, year) for o in self.offs)
+            year_units = [units.get((o.id, year)) for o in self.offs]
+            for i, g in enumerate(self.grade_groups(scores, year_units)):
                 if g is None:
                     continue
                 grade, rank, size = g
