@@ -34,9 +34,10 @@ DEFINITIONS: list[SettingDef] = [
                kind="month_day",
                help="格式“月-日”，如 03-31：某年度的年度考核于次年该日结束（当日即算结束），"
                     "此前该年度为“待考核”；02-29 在平年按 2 月 28 日"),
-    SettingDef("assessment.excellent_quota_pct", "年度考核优秀比例上限", 20, unit="%", max=100),
+    SettingDef("assessment.excellent_quota_pct", "年度考核优秀比例上限", 20, unit="%", max=100,
+               help="单位年度优秀人数不超过参加考核人数×比例（向下取整）；录入和导入优秀时检查"),
     SettingDef("assessment.excellent_quota_pct_approved", "经批准的优秀比例上限", 25, unit="%",
-               max=100),
+               max=100, help="在单位页面登记批准单位和文号后，该单位该年度可提高至此比例"),
 ]
 
 
