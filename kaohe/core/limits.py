@@ -33,7 +33,7 @@ def bounded_int(value, low: int = 1, high: int = MAX_INT) -> int | None:
 # .xlsx imports (kaohe.interop.xlsx_read): the zip, its XML parts, the cells.
 XLSX_MAX_PARTS = 1_000  # entries in the zip
 XLSX_MAX_PART_BYTES = 64 * 1024 * 1024  # one part, uncompressed (a 50 000-row sheet: ~40 MB)
-XLSX_MAX_SHARED_STRINGS = 1_000_000  # entries of the shared-strings table
+XLSX_MAX_SHARED_STRINGS = 500_000  # entries of the shared-strings table (~5 s to read)
 XLSX_MAX_SHARED_CHARS = 16_000_000  # their total length, in characters
 XLSX_MAX_CELL_CHARS = 32_767  # one cell (Excel's own limit)
 XLSX_MAX_ROWS = 50_000  # rows of one import, the header row not counted

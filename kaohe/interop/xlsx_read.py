@@ -1,26 +1,50 @@
 """Reading an uploaded .xlsx: the report of an import, and the rows of its sheet.
 
-The rows are read straight from the sheet's XML (one pass, with the hardened
-parser of defusedxml); openpyxl reads the workbook's parts around it (shared
-strings, styles for dates, the list of sheets). ``load_workbook(read_only=True)``
-parses a sheet twice when the file has no ``<dimension>`` (as written by many
-tools), and builds a cell object per value: about three times slower.
+Every part is streamed (:mod:`kaohe.interop.xlsx_parts`) into a small handler that
+keeps only what the import needs: the sheet list and date epoch (workbook), which
+styles are dates (styles), the shared strings and the rows of one sheet, each read in
+one pass. The bounds of :mod:`kaohe.core.limits` are checked while reading, so a
+hostile file is refused after reading only as much as the first bound it passes,
+in memory that does not grow with the file: the number and total length of the
+shared strings (the table's declared count is checked first), the length of one
+cell, and the rows of the sheet (its ``<dimension>`` first, then a running count).
 """
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from defusedxml.ElementTree import iterparse
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from kaohe.core.limits import (XLSX_MAX_CELL_CHARS, XLSX_MAX_PARTS, XLSX_MAX_ROWS,
+                               XLSX_MAX_SHARED_CHARS, XLSX_MAX_SHARED_STRINGS)
 from kaohe.interop.sheets import Sheet, normalise_header
+from kaohe.interop.xlsx_parts import BAD_XML, NOT_XLSX, FileRefused, Package
 
-MAX_ROWS = 50_000
 MAX_PROBLEMS = 1_000  # the report stops listing after this many
-NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-ROW, VALUE, INLINE, TEXT = NS + "row", NS + "v", NS + "is", NS + "t"
+MAX_STYLES = 100_000  # cell formats and number formats (Excel allows 64 000)
+MAX_COLUMN = 16_384  # XFD
+BAD_SHEET = "工作表内容无法解析（格式损坏或含有不允许的 XML 内容）。"
+CELL_TOO_LONG = (f"有单元格的内容超过 {XLSX_MAX_CELL_CHARS} 个字符（Excel 单元格的上限），"
+                 "文件无法导入。")
+TOO_MANY_STRINGS = (f"文件中不同的文本超过 {XLSX_MAX_SHARED_STRINGS:,} 个，超出一次导入的上限，"
+                    "请拆分文件。")
+TOO_MUCH_TEXT = (f"文件中的文本总长度超过 {XLSX_MAX_SHARED_CHARS // 10_000} 万字，"
+                 "超出一次导入的上限，请拆分文件。")
+# Element names as expat gives them: namespace}local.
+M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+ROW, C, V, T, R_PH, SI, SST, DIMENSION = (M + n for n in (
+    "row", "c", "v", "t", "rPh", "si", "sst", "dimension"))
+SHEET, WORKBOOK_PR, NUM_FMT, CELL_XFS, XF = (M + n for n in (
+    "sheet", "workbookPr", "numFmt", "cellXfs", "xf"))
+REL_ID = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def too_many_rows(rows: int, ref: str = "") -> str:
+    where = f"工作表的范围为 {ref}，共 {rows:,} 行" if ref else f"工作表超过 {rows - 1:,} 行"
+    return (f"{where}，一次最多导入 {XLSX_MAX_ROWS:,} 行（不含标题行），"
+            "请删除多余的行（包括设置了格式的空行）或拆分文件。")
 
 
 @dataclass
@@ -53,111 +77,274 @@ class Report:
             self.problems.append(Problem(row, column, message))
 
 
-class FileRefused(Exception):
-    """The file as a whole cannot be read (not xlsx, too many rows, no header)."""
+class _Text:
+    """Collects the text of one element, refusing more than a cell may hold."""
+
+    def __init__(self):
+        self.parts: list[str] = []
+        self.length = 0
+        self.on = False
+
+    def begin(self, on: bool = True) -> None:
+        self.parts, self.length, self.on = [], 0, on
+
+    def data(self, text: str) -> None:
+        if self.on:
+            self.length += len(text)
+            if self.length > XLSX_MAX_CELL_CHARS:
+                raise FileRefused(CELL_TOO_LONG)
+            self.parts.append(text)
+
+    def value(self) -> str:
+        return "".join(self.parts)
 
 
-class _Workbook:
-    """The parts of the workbook the rows need; the sheet is read by :meth:`rows`."""
+class _WorkbookPart:
+    """workbook.xml: the sheets (name, relationship id) and the date epoch."""
+
+    def __init__(self):
+        self.sheets: list[tuple[str, str]] = []
+        self.date1904 = False
+
+    def start(self, name, attrs):
+        if name == SHEET:
+            if len(self.sheets) >= XLSX_MAX_PARTS:
+                raise FileRefused(BAD_XML)
+            self.sheets.append((attrs.get("name", ""), attrs.get(REL_ID, "")))
+        elif name == WORKBOOK_PR:
+            self.date1904 = attrs.get("date1904", "").lower() in ("1", "true")
+
+    def end(self, name):
+        pass
+
+    def data(self, text):
+        pass
+
+
+class _Styles:
+    """styles.xml: the indexes of the cell formats that show a date."""
+
+    def __init__(self):
+        self.custom: dict[int, str] = {}
+        self.in_xfs = False
+        self.xfs = 0
+        self.dates: set[int] = set()
+
+    def start(self, name, attrs):
+        if name == NUM_FMT:
+            if len(self.custom) >= MAX_STYLES:
+                raise FileRefused(BAD_XML)
+            self.custom[int(attrs.get("numFmtId", -1))] = attrs.get("formatCode", "")
+        elif name == CELL_XFS:
+            self.in_xfs = True
+        elif name == XF and self.in_xfs:
+            if self.xfs >= MAX_STYLES:
+                raise FileRefused(BAD_XML)
+            number = int(attrs.get("numFmtId", 0))
+            code = self.custom.get(number) or BUILTIN_FORMATS.get(number)
+            if code and is_date_format(code):
+                self.dates.add(self.xfs)
+            self.xfs += 1
+
+    def end(self, name):
+        if name == CELL_XFS:
+            self.in_xfs = False
+
+    def data(self, text):
+        pass
+
+
+class _SharedStrings:
+    """sharedStrings.xml: every string's plain text (runs joined, phonetic runs left out)."""
+
+    def __init__(self):
+        self.strings: list[str] = []
+        self.total = 0
+        self.text = _Text()
+        self.phonetic = 0
+
+    def start(self, name, attrs):
+        if name == T:
+            self.text.on = not self.phonetic
+        elif name == SI:
+            self.text.begin(on=False)  # collected from its <t> elements only
+        elif name == R_PH:
+            self.phonetic += 1
+        elif name == SST:
+            declared = attrs.get("uniqueCount", "")
+            if declared.isdigit() and int(declared) > XLSX_MAX_SHARED_STRINGS:
+                raise FileRefused(TOO_MANY_STRINGS)
+
+    def end(self, name):
+        if name == T:
+            self.text.on = False
+        elif name == SI:
+            if len(self.strings) >= XLSX_MAX_SHARED_STRINGS:
+                raise FileRefused(TOO_MANY_STRINGS)
+            self.total += self.text.length
+            if self.total > XLSX_MAX_SHARED_CHARS:
+                raise FileRefused(TOO_MUCH_TEXT)
+            # openpyxl's reading of the "_x005F_" escape, kept so values stay as they were
+            self.strings.append(self.text.value().replace("x005F_", ""))
+        elif name == R_PH:
+            self.phonetic -= 1
+
+    def data(self, text):
+        self.text.data(text)
+
+
+class _SheetRows:
+    """A worksheet, row by row: (row number, {column index: value}) in :attr:`done`."""
+
+    def __init__(self, book: Book):
+        self.book = book
+        self.done: list[tuple[int, dict]] = []
+        self.count = 0
+        self.number = 0
+        self.values: dict[int, object] = {}
+        self.column = -1
+        self.kind = self.style = None
+        self.has_value = False
+        self.text = _Text()
+        self.phonetic = 0
+
+    def start(self, name, attrs):
+        if name == C:
+            self.column = _column(attrs.get("r"), self.column)
+            self.kind, self.style = attrs.get("t"), attrs.get("s")
+            self.has_value = False
+            self.text.on = False
+        elif name == V or (name == T and self.kind == "inlineStr" and not self.phonetic):
+            if not self.has_value:
+                self.text.begin()
+                self.has_value = True
+            self.text.on = True
+        elif name == R_PH:
+            self.phonetic += 1
+        elif name == ROW:
+            self.count += 1
+            if self.count > XLSX_MAX_ROWS + 1:
+                raise FileRefused(too_many_rows(self.count))
+            self.number = int(attrs.get("r") or self.number + 1)
+            self.values, self.column = {}, -1
+        elif name == DIMENSION:
+            last = _last_row(attrs.get("ref", ""))
+            if last is not None and last > XLSX_MAX_ROWS + 1:
+                raise FileRefused(too_many_rows(last, attrs["ref"][:40]))
+
+    def end(self, name):
+        if name == V or name == T:
+            self.text.on = False
+        elif name == C:
+            if self.has_value:
+                value = self.book.value(self.kind, self.style, self.text.value())
+                if value is not None:
+                    self.values[self.column] = value
+        elif name == ROW:
+            self.done.append((self.number, self.values))
+        elif name == R_PH:
+            self.phonetic -= 1
+
+    def data(self, text):
+        self.text.data(text)
+
+
+def _column(ref: str | None, previous: int) -> int:
+    """0-based column of cell reference ``ref`` ("AB12"); the next one when absent."""
+    if not ref:
+        return previous + 1
+    index = 0
+    for char in ref.rstrip("0123456789"):
+        if not "A" <= char <= "Z":
+            raise ValueError(ref)
+        index = index * 26 + ord(char) - 64
+    if not 1 <= index <= MAX_COLUMN:
+        raise ValueError(ref)
+    return index - 1
+
+
+def _last_row(ref: str) -> int | None:
+    """The last row of a ``<dimension>`` ("A1:Q120" → 120); None when unreadable."""
+    digits = ref.rpartition(":")[2].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return int(digits) if digits.isdigit() and len(digits) <= 12 else None
+
+
+class Book:
+    """The parts of the workbook the rows need; a sheet is read by :meth:`rows`."""
 
     def __init__(self, data: bytes):
-        from openpyxl.reader.excel import ExcelReader
-        from openpyxl.styles.stylesheet import apply_stylesheet
-
+        self.package = Package(data)
         try:
-            reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
-            reader.read_manifest()
-            reader.read_strings()
-            reader.read_workbook()
-            apply_stylesheet(reader.archive, reader.wb)
-            self.sheets = [(s.name, rel.target) for s, rel in reader.parser.find_sheets()
-                           if "worksheet" in rel.Type and rel.target in reader.valid_files]
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-            raise FileRefused("无法读取该文件：请上传 Excel 2007 及以上版本的 .xlsx 文件"
-                              "（可先下载模板填写）。") from exc
-        except Exception as exc:  # defusedxml refusals, malformed parts
-            raise FileRefused("文件内容无法解析（格式损坏或含有不允许的 XML 内容）。") from exc
-        if not self.sheets:
-            raise FileRefused("文件中没有工作表。")
-        self.archive = reader.archive
-        self.strings = reader.shared_strings
-        self.date_styles = set(reader.wb._date_formats)
-        self.epoch = reader.wb.epoch
+            self._read()
+        except BaseException:
+            self.close()
+            raise
+
+    def _read(self) -> None:
+        package = self.package
+        try:
+            main = next((name for _id, name in package.related("", "officeDocument")),
+                        "xl/workbook.xml")
+            if main not in package.sizes:
+                raise FileRefused(NOT_XLSX)
+            workbook, styles, strings = _WorkbookPart(), _Styles(), _SharedStrings()
+            package.read(main, workbook)
+            sheets = dict(package.related(main, "worksheet"))
+            self.sheets = [(name, sheets[rid]) for name, rid in workbook.sheets if rid in sheets]
+            if not self.sheets:
+                raise FileRefused("文件中没有工作表。")
+            for kind, handler in (("styles", styles), ("sharedStrings", strings)):
+                for _id, name in package.related(main, kind)[:1]:
+                    package.read(name, handler)
+        except (ValueError, KeyError) as exc:  # a number or name that is not one
+            raise FileRefused(BAD_XML) from exc
+        self.epoch = CALENDAR_MAC_1904 if workbook.date1904 else CALENDAR_WINDOWS_1900
+        self.date_styles = styles.dates
+        self.strings = strings.strings
 
     def close(self) -> None:
-        self.archive.close()
+        self.package.close()
 
-    def rows(self, title: str) -> Iterator[tuple[int, tuple]]:
-        """(row number, values) of each row of sheet ``title`` (else the first).
-
-        Values as openpyxl's ``values_only``; rows absent from the file are skipped.
-        """
+    def rows(self, title: str) -> Iterator[tuple[int, dict]]:
+        """(row number, {0-based column: value}) of each row of sheet ``title`` (else the
+        first); values as openpyxl's ``values_only``, empty cells and rows left out."""
         target = next((t for name, t in self.sheets if name == title), self.sheets[0][1])
-        columns: dict[str, int] = {}
-        number = 0
+        sheet = _SheetRows(self)
         try:
-            with self.archive.open(target) as src:
-                for _event, row in iterparse(src):
-                    if row.tag != ROW:
-                        continue
-                    values: list = []
-                    for cell in row:
-                        ref = cell.get("r")
-                        if ref:
-                            letters = ref.rstrip("0123456789")
-                            index = columns.get(letters)
-                            if index is None:
-                                index = columns[letters] = _column_index(letters)
-                            values.extend([None] * (index - len(values)))
-                        values.append(self._value(cell))
-                    number = int(row.get("r") or number + 1)
-                    row.clear()
-                    yield number, tuple(values)
-        except FileRefused:
-            raise
-        except Exception as exc:
-            raise FileRefused("工作表内容无法解析（格式损坏或含有不允许的 XML 内容）。") from exc
+            for _chunk in self.package.parse(target, sheet):
+                yield from sheet.done
+                sheet.done.clear()
+            yield from sheet.done
+        except (ValueError, IndexError, OverflowError, TypeError) as exc:
+            raise FileRefused(BAD_SHEET) from exc
 
-    def _value(self, cell):
-        kind = cell.get("t")
-        if kind == "inlineStr":
-            node = cell.find(INLINE)
-            return None if node is None else "".join(t.text or "" for t in node.iter(TEXT))
-        text = cell.findtext(VALUE)
-        if text is None:
-            return None
+    def value(self, kind: str | None, style: str | None, text: str):
+        """A cell's value from its type, style and text (as openpyxl reads it)."""
+        if kind == "inlineStr" or kind in ("str", "e", "d"):
+            return text
         if kind == "s":
             return self.strings[int(text)]
         if kind == "b":
             return text == "1"
-        if kind in ("str", "e", "d"):
-            return text
+        if not text:
+            return None  # a formula without a cached value
         number = int(text) if text.lstrip("-").isdigit() else float(text)
-        style = cell.get("s")
         if style is not None and int(style) in self.date_styles:
-            from openpyxl.utils.datetime import from_excel
-
             return from_excel(number, self.epoch)
         return number
 
 
-def _column_index(letters: str) -> int:
-    from openpyxl.utils.cell import column_index_from_string
-
-    return column_index_from_string(letters) - 1
-
-
 def read_rows(data: bytes, sheet: Sheet, report: Report) -> Iterator[tuple[int, dict]]:
     """Yield (row number, {field: raw cell value}) for each non-empty row."""
-    wb = _Workbook(data)
+    book = Book(data)
     try:
-        rows = wb.rows(sheet.title)
-        _number, header = next(rows, (0, ()))
-        if not header or all(v is None for v in header):
+        rows = book.rows(sheet.title)
+        _number, header = next(rows, (0, {}))
+        if not header:
             raise FileRefused("工作表为空：第 1 行应为列标题（可下载模板查看）。")
         positions: dict[str, int] = {}
         by_header = {c.header: c for c in sheet.columns}
-        for i, text in enumerate(header):
+        for i, text in sorted(header.items()):
             name = normalise_header(text)
             if name in by_header and name not in positions:
                 positions[name] = i
@@ -170,12 +357,9 @@ def read_rows(data: bytes, sheet: Sheet, report: Report) -> Iterator[tuple[int, 
             return
         wanted = [(c.field, positions[c.header]) for c in sheet.columns if c.header in positions]
         for number, values in rows:
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            if all(isinstance(v, str) and not v.strip() for v in values.values()):
                 continue
-            if report.rows >= MAX_ROWS:
-                raise FileRefused(f"一次最多导入 {MAX_ROWS} 行，请拆分文件。")
             report.rows += 1
-            n = len(values)
-            yield number, {name: values[i] if i < n else None for name, i in wanted}
+            yield number, {name: values.get(i) for name, i in wanted}
     finally:
-        wb.close()
+        book.close()
