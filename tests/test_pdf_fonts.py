@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from kaohe.discussions import bundle as bundles
 from kaohe.discussions.models import DiscussionBundle, ItemDossier
 from kaohe.dossier import fonts, services
-from kaohe.dossier.glyphs import MissingGlyphError
+from kaohe.dossier.glyphs import MissingGlyphError, to_unicode_cmap
 from kaohe.dossier.models import Dossier
 from kaohe.dossier.render import render_pdf
 from kaohe.extensions import db
@@ -116,6 +116,12 @@ def test_a_character_no_font_has_is_an_error_naming_it(char):
     assert again.errors == caught.value.errors and again.char == char
 
 
+def test_to_unicode_cmap_writes_supplementary_characters_as_utf16():
+    cmap = to_unicode_cmap("AAAAAA+X", [0, 0x4E00, 0x20000, 0x2A6A5])
+    assert "<01> <4E00>" in cmap and "<02> <D840DC00>" in cmap and "<03> <D869DEA5>" in cmap
+    assert "<20000>" not in cmap and "4 beginbfchar" in cmap
+
+
 def test_private_use_glyphs_of_a_fallback_are_never_used():
     require_fallback_fonts()
     fs = fonts.load(None)
@@ -186,7 +192,7 @@ def test_dossier_draws_every_character_on_cover_headers_and_tables(make, name, f
 def test_rare_characters_in_long_wrapped_text_and_headings(make):
     require_fallback_fonts()
     o = small_official(make, "王𠀀")
-    long = "王𠀀同志坚持以人民为中心，统筹推进𪚥䶮工作；" * 12
+    long = "王𠀀同志坚持以人民为中心，统筹推进𪚥䶮工作；" * 5  # wraps, fits on one page
     make.review(o, date=D(2019, 8, 1), strengths=long, weaknesses="𠀁" * 80)
     make.note(o, date=D(2019, 3, 1), content=long)
     body = flat("".join(page_texts(services.generate(o.id, AS_OF).pdf)))

@@ -29,6 +29,7 @@ from kaohe.core.models import utcnow
 from kaohe.discussions.models import AgendaItem, Discussion, DiscussionBundle
 from kaohe.discussions.services.readiness import readiness
 from kaohe.dossier import pdfmerge
+from kaohe.dossier.fonts import FontSpec
 from kaohe.dossier.services import font_spec, now_local
 from kaohe.dossier.styles import Heavy, kit
 from kaohe.extensions import db
@@ -57,7 +58,7 @@ def bookmark(n: int, item: AgendaItem) -> str:
 
 
 def render_cover(discussion: Discussion, rows: list[list[str]], generated: str,
-                 font: str | None = None) -> bytes:
+                 font: FontSpec = None) -> bytes:
     k = kit(font)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, invariant=1, leftMargin=18 * mm,

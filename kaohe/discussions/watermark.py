@@ -21,14 +21,14 @@ from reportlab.lib.colors import Color
 from reportlab.pdfgen import canvas
 
 from kaohe.dossier import pdfmerge
-from kaohe.dossier.fonts import draw_runs, load
+from kaohe.dossier.fonts import FontSpec, draw_runs, load
 
 GREY = Color(0.45, 0.45, 0.45, alpha=0.16)
 ANGLE = 35
 SIZE = 15
 
 
-def stamp_page(width: float, height: float, text: str, font=None) -> bytes:
+def stamp_page(width: float, height: float, text: str, font: FontSpec = None) -> bytes:
     """One page of ``width`` × ``height`` with ``text`` repeated diagonally, in the font
     chain of the spec ``font``."""
     fs = load(font)
@@ -57,7 +57,7 @@ def stamp_page(width: float, height: float, text: str, font=None) -> bytes:
 
 
 @lru_cache(maxsize=32)
-def _stamp(width: float, height: float, text: str, font):
+def _stamp(width: float, height: float, text: str, font: FontSpec):
     return PdfReader(io.BytesIO(stamp_page(width, height, text, font))).pages[0]
 
 
@@ -163,7 +163,7 @@ def stamp_incremental(pdf: bytes, make_stamp) -> bytes:
     return bytes(out)
 
 
-def watermark(pdf: bytes, text: str, font=None) -> bytes:
+def watermark(pdf: bytes, text: str, font: FontSpec = None) -> bytes:
     """A copy of ``pdf`` with ``text`` stamped over every page."""
     try:
         return stamp_incremental(pdf, lambda w, h: stamp_page(w, h, text, font))
@@ -171,7 +171,7 @@ def watermark(pdf: bytes, text: str, font=None) -> bytes:
         return watermark_pypdf(pdf, text, font)
 
 
-def watermark_pypdf(pdf: bytes, text: str, font=None) -> bytes:
+def watermark_pypdf(pdf: bytes, text: str, font: FontSpec = None) -> bytes:
     """The general way (any PDF pypdf reads): merge the stamp page over each page."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     for page in writer.pages:

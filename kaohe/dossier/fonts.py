@@ -27,7 +27,8 @@ CJK's ``.ttc``) is skipped with a log line.
 
 Characters beyond U+FFFF (Extension B …) are single code points in Python; ReportLab
 reads format-12 cmaps and draws them, but writes their ToUnicode entries as plain hex
-(``<20000>``), which text extraction misreads: :class:`ChainTTFont` writes UTF-16.
+(``<20000>``), which text extraction misreads: :class:`~kaohe.dossier.glyphs.ChainTTFont`
+writes UTF-16.
 
 The CID font's ``UniGB-UCS2-H`` encoding lacks some characters that occur in
 names and text, above all the middle dot of 阿依古丽·买买提 (U+00B7): :meth:`FontSet.clean`
@@ -41,10 +42,12 @@ Fonts are registered once per process; this module needs no app context, so
 render workers can use it.
 
 Speed: ReportLab embeds a TrueType font as subsets of 256 glyphs, each cut from
-the font file and compressed for every document. :class:`SubsetCachingFace`
-keeps the compressed bytes of recent subsets, and :func:`preload` assigns the
-dossier's fixed template characters first, so the first subsets are the same in
-every dossier and come from the cache. Output bytes are the same either way.
+the font file and compressed for every document. The faces keep the compressed
+bytes of recent subsets (:class:`~kaohe.dossier.glyphs.SubsetCachingFace`), and
+:func:`preload` assigns the dossier's fixed template characters first, so the first
+subsets are the same in every dossier and come from the cache. Text all in the
+primary font takes one set lookup per character to split into runs. Output bytes
+are the same either way.
 """
 from __future__ import annotations
 
@@ -54,7 +57,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Container
+from typing import Container, Optional, Union
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -63,6 +66,9 @@ from kaohe.dossier.gb1 import COVERAGE as GB1
 from kaohe.dossier.glyphs import ChainCIDFont, ChainTTFont, MissingGlyphError, SubsetCachingFace
 
 log = logging.getLogger(__name__)
+
+# A primary spec, or (primary spec, fallback specs or None for the defaults).
+FontSpec = Union[str, None, tuple[Optional[str], Optional[tuple[str, ...]]]]
 
 FALLBACK = "STSong-Light"
 TTF_NAME = "KaoheCJK"
@@ -271,7 +277,7 @@ def find_fallbacks() -> tuple[str, ...]:
     return tuple(p for p in FALLBACK_PATHS if os.path.isfile(p))
 
 
-def spec_from(config) -> tuple[str | None, tuple[str, ...] | None]:
+def spec_from(config) -> FontSpec:
     """The font spec of a Flask ``config``: (``KAOHE_CJK_FONT``, ``KAOHE_FALLBACK_FONTS``)."""
     fallbacks = config.get("KAOHE_FALLBACK_FONTS")
     if isinstance(fallbacks, str):
@@ -279,9 +285,8 @@ def spec_from(config) -> tuple[str | None, tuple[str, ...] | None]:
     return config.get("KAOHE_CJK_FONT"), None if fallbacks is None else tuple(fallbacks)
 
 
-def load(spec=None) -> FontSet:
-    """Register (once per process) and return the chain selected by ``spec``: a primary
-    spec, or (primary spec, fallback specs or None for the defaults)."""
+def load(spec: FontSpec = None) -> FontSet:
+    """Register (once per process) and return the chain selected by ``spec``."""
     primary, fallbacks = spec if isinstance(spec, tuple) else (spec, None)
     return _load(primary or None, find_fallbacks() if fallbacks is None else tuple(fallbacks))
 

@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from kaohe.dossier import assess, cover, records
-from kaohe.dossier.fonts import draw_runs, preload
+from kaohe.dossier.fonts import FontSpec, draw_runs, preload
 from kaohe.dossier.styles import (
     BOTTOM, FREQUENT_CHARS, GREY, INK, LEFT, PAGE_H, PAGE_W, RED, RIGHT, TEMPLATE_CHARS, TOP, Kit,
     TextLine, kit as load_kit,
@@ -106,7 +106,7 @@ def story(snap: dict, k: Kit) -> list:
             + records.flags(snap, k) + records.closing(snap, k))
 
 
-def render_pdf(snap: dict, font: str | None = None) -> bytes:
+def render_pdf(snap: dict, font: FontSpec = None) -> bytes:
     """PDF bytes of ``snap`` (with its ``dossier`` meta) using the font ``font`` spec."""
     k = load_kit(font)
     meta = snap["dossier"]

@@ -23,7 +23,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph
 
-from kaohe.dossier.fonts import FontSet, draw_runs, load
+from kaohe.dossier.fonts import FontSet, FontSpec, draw_runs, load
 from kaohe.dossier.linebreak import CJKParagraph
 
 PAGE_W, PAGE_H = A4
@@ -109,7 +109,7 @@ def paragraph(fs: FontSet, value, style: ParagraphStyle) -> CJKParagraph:
 
     Built from fragments directly, one per font run: ReportLab's markup parser is the
     slowest part of making a paragraph, and these texts carry no markup. Raises
-    :class:`~kaohe.dossier.fonts.MissingGlyphError` for a character no font has.
+    :class:`~kaohe.dossier.glyphs.MissingGlyphError` for a character no font has.
     """
     plain, br = _templates(style)
     frags = []
@@ -135,8 +135,8 @@ def _style(name: str, font: str, size: float, leading: float, **kw) -> Paragraph
 
 
 @lru_cache(maxsize=4)
-def kit(spec: str | None = None) -> Kit:
-    """Styles for the font selected by ``spec`` (see :mod:`kaohe.dossier.fonts`)."""
+def kit(spec: FontSpec = None) -> Kit:
+    """Styles for the font chain selected by ``spec`` (see :func:`kaohe.dossier.fonts.load`)."""
     fs = load(spec)
     f = fs.name
     return Kit(
