@@ -9,9 +9,14 @@ import pytest
 from sqlalchemy import event, select
 
 from kaohe.auth.models import Role, User
+from kaohe.dossier import services as dossier_services
+from kaohe.dossier.snapshot import build_snapshot
 from kaohe.extensions import db
 from kaohe.officials.models import Post
+from kaohe.unitassess.services import data
 from tests import factories
+from tests import ua_helpers as ua
+from tests.dossier_support import AS_OF
 from tests.helpers import text
 
 
@@ -136,3 +141,61 @@ def test_api_list_is_bounded(client, auth, make):
     assert len(r_few.get_json()["items"]) == 5 and len(r_many.get_json()["items"]) == 40
     assert len({i["unit_name"] for i in r_many.get_json()["items"]}) == 40
     assert few == many
+
+
+def _principal(n_units: int, n_posts: int, group: str):
+    """The principal leader of ``n_posts`` units of a group of ``n_units``, through the
+    2017–2019 window, whose schemes are published with every unit's full year entered."""
+    units = ua.units(n_units, kind=group, prefix=group[:2])
+    o = factories.official(name=f"{group}书记", unit_obj=units[0])
+    for i in range(n_posts):
+        factories.post(o, units[i], start=dt.date(2016, 1, 1), principal=True,
+                       title=f"党委书记{i}")
+    for year in (2017, 2018, 2019):
+        s = ua.scheme(year=year, group=group)
+        for k, unit in enumerate(units):
+            ua.fill(s, unit, 1.0 - 0.01 * k)
+    return o
+
+
+def test_principal_leaders_dossier_is_bounded(make):
+    """A principal leader's snapshot runs as many statements for a group of 2 units and
+    one post as for 12 units and 4 posts (each round is ranked once, its party-conduct
+    deductions read in one query)."""
+    small = _principal(2, 1, "county")
+    big = _principal(12, 4, "department")
+    factories.commit()
+
+    def count(o) -> tuple[int, dict]:
+        build_snapshot(o.id, AS_OF)  # warm-up
+        with statements() as seen:
+            snap = build_snapshot(o.id, AS_OF)
+        return len(seen), snap["unit_results"]
+
+    n_small, sec_small = count(small)
+    n_big, sec_big = count(big)
+    assert [(r["year"], r["size"]) for r in sec_small["results"]] == [
+        (2017, 2), (2018, 2), (2019, 2)]
+    assert len(sec_big["results"]) == 12 and {r["size"] for r in sec_big["results"]} == {12}
+    assert n_big == n_small, f"{n_small} statements for 2 units and 1 post, {n_big} for 12 and 4"
+
+
+def test_a_batch_ranks_each_round_once(make, monkeypatch):
+    """Dossiers of several principal leaders of one group, made as a batch: each published
+    round is loaded once for the batch, not once per dossier and year."""
+    units = ua.units(4, prefix="批")
+    leaders = []
+    for i, unit in enumerate(units):
+        o = factories.official(name=f"批量书记{i}", unit_obj=unit)
+        factories.post(o, unit, start=dt.date(2016, 1, 1), principal=True, title="区委书记")
+        leaders.append(o.id)
+    for year in (2017, 2018, 2019):
+        s = ua.scheme(year=year)
+        for unit in units:
+            ua.fill(s, unit)
+    loads = []
+    real = data.load_round
+    monkeypatch.setattr(data, "load_round", lambda s, r: loads.append((s.year, r)) or real(s, r))
+    _pdf, made = dossier_services.generate_batch(leaders, AS_OF, workers=1)
+    assert sorted(loads) == [(2017, "full"), (2018, "full"), (2019, "full")]
+    assert all(len(d.snapshot["unit_results"]["results"]) == 3 for d in made)

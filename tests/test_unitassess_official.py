@@ -54,17 +54,18 @@ def test_party_conduct_lines_in_score(make, monkeypatch):
     h.fill(s, u)
     calls = []
 
-    def fake(unit_id, start, end, points_by_category=None):
-        calls.append((unit_id, start, end))
-        return [{"points": 2, "reason": "媒体曝光问题", "source": "media",
-                 "date": dt.date(2023, 8, 1)},
-                {"points": 1, "reason": "本单位自查问题", "source": "self_found",
-                 "date": dt.date(2023, 3, 1)}]
+    def fake(unit_ids, start, end, points_by_category=None):  # every unit in one call
+        calls.append((list(unit_ids), start, end))
+        return [item for uid in unit_ids for item in (
+            {"unit_id": uid, "points": 2, "reason": "媒体曝光问题", "source": "media",
+             "date": dt.date(2023, 8, 1)},
+            {"unit_id": uid, "points": 1, "reason": "本单位自查问题", "source": "self_found",
+             "date": dt.date(2023, 3, 1)})]
 
     monkeypatch.setattr(data, "party_conduct_source", lambda: fake)
     half = data.load_round(s, "half").rows[0].score
     full = data.load_round(s, "full").rows[0].score
-    assert calls[-1] == (u.id, dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    assert calls[-1] == ([u.id], dt.date(2023, 1, 1), dt.date(2023, 12, 31))
     assert half.deduction == 0.0 and full.deduction == 2.0
     lines = [(x.label, x.points, x.detail) for x in full.lines if x.kind == "party_conduct"]
     assert lines == [("媒体曝光问题", -2.0, "扣 2 分"),

@@ -140,7 +140,16 @@ def blocking_conditions(official_id: int, on_date: dt.date) -> list[Blocker]:
 def party_conduct_deductions(unit_id: int, start: dt.date, end: dt.date,
                              points_by_category: dict[str, float] | None = None
                              ) -> list[Deduction]:
-    """Itemised deductions of the unit's party-conduct indicator for [start, end].
+    """Itemised deductions of the unit's party-conduct indicator for [start, end]
+    (see :func:`party_conduct_deductions_of`)."""
+    return party_conduct_deductions_of([unit_id], start, end, points_by_category)
+
+
+def party_conduct_deductions_of(unit_ids, start: dt.date, end: dt.date,
+                                points_by_category: dict[str, float] | None = None
+                                ) -> list[Deduction]:
+    """Itemised deductions of the units' party-conduct indicator for [start, end], in
+    one query whatever the number of units (a round ranks a whole group).
 
     A finding counts against the unit it is attributed to (the unit of the
     official's post on the finding date, see ``services.attributed_unit_id``),
@@ -151,7 +160,7 @@ def party_conduct_deductions(unit_id: int, start: dt.date, end: dt.date,
     """
     rows = db.session.scalars(
         select(DisciplineFinding).where(
-            DisciplineFinding.unit_id == unit_id, DisciplineFinding.status == "closed",
+            DisciplineFinding.unit_id.in_(list(unit_ids)), DisciplineFinding.status == "closed",
             DisciplineFinding.source.in_(rules.DEDUCTING_SOURCES),
             DisciplineFinding.kind != "pending",
             DisciplineFinding.decision_date >= start, DisciplineFinding.decision_date <= end)
@@ -168,7 +177,7 @@ def party_conduct_deductions(unit_id: int, start: dt.date, end: dt.date,
         if points <= 0:
             continue
         items.append(Deduction(
-            f.id, f.official_id, f.official.name, unit_id, f.decision_date, f.source,
+            f.id, f.official_id, f.official.name, f.unit_id, f.decision_date, f.source,
             f.source_label, f.kind, f.kind_label, points,
             f"{f.official.name}：{f.source_label}发现的问题，{f.decision_date.isoformat()} "
             f"给予{f.kind_label}，按规则参数“{rules.CATEGORIES[f.category]}”扣 {points:g} 分。"))

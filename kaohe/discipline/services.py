@@ -5,8 +5,8 @@ Chinese message) before anything is flushed; views and the API commit once.
 Permission checks are the callers' (blueprint guards); services trust them.
 
 Read services for other features (re-exported from :mod:`.queries`):
-``blocking_conditions``, ``valid_opinion``, ``party_conduct_deductions``,
-``dossier_section``.
+``blocking_conditions``, ``valid_opinion``, ``party_conduct_deductions``
+(``party_conduct_deductions_of`` for many units at once), ``dossier_section``.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from kaohe.discipline import impact, rules
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption
 from kaohe.discipline.queries import (  # noqa: F401  (public read API of the feature)
     Blocker, Deduction, blocking_conditions, dossier_section, opinion_expiry,
-    party_conduct_deductions, valid_opinion)
+    party_conduct_deductions, party_conduct_deductions_of, valid_opinion)
 from kaohe.extensions import db
 from kaohe.officials.models import Official, Post
 

@@ -22,6 +22,7 @@ from kaohe.extensions import db
 from kaohe.officials.models import Official, Post
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
+from kaohe.unitassess.services.official import shared_rankings
 
 PREFIX = "KH"
 MAX_ATTEMPTS = 5
@@ -180,10 +181,11 @@ def generate_batch(official_ids: Iterable[int], as_of: dt.date | None = None,
     snaps = (with_meta(build_snapshot(oid, as_of), number(at.year, seq + i), at, by)
              for i, oid in enumerate(ids))
     made, merger = [], batch.Merger()
-    for snap, pdf in batch.render_many(snaps, font, workers, on_done):
-        d = store(snap, pdf, user_id, font)
-        made.append(d)
-        merger.add(batch.title(d.snapshot), d.pdf)
+    with shared_rankings():  # a unit group's round is ranked once for the whole batch
+        for snap, pdf in batch.render_many(snaps, font, workers, on_done):
+            d = store(snap, pdf, user_id, font)
+            made.append(d)
+            merger.add(batch.title(d.snapshot), d.pdf)
     return merger.finish(), made
 
 

@@ -74,7 +74,8 @@ def normalise_party_item(unit_id: int, item) -> scoring.PartyConductRow:
 
 
 def party_conduct_source():
-    """``party_conduct_deductions`` of the discipline service, or None while it does not exist."""
+    """``party_conduct_deductions_of`` (many units in one query) of the discipline service,
+    or None while it does not exist."""
     try:
         spec = importlib.util.find_spec("kaohe.discipline.services")
     except ModuleNotFoundError:
@@ -87,7 +88,7 @@ def party_conduct_source():
         current_app.logger.warning("kaohe.discipline.services 无法导入，党风廉政扣分暂不计入",
                                    exc_info=True)
         return None
-    return getattr(module, "party_conduct_deductions", None)
+    return getattr(module, "party_conduct_deductions_of", None)
 
 
 def party_conduct_rows(unit_ids, start: dt.date, end: dt.date,
@@ -96,11 +97,8 @@ def party_conduct_rows(unit_ids, start: dt.date, end: dt.date,
     source = party_conduct_source()
     if source is None:
         return []
-    rows = []
-    for uid in unit_ids:
-        for item in source(uid, start, end, points_by_category=points) or []:
-            rows.append(normalise_party_item(uid, item))
-    return rows
+    return [normalise_party_item(_get(item, "unit_id"), item)
+            for item in source(unit_ids, start, end, points_by_category=points) or []]
 
 
 # ---------------------------------------------------------------- loading a round
