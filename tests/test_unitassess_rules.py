@@ -295,3 +295,20 @@ def test_progress_against_time_elapsed(make, round_, actual, lagging, points):
     line = data.load_round(s, round_).rows[0].score.lines[0]
     assert line.lagging is lagging and line.points == points
     assert ("进度滞后" in line.detail) is lagging
+
+
+# ------------------------------------------------------------------ interviews
+@pytest.mark.parametrize("round_, last_day", [
+    ("half", dt.date(2023, 6, 30)), ("q3", dt.date(2023, 9, 30)), ("full", dt.date(2023, 12, 31)),
+])
+def test_interview_only_after_its_round_is_over(make, round_, last_day):
+    s = h.scheme()
+    u, = h.units(1)
+    data_ = {"leader_name": "陈主任", "reason": "排名末位", "notes": "限期整改"}
+    with pytest.raises(ValidationFailed) as exc:
+        entry.save_interview(s, u, round_, {**data_, "date": last_day}, today=dt.date(2030, 1, 1))
+    assert exc.value.errors["date"].startswith("约谈日期应在2023 年")
+    assert last_day.isoformat() in exc.value.errors["date"]
+    iv = entry.save_interview(s, u, round_, {**data_, "date": last_day + dt.timedelta(days=1)},
+                              today=dt.date(2030, 1, 1))
+    assert iv.date == last_day + dt.timedelta(days=1)

@@ -18,6 +18,7 @@ from kaohe.unitassess import ROUNDS
 from kaohe.unitassess.models import (EVENT_KINDS, Indicator, IndicatorResult, Interview,
                                      PublicRating, Scheme, ScoreEvent)
 from kaohe.unitassess.services.scheme import parse_grade_map
+from kaohe.unitassess.services.scoring import round_end
 from kaohe.units.models import Unit
 
 
@@ -139,6 +140,11 @@ def save_interview(scheme: Scheme, unit: Unit, round_: str, data: dict,
         errors["leader_name"] = "请填写被约谈的主要负责人姓名。"
     if data.get("date") is None:
         errors["date"] = "请填写约谈日期。"
+    elif "round" not in errors and data["date"] <= round_end(scheme.year, round_):
+        # An interview is about a round's result, which exists only once the round is over.
+        end = round_end(scheme.year, round_)
+        errors["date"] = (f"约谈日期应在{scheme.year} 年{ROUNDS[round_]}考核结束"
+                          f"（{end.isoformat()}）之后：约谈针对的是该轮的考核结果。")
     else:
         records.not_in_future(errors, "date", data["date"], today)
     if not (data.get("notes") or "").strip():
