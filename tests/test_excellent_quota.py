@@ -332,6 +332,21 @@ def test_import_counts_new_results_of_the_file(make):
     assert report.committed and report.created == 5 and _counts(unit.id) == (5, 1, 1)
 
 
+def test_cli_import_refuses_over_quota(runner, make, tmp_path):
+    unit = make.unit(name="东城区")
+    staff = _staff(make, unit, 4)
+    make.commit()
+    path = tmp_path / "annual.xlsx"
+    path.write_bytes(workbook("annual", _rows(staff, ["称职", "优秀", "称职", "称职"]),
+                              headers=HEAD))
+    before = table_counts()
+    result = runner.invoke(args=["interop", "import-xlsx", "annual", str(path)])
+    assert result.exit_code != 0
+    assert (f"第 3 行\t等次\t不能评为优秀：该单位{YEAR}年度参加考核 4 人，优秀比例上限 20%，"
+            "最多 0 人，导入后优秀 1 人") in result.output
+    assert table_counts() == before
+
+
 def test_import_page_lists_the_row(auth, make):
     unit = make.unit(name="东城区")
     o = make.official(name="王建国", unit_obj=unit)

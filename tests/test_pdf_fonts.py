@@ -122,6 +122,16 @@ def test_to_unicode_cmap_writes_supplementary_characters_as_utf16():
     assert "<20000>" not in cmap and "4 beginbfchar" in cmap
 
 
+def test_right_to_left_letters_are_refused_not_printed_reversed():
+    require_fallback_fonts()
+    fs = fonts.load(None)
+    name = "\u0626\u0627\u064a\u0634\u06d5"  # Uyghur in Arabic script
+    assert any(ord(name[0]) in f.covers for f in fs.fallbacks())  # DejaVu Sans has it
+    with pytest.raises(MissingGlyphError, match="从右向左书写的文字") as caught:
+        fs.runs(f"阿依夏（{name}）")
+    assert caught.value.char == name[0]
+
+
 def test_private_use_glyphs_of_a_fallback_are_never_used():
     require_fallback_fonts()
     fs = fonts.load(None)

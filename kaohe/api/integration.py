@@ -88,7 +88,11 @@ def update_official(official_id: int):
 @write_bp.post("/officials/<int:official_id>/results")
 @documented(body=ResultForm, tags=["results"])
 def add_result(official_id: int):
-    """Add an assessment result (annual, quarterly or special) to an official."""
+    """Add an assessment result (annual, quarterly or special) to an official.
+
+    An annual 优秀 that would take the official's unit over its 优秀 quota for the
+    year is refused (400, the reason in ``fields.grade``), as on the page.
+    """
     official = official_or_404(official_id)
     data = form_data(ResultForm)
     result = save(lambda: save_result(official, None, data))

@@ -36,7 +36,8 @@ replaces them with an equivalent the collection has (U+30FB is GB 2312's 间隔�
 Invisible format characters (zero-width space, variation selectors …) no font has
 are dropped, whitespace no font has becomes a space. A private-use character (自造字)
 is drawn only by the primary font, which may have been chosen for its private glyphs;
-a fallback's private glyphs are arbitrary.
+a fallback's private glyphs are arbitrary. Nor is a right-to-left letter (Arabic
+script, e.g. Uyghur) taken from a fallback: unjoined and reversed, it would be wrong.
 
 Fonts are registered once per process; this module needs no app context, so
 render workers can use it.
@@ -157,7 +158,7 @@ class FontSet:
         cp, face = ord(ch), None
         if cp in self.primary.covers:
             face = self.primary
-        elif unicodedata.category(ch) != "Co":  # a fallback's private glyphs mean nothing here
+        elif unicodedata.category(ch) != "Co" and not right_to_left(ch):
             for i in range(len(self._specs)):
                 f = self._fallback(i)
                 if f is not None and cp in f.covers:
@@ -198,6 +199,12 @@ class FontSet:
     def width(self, text: str, size: float) -> float:
         """Width of ``text`` (already :meth:`clean`) drawn by its runs."""
         return sum(stringWidth(t, f, size) for f, t in self.runs(text))
+
+
+def right_to_left(ch: str) -> bool:
+    """A letter of a right-to-left script (Arabic, e.g. Uyghur, or Hebrew): ReportLab
+    lays text out left to right without joining, so it would print the word wrong."""
+    return unicodedata.bidirectional(ch) in ("R", "AL")
 
 
 def _ignorable(ch: str) -> bool:

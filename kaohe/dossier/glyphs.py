@@ -33,6 +33,8 @@ class MissingGlyphError(ValidationFailed):
         where = f"（出现在「{excerpt(text, char)}」中）" if text and text != char else ""
         if unicodedata.category(char) == "Co":
             why, fix = "是私用区字符（自造字），没有通用字形", "请改用标准汉字"
+        elif unicodedata.bidirectional(char) in ("R", "AL"):
+            why, fix = "属于从右向左书写的文字，PDF 不能正确排版", "请改用汉字译名"
         else:
             why, fix = "在已安装的字体中都没有字形", "请核对该文字，或请系统管理员安装含有该字的字体"
         super().__init__(f"无法生成 PDF：字符{shown}（U+{ord(char):04X}）{why}，"
