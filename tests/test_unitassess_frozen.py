@@ -72,6 +72,7 @@ def outputs(client, s, unit) -> dict:
     return {
         "ranking": _table(text(client.get(f"{base}/ranking")), '<table class="grid">'),
         "breakdown": _table(text(client.get(f"{base}/units/{unit.id}")), '<table class="grid" id="lines">'),
+        "progress": _table(text(client.get(f"{base}/progress")), "<h1>"),
         "publication": _table(text(client.get(f"{base}/publication")), 'id="publication"'),
         "pdf": "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages),
         "xlsx": _cells(client.get(f"{base}/publication.xlsx").data),
@@ -185,6 +186,8 @@ def test_draft_reads_live_settings_until_published(client, auth, make):
     assert _figure(page, "省级加减分在市考核中的倍数") == "2"
     assert _figure(page, "党风廉政建设指标扣分：政务处分") == "3"
     assert _figure(page, "民评官权重") == "10" and _figure(page, "满分") == "100"
+    progress = text(client.get(f"{url}/full/progress"))
+    assert "已发布方案冻结的滞后判定线（90%）" in progress
     assert "发布时尚无此参数" not in page
 
 

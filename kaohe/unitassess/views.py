@@ -118,7 +118,8 @@ def progress(scheme_id: int, round_: str):
         year_elapsed = ((today - start).days + 1) / ((dt.date(s.year, 12, 31) - start).days + 1)
     rows = sorted(rr.rows, key=lambda r: (-len(r.score.lagging), r.rank is None, r.rank or 0))
     return render_template("unitassess/progress.html", scheme=s, rr=rr, rows=rows,
-                           elapsed=ROUND_ELAPSED[round_], year_elapsed=year_elapsed)
+                           elapsed=ROUND_ELAPSED[round_], year_elapsed=year_elapsed,
+                           lag_ratio=figures.params(figures.of(s)).lag_ratio)
 
 
 @bp.route("/schemes/<int:scheme_id>/events")

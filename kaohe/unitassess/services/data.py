@@ -8,14 +8,12 @@ complete its data is (completeness.py).
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import Float, or_, select, type_coerce
 
 from kaohe.auth.models import User
+from kaohe.discipline import services as discipline
 from kaohe.extensions import db
 from kaohe.officials.models import Official, Post
 from kaohe.unitassess import ROUNDS
@@ -74,21 +72,11 @@ def normalise_party_item(unit_id: int, item) -> scoring.PartyConductRow:
 
 
 def party_conduct_source():
-    """``party_conduct_deductions_of`` (many units in one query) of the discipline service,
-    or None while it does not exist."""
-    try:
-        spec = importlib.util.find_spec("kaohe.discipline.services")
-    except ModuleNotFoundError:
-        spec = None
-    if spec is None:
-        return None
-    try:
-        module = importlib.import_module("kaohe.discipline.services")
-    except ImportError:  # the discipline feature is present but cannot load: say so, go on
-        current_app.logger.warning("kaohe.discipline.services 无法导入，党风廉政扣分暂不计入",
-                                   exc_info=True)
-        return None
-    return getattr(module, "party_conduct_deductions_of", None)
+    """The discipline service's party-conduct deductions of many units (tests replace it).
+
+    Imported, not looked up: a missing or renamed function fails loudly instead of
+    silently dropping every deduction from the scores."""
+    return discipline.party_conduct_deductions_of
 
 
 def party_conduct_rows(unit_ids, start: dt.date, end: dt.date,
