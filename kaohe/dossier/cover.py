@@ -8,7 +8,7 @@ from kaohe.dossier.flags import LEVEL_ORDER
 from kaohe.assessments.window import PENDING
 from kaohe.dossier.fmt import cn_count, cn_date, cn_datetime, month, period
 from kaohe.dossier.styles import FRAME_W, GREY, INK, RED, Heavy, Kit, TextLine
-from kaohe.dossier.tables import C, grid
+from kaohe.dossier.tables import MIN_ROW_SPLIT, C, WholeRows, grid
 
 SECTION_TITLES = ("一、基本情况", "二、近{n}年年度考核情况", "三、所在单位目标责任考核情况",
                   "四、研判情况", "五、组织掌握情况", "六、纪委了解的情况", "七、需重点关注的事项")
@@ -97,7 +97,8 @@ def cover(snap: dict, kit: Kit) -> list:
              ("生成时间", cn_datetime(meta["generated_at"])),
              ("生 成 人", meta.get("generated_by") or "—")]
     rows = [[kit.text(k), kit.p(v, kit.body)] for k, v in info]
-    table = Table(rows, colWidths=[30 * mm, 96 * mm], hAlign="CENTER", style=TableStyle([
+    table = WholeRows(rows, colWidths=[30 * mm, 96 * mm], hAlign="CENTER",
+                      splitInRow=MIN_ROW_SPLIT, style=TableStyle([
         ("FONT", (0, 0), (0, -1), kit.font.name, 12, 17),
         ("TEXTCOLOR", (0, 0), (0, -1), GREY), ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (1, 0), (1, -1), 0.5, INK),

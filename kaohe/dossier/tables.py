@@ -75,7 +75,9 @@ class WholeRows(Table):
         if tall:
             for style in self._cellStyles[n]:
                 style.valign = "TOP"
-            parts = self._splitRows(availHeight, doInRowSplit=1)
+            # ReportLab refuses a split leaving less than splitInRow below: leave that much
+            parts = self._splitRows(min(availHeight, self._height - MIN_ROW_SPLIT),
+                                    doInRowSplit=1)
             if parts:
                 return parts
         parts = self._splitRows(availHeight)
@@ -119,6 +121,7 @@ def grid(kit: Kit, rows: list[list], widths: list[float], *, header: int = 1,
         if c0 not in label_cols:
             cmds.append(("BACKGROUND", (c0, r0), (c1, r1), colors.white))
     avail = _span_widths(widths, spans, len(rows))
+    spanned = {start for start, _end in spans}
     data = []
     for r, row in enumerate(rows):
         out = []
@@ -128,6 +131,8 @@ def grid(kit: Kit, rows: list[list], widths: list[float], *, header: int = 1,
                 continue
             opt = value if isinstance(value, C) else C(value)
             text = kit.text(opt.text)
+            if (c, r) in spanned:  # one paragraph: a spanned row must stay short
+                text = " ".join(text.split("\n"))
             center = opt.center or c in center_cols or r < header or c in label_cols
             color = RED if opt.red else GREY if opt.grey else None
             if color is not None:
