@@ -9,7 +9,9 @@ rounds entered (半年, 前三季度, 全年), public ratings and events. Two of
 same personal records work in one unit of the group: its principal leader (主要负责人),
 whose dossier section 三 shows the unit's ranked result of each year, and a deputy, whose
 does not. Prints the load average, the median time of a dossier (snapshot + render, as
-of 2020-04-10) of each, the ratio and the SQL statements of each snapshot.
+of 2020-04-10) of each, the ratio and the SQL statements of each snapshot; then the time
+of a batch of ``--batch`` principal leaders' dossiers (one rendering process) against a
+batch of as many deputies' (a batch ranks each round once).
 
 Target: principal ≤ 1.5 × non-principal.
 """
@@ -107,16 +109,18 @@ def official(name: str, unit, principal: bool):
     return o
 
 
-def build(n_units: int, n_indicators: int):
+def build(n_units: int, n_indicators: int, n_batch: int):
+    """The group's schemes; (principal, deputy) of ``n_batch`` units, the first pair being
+    the one timed alone."""
     rng = random.Random(2020)
     units = [f.unit(code=f"C{i:04d}", name=f"第{i}区", kind="county") for i in range(n_units)]
     for year in YEARS:
         scheme(year, units, n_indicators, rng)
-    led = units[n_units // 2]
-    chief = official("区委书记甲", led, principal=True)
-    deputy = official("副区长乙", led, principal=False)
+    pairs = [(official(f"区委书记{i}", units[n_units // 2 + i], principal=True).id,
+              official(f"副区长{i}", units[n_units // 2 + i], principal=False).id)
+             for i in range(max(1, n_batch))]
     db.session.commit()
-    return chief.id, deputy.id
+    return pairs
 
 
 def dossier(oid: int, font) -> tuple[dict, bytes]:
@@ -148,7 +152,8 @@ def run(url: str, args) -> None:
         db.session.commit()
         cli_actor.set("cli:bench")
         t = time.perf_counter()
-        chief, deputy = build(args.units, args.indicators)
+        pairs = build(args.units, args.indicators, args.batch)
+        chief, deputy = pairs[0]
         print(f"data: {args.units} units × {args.indicators} indicators × {len(ROUNDS)} rounds × "
               f"{len(YEARS)} published years in {time.perf_counter() - t:.1f} s")
         font = services.font_spec()
@@ -172,6 +177,15 @@ def run(url: str, args) -> None:
               f"{statements(chief)} statements")
         print(f"ratio principal / non-principal: {ratio:.2f}× "
               f"[target ≤ {TARGET_RATIO}×: {'OK' if ratio <= TARGET_RATIO else 'MISSED'}]")
+        batch = {}
+        for side, ids in (("principal", [p for p, _ in pairs]), ("deputy", [d for _, d in pairs])):
+            t = time.perf_counter()
+            services.generate_batch(ids, AS_OF, workers=1)
+            batch[side] = time.perf_counter() - t
+            db.session.rollback()
+        print(f"batch of {len(pairs)} (one process): principal leaders "
+              f"{batch['principal']:.2f} s, deputies {batch['deputy']:.2f} s, "
+              f"ratio {batch['principal'] / batch['deputy']:.2f}×")
 
 
 def main() -> None:
@@ -179,6 +193,7 @@ def main() -> None:
     ap.add_argument("--units", type=int, default=200)
     ap.add_argument("--indicators", type=int, default=60)
     ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--batch", type=int, default=30, help="dossiers per batch")
     ap.add_argument("--postgresql", metavar="SERVER", help="run on a fresh PostgreSQL database")
     args = ap.parse_args()
     make = (lambda: postgresql_database(args.postgresql)) if args.postgresql else sqlite_database
