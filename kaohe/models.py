@@ -2,6 +2,7 @@
 from kaohe.assessments.models import AssessmentResult  # noqa: F401
 from kaohe.audit.models import AuditLog  # noqa: F401
 from kaohe.auth.models import ApiToken, Role, User, UserRelative  # noqa: F401
+from kaohe.auth.throttle import LoginLimit  # noqa: F401
 from kaohe.officials.models import Official, Post  # noqa: F401
 from kaohe.orgnotes.models import OrgNote  # noqa: F401
 from kaohe.reviews.models import Review  # noqa: F401

@@ -31,7 +31,7 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, data
 
 # Tables written on purpose by any request, refused ones included: the audit trail
 # (refusals and the reading register are audited by design) and login throttling.
-LOG_ONLY = frozenset({"audit_log", "audit_chain_head", "login_attempt"})
+LOG_ONLY = frozenset({"audit_log", "audit_chain_head", "login_limit"})
 
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "Internal Server Error",
                      "werkzeug.debug")

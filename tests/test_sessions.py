@@ -2,6 +2,7 @@
 「结束会话」, cookie flags, brute-force protection, password rules."""
 from __future__ import annotations
 
+import datetime
 import time
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from kaohe import create_app
 from kaohe.audit.models import AuditLog
 from kaohe.auth import services as auth_services
-from kaohe.auth import sessions
+from kaohe.auth import sessions, throttle
 from kaohe.auth.models import User
 from kaohe.core.errors import ValidationFailed
 from kaohe.extensions import db
@@ -162,8 +163,9 @@ def test_address_lockout(client, auth, ctx):
 def test_lockout_expires(client, auth, ctx):
     for _ in range(5):
         auth.login("organization", "wrong-password-x")
-    db.session.execute(sessions.LoginAttempt.__table__.update().values(
-        at=sessions.LoginAttempt.at - __import__("datetime").timedelta(minutes=16)))
+    for row in db.session.scalars(select(throttle.LoginLimit)):
+        row.window_start -= datetime.timedelta(minutes=16)
+    db.session.commit()
     assert auth.login("organization").status_code == 302
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -106,20 +107,49 @@ def set_password(user: User, password: str) -> None:
     tokens.revoke_all(user, "password")
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """Return the active user whose password matches, else None."""
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
+@dataclass(frozen=True)
+class LoginCandidate:
+    """What a login needs of an account, read before its password is hashed: plain
+    values, so that nothing is loaded while the hash runs outside any transaction."""
+
+    user_id: int | None  # None: no such username
+    password_hash: str
+
+
+def login_candidate(username: str) -> LoginCandidate:
+    """The account named ``username``, or a stand-in holding the dummy hash."""
+    row = db.session.execute(select(User.id, User.password_hash)
+                             .where(User.username == username.strip())).first()
+    return LoginCandidate(*row) if row else LoginCandidate(None, _DUMMY_HASH)
+
+
+def check_password(candidate: LoginCandidate, password: str) -> str | None:
+    """argon2 verification, with no database access (run it outside any transaction).
+
+    Returns None when ``password`` does not match, else the hash to keep: a new one when
+    the hasher's parameters have changed. An unknown username is checked against a
+    dummy hash, at the same cost, so timing does not reveal which accounts exist.
+    """
     try:
-        if user is None:
-            _hasher.verify(_DUMMY_HASH, password)
-            return None
-        _hasher.verify(user.password_hash, password)
+        _hasher.verify(candidate.password_hash, password)
     except (VerificationError, InvalidHashError):
         return None
-    if not user.active:
+    if candidate.user_id is not None and _hasher.check_needs_rehash(candidate.password_hash):
+        return hash_password(password)
+    return candidate.password_hash
+
+
+def finish_login(candidate: LoginCandidate, kept_hash: str | None) -> User | None:
+    """The active user of a candidate whose password matched (``kept_hash`` from
+    :func:`check_password`), else None; refused too when the account changed meanwhile
+    (a new password, disabled). Stores an upgraded hash; flushes nothing itself."""
+    if kept_hash is None or candidate.user_id is None:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    user = db.session.get(User, candidate.user_id)
+    if user is None or not user.active or user.password_hash != candidate.password_hash:
+        return None
+    if kept_hash != user.password_hash:
+        user.password_hash = kept_hash
     return user
 
 

@@ -1,22 +1,20 @@
-"""Session lifetime and login throttling.
+"""Session lifetime (login throttling: :mod:`kaohe.auth.throttle`).
 
 Sessions are Flask's signed cookie holding Flask-Login's id, which is the user's
 rotating ``session_token``: logout, a password change, disabling, a role change
 and the admin's 「结束会话」 rotate it, ending every copy of the cookie. Here:
-idle and absolute timeouts (settings), and brute-force protection stored in the
-database (``login_attempt``) so that it holds across worker processes.
+idle and absolute timeouts (settings). The lockout settings registered here are
+applied by :mod:`kaohe.auth.throttle` (counters in the database, shared by every
+worker and server).
 """
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
 
 from flask import Flask, flash, jsonify, redirect, request, session, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy import Boolean, DateTime, String, func, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 
-from kaohe.core.models import utcnow
 from kaohe.extensions import db
 from kaohe.settings import registry
 from kaohe.settings.registry import SettingDef
@@ -37,22 +35,6 @@ registry.register(
 
 LOGIN_AT = "_kaohe_login_at"
 SEEN_AT = "_kaohe_seen_at"
-
-
-class LoginAttempt(db.Model):
-    """One login attempt: the throttle counts recent failures per account and address."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    username: Mapped[str] = mapped_column(String(64), index=True)
-    remote_addr: Mapped[str] = mapped_column(String(64), index=True)
-    success: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-def _setting(key: str) -> int:
-    from kaohe.settings import services
-
-    return int(services.get(key))
 
 
 def start(user_id: int) -> None:
@@ -113,41 +95,6 @@ def _check_session():
     flash(reason, "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")
                             if request.method == "GET" else None))
-
-
-# ---------------------------------------------------------------- throttling
-
-
-def _address() -> str:
-    return (request.remote_addr or "unknown")[:64]
-
-
-def locked_out(username: str) -> bool:
-    """Whether ``username`` or this address has too many recent failures."""
-    since = utcnow() - timedelta(minutes=_setting("security.lockout_minutes"))
-    name = username.strip()[:64]
-    last_ok = db.session.scalar(select(func.max(LoginAttempt.at)).where(
-        LoginAttempt.username == name, LoginAttempt.success.is_(True)))
-    account_since = max(since, last_ok) if last_ok else since
-    account = db.session.scalar(select(func.count(LoginAttempt.id)).where(
-        LoginAttempt.username == name, LoginAttempt.success.is_(False),
-        LoginAttempt.at > account_since))
-    if account >= _setting("security.lockout_account_failures"):
-        return True
-    address = db.session.scalar(select(func.count(LoginAttempt.id)).where(
-        LoginAttempt.remote_addr == _address(), LoginAttempt.success.is_(False),
-        LoginAttempt.at > since))
-    return address >= _setting("security.lockout_address_failures")
-
-
-def note_attempt(username: str, success: bool) -> None:
-    db.session.add(LoginAttempt(at=utcnow(), username=username.strip()[:64],
-                                remote_addr=_address(), success=success))
-
-
-def lockout_message() -> str:
-    return (f"登录失败次数过多，该账户或本机地址已被暂时锁定，请 {_setting('security.lockout_minutes')} "
-            "分钟后再试；如需立即解除，请联系系统管理员。")
 
 
 def init_app(app: Flask) -> None:

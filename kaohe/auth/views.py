@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from kaohe.audit.services import record_event
-from kaohe.auth import services, sessions
+from kaohe.auth import services, sessions, throttle
 from kaohe.auth.forms import LoginForm, PasswordChangeForm
 from kaohe.core.crud import run_form
 from kaohe.core.errors import ValidationFailed
@@ -48,13 +48,21 @@ def login():
     if form.validate_on_submit():
         username = form.username.data[:64]
         where = {"username": username, "remote_addr": request.remote_addr}
-        if sessions.locked_out(username):
-            record_event("login_locked", "user", None, where)
+        gate = throttle.admit(username, request.remote_addr)  # counted before any hashing
+        if gate.refusal:
+            if gate.event:
+                record_event(gate.event, "user", None, where)
             db.session.commit()
-            form.form_errors.append(sessions.lockout_message())
-            return render_template("auth/login.html", form=form), 429
-        user = services.authenticate(username, form.password.data)
-        sessions.note_attempt(username, user is not None)
+            form.form_errors.append(gate.refusal)
+            return (render_template("auth/login.html", form=form), 429,
+                    {"Retry-After": str(gate.retry_after)})
+        candidate = services.login_candidate(username)
+        # End the transaction before argon2 runs: on SQLite this request holds the
+        # database's write lock from its first statement (BEGIN IMMEDIATE) to here.
+        db.session.commit()
+        kept_hash = services.check_password(candidate, form.password.data)
+        user = services.finish_login(candidate, kept_hash)
+        throttle.settle(gate, user is not None)
         if user is None:
             record_event("login_failed", "user", None, where)
             db.session.commit()
