@@ -9,7 +9,7 @@ the dossier is made by :func:`kaohe.dossier.services.generate`, and the PDF must
 and show the official's name and both ends of a sample of the texts.
 
 Derandomized (the same examples on every run); ``KAOHE_DOSSIER_EXAMPLES`` examples
-(default 10). Each example runs inside a SAVEPOINT rolled back afterwards.
+(default 8). Each example runs inside a SAVEPOINT rolled back afterwards.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from tests import ua_helpers as h
 from tests.dossier_support import AS_OF, D, flat, page_texts, reader
 from tests.fuzz_support import isolated
 
-EXAMPLES = int(os.environ.get("KAOHE_DOSSIER_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("KAOHE_DOSSIER_EXAMPLES", "8"))
 # No shrinking: an example is a whole official, and shrinking one takes minutes; a failure
 # names the sizes of its records (the examples are the same on every run).
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
