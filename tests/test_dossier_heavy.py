@@ -151,3 +151,32 @@ def test_spans_stay_within_a_row(ctx, spans, ok):
     else:
         with pytest.raises(ValueError, match="spans must stay within one row"):
             tables.grid(k, rows, [40] * 4, spans=spans)
+
+
+@pytest.mark.parametrize("length", [3, 20, 64])
+def test_a_long_name_in_the_page_header_stays_clear_of_the_number(make, monkeypatch, length):
+    """The header's name is set smaller when it would run into the dossier number (the
+    form takes 64 characters); every character is still drawn."""
+    from kaohe.dossier import render
+
+    drawn = []
+
+    def spy(canvas, fs, x, y, text, size, **kw):
+        width = real(canvas, fs, x, y, text, size, **kw)
+        left = x - {"left": 0, "right": width, "center": width / 2}[kw.get("align", "left")]
+        drawn.append((text, left, width, size))
+        return width
+
+    real = render.draw_runs
+    monkeypatch.setattr(render, "draw_runs", spy)
+    name = ("欧阳" + "阿依古丽买买提" * 10)[:length]
+    o = make.official(name=name)
+    make.review(o, date=D(2019, 6, 1))
+    d = services.generate(o.id, AS_OF)
+    titles = [x for x in drawn if x[0] == f"{name}　干部考评材料"]
+    numbers = [x for x in drawn if x[0] == f"材料编号：{d.number}"]
+    assert titles and len(titles) == len(numbers)
+    for (_t, left, width, size), (_n, number_left, _w, _s) in zip(titles, numbers):
+        assert left + width <= number_left
+        assert size == 9 if length <= 20 else size < 9
+    assert flat(name) in body_text(d.pdf)

@@ -63,8 +63,13 @@ class DossierCanvas(Canvas):
         self.setFillColor(RED)
         mark = draw_runs(self, fs, LEFT, top, f"【{c['mark']}】", 9)
         self.setFillColor(INK)
-        draw_runs(self, fs, LEFT + mark + 4, top, f"{c['name']}　干部考评材料", 9)
-        draw_runs(self, fs, PAGE_W - RIGHT, top, f"材料编号：{c['number']}", 9, align="right")
+        right = draw_runs(self, fs, PAGE_W - RIGHT, top, f"材料编号：{c['number']}", 9,
+                          align="right")
+        title = f"{c['name']}　干部考评材料"
+        room = PAGE_W - RIGHT - right - 8 - (LEFT + mark + 4)
+        # A long name (the form takes 64 characters) is set smaller, never over the number.
+        size = min(9, 9 * room / max(fs.width(fs.clean(title), 9), 1))
+        draw_runs(self, fs, LEFT + mark + 4, top, title, size)
         self.setStrokeColor(GREY)
         self.setLineWidth(0.6)
         self.line(LEFT, top - 4, PAGE_W - RIGHT, top - 4)
