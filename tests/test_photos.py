@@ -116,7 +116,8 @@ def test_sizes_over_the_limits_are_refused_from_the_header(ctx, width, height):
     assert refused.value.errors == {"photo_upload": photos.TOO_LARGE}
 
 
-@pytest.mark.parametrize("size", [(4000, 4000), (PHOTO_MAX_SIDE, PHOTO_MAX_PIXELS // PHOTO_MAX_SIDE)])
+@pytest.mark.parametrize("size", [(4000, 4000),
+                                  (PHOTO_MAX_SIDE, PHOTO_MAX_PIXELS // PHOTO_MAX_SIDE)])
 def test_largest_allowed_png_is_accepted_and_scaled_down(ctx, size):
     image = Image.new("L", size, 200)
     out = io.BytesIO()

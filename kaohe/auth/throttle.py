@@ -111,18 +111,17 @@ def lockout_message() -> str:
 
 
 def admit(username: str, remote_addr: str | None) -> Gate:
-    """Count this attempt against every limit, in a fixed order (rate, address, account:
-    no two transactions wait on each other), before any password is hashed. Flushes
-    only; the caller commits at once, so no lock is held while the password is hashed.
-    """
+    """Count this attempt against every limit before any password is hashed, always in
+    the same order (rate, address, account: two logins never wait on each other in a
+    cycle). Does not commit; the caller commits at once, before hashing."""
     now = utcnow()
     gate = Gate(username.strip()[:64], client_address(remote_addr))
     rate = _limit("security.login_rate_per_minute")
     hits, start = _bump("rate", gate.address, now, RATE_WINDOW)
     gate.new_window = hits == 1
     if hits > rate:
-        gate.refusal = rate_message(_wait(start, RATE_WINDOW, now))
         gate.retry_after = _wait(start, RATE_WINDOW, now)
+        gate.refusal = rate_message(gate.retry_after)
         gate.event = "login_rate_limited" if hits == rate + 1 else ""  # once per window
         return gate
     lockout = timedelta(minutes=_limit("security.lockout_minutes"))
@@ -146,7 +145,7 @@ def _give_back(address: str) -> None:
 
 def settle(gate: Gate, success: bool) -> None:
     """After the password was checked: a success gives the address its count back and
-    clears the account's failures; a failure stays counted. Flushes only."""
+    clears the account's failures; a failure stays counted. Does not commit."""
     if success:
         _give_back(gate.address)
         db.session.execute(delete(LoginLimit).where(
