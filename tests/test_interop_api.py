@@ -150,7 +150,7 @@ def test_openapi_document_lists_the_routes(client):
                          ("/units", "get"), ("/units/{unit_id}", "get")):
         assert method in paths[path], (path, method)
     body = paths["/officials"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    assert set(body["required"]) == {"name", "birth_date", "id_number"}
+    assert set(body["required"]) == {"name", "gender", "birth_date", "id_number"}
     assert body["properties"]["gender"]["enum"] == ["M", "F"]
     assert body["properties"]["name"]["maxLength"] == 64
     assert body["properties"]["birth_date"]["format"] == "date"

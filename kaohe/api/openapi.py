@@ -69,8 +69,9 @@ def field_schema(unbound) -> tuple[dict, bool]:
             values = [getattr(c, "value", None) if not isinstance(c, tuple) else c[0]
                       for c in choices]
             ints = all(isinstance(v, int) for v in values if v not in ("", None))
+            # A required select's blank 「请选择」 prompt is no value to send.
             schema = {"type": "integer" if ints else "string",
-                      "enum": [v for v in values if v not in ("", None) or not ints]}
+                      "enum": [v for v in values if v not in ("", None) or not (ints or required)]}
             if ints and ("" in values or None in values):
                 schema["nullable"] = True
     elif issubclass(cls, wtf.FileField):
