@@ -292,6 +292,7 @@ def test_cli_revokes_one_or_all(app, runner, ctx):
     result = runner.invoke(args=["revoke-token", "organization"])  # no choice: a list
     assert result.exit_code != 0 and "请指定令牌编号或 --all" in result.output
     assert all(f"{r.id}\t{r.name}" in result.output for r in (one, two, three))
+    assert result.output.count("有效") == 3
 
     result = runner.invoke(args=["revoke-token", "organization", str(one.id)])
     assert result.exit_code == 0 and f"令牌 {one.id}（一）" in result.output

@@ -85,7 +85,7 @@ def revoke_token(username: str, token_id: int | None, revoke_all: bool) -> None:
         rows = tokens.tokens_of(user.id)
         for row in rows:
             click.echo(f"{row.id}\t{row.name}\t到期 {to_local(row.expires_at):%Y-%m-%d %H:%M}\t"
-                       f"{tokens.status(row)}")
+                       f"{tokens.STATUS_LABELS[tokens.status(row)]}")
         raise click.ClickException(f"用户 {username} 共有 {len(rows)} 个令牌：请指定令牌编号或 --all。")
     if revoke_all:
         count = tokens.revoke_all(user, "cli")

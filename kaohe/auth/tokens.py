@@ -38,6 +38,9 @@ REASONS = {
 }
 
 
+STATUS_LABELS = {"active": "有效", "expired": "已过期", "revoked": "已撤销"}
+
+
 def max_days() -> int:
     """The longest lifetime a new token may have, and its default (a setting)."""
     return int(settings.get("security.api_token_days"))
