@@ -2,7 +2,8 @@
 
 A browser submits a select's selected option, or its first one: a select whose first
 option is a fact (研判结论「好」, 结果「一致/无问题」, 性别「男」, 加减分「省级表彰加分」
-which counts double, 考核轮次「半年」, the first unit or indicator, 角色「组织部干部科」) records that fact for a user who forgot to choose.
+which counts double, 考核轮次「半年」, 考核类型「年度考核」, the first unit or indicator,
+角色「组织部干部科」) records that fact for a user who forgot to choose.
 Each such select starts with an empty 「请选择」, and choosing nothing is refused next to
 the field with nothing saved. The discipline forms are covered in test_discipline_pages.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from kaohe.assessments.models import AssessmentResult
 from kaohe.auth.models import User
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
@@ -38,10 +40,15 @@ def _official_pages(unit, official):
                  {"kind": "请选择类别。", "result": "请选择结果。"}, OrgNote),
         "official": ("/officials/new", official_form(unit.id),
                      {"gender": "请选择性别。"}, Official),
+        # A 专项 result entered without its kind would have become an annual grade.
+        "result": (f"/officials/{o}/results/new",
+                   {**RECORDS["assessments"]["create"](unit), "grade": "competent",
+                    "kind": "special", "task_name": "脱贫攻坚"},
+                   {"kind": "请选择考核类型。"}, AssessmentResult),
     }
 
 
-@pytest.mark.parametrize("page_name", ["review", "note", "official"])
+@pytest.mark.parametrize("page_name", ["review", "note", "official", "result"])
 def test_official_record_forms_preselect_nothing(client, auth, make, page_name):
     unit = make.unit(name="东城区")
     official = make.official(name="王建国", unit_obj=unit)
@@ -50,7 +57,8 @@ def test_official_record_forms_preselect_nothing(client, auth, make, page_name):
     url, good, blanks, model = _official_pages(unit, official)[page_name]
     page = client.get(url).get_data(as_text=True)
     for field, message in blanks.items():
-        assert select_options(page, field)[0][:2] == ("", "请选择"), field
+        value, label, _selected = select_options(page, field)[0]
+        assert value == "" and "请选择" in label, field
         assert submitted(page, field) == "", field
         before = live_count(model)
         r = client.post(url, data={**good, field: ""})

@@ -7,7 +7,10 @@ from kaohe.core.forms import BaseForm, choice_list, optional_int, optional_score
 
 class ResultForm(BaseForm):
     year = IntegerField("年度", validators=[InputRequired("请填写年度。")])
-    kind = SelectField("考核类型", choices=choice_list(KINDS))
+    # No kind preselected: a forgotten choice would file a special or quarterly result
+    # as an annual grade (the one the three-year rules read).
+    kind = SelectField("考核类型", choices=choice_list(KINDS, "（请选择）"),
+                       validators=[InputRequired("请选择考核类型。")])
     quarter = SelectField("季度", coerce=lambda v: int(v) if v not in (None, "", "None") else None,
                           choices=choice_list([(1, "第一季度"), (2, "第二季度"), (3, "第三季度"),
                                                (4, "第四季度")], "（非季度考核）"))
