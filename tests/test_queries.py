@@ -13,7 +13,7 @@ from kaohe.dossier import services as dossier_services
 from kaohe.dossier.snapshot import build_snapshot
 from kaohe.extensions import db
 from kaohe.officials.models import Post
-from kaohe.unitassess.services import data
+from kaohe.unitassess.services import data, round_cache
 from tests import factories
 from tests import ua_helpers as ua
 from tests.dossier_support import AS_OF
@@ -158,16 +158,20 @@ def _principal(n_units: int, n_posts: int, group: str):
     return o
 
 
-def test_principal_leaders_dossier_is_bounded(make):
+@pytest.mark.parametrize("kept", [False, True], ids=["ranked", "kept"])
+def test_principal_leaders_dossier_is_bounded(make, kept):
     """A principal leader's snapshot runs as many statements for a group of 2 units and
     one post as for 12 units and 4 posts (each round is ranked once, its party-conduct
-    deductions read in one query)."""
+    deductions read in one query), whether the rankings are computed or kept from an
+    earlier dossier (kaohe.unitassess.services.round_cache)."""
     small = _principal(2, 1, "county")
     big = _principal(12, 4, "department")
     factories.commit()
 
     def count(o) -> tuple[int, dict]:
         build_snapshot(o.id, AS_OF)  # warm-up
+        if not kept:
+            round_cache.clear()
         with statements() as seen:
             snap = build_snapshot(o.id, AS_OF)
         return len(seen), snap["unit_results"]
@@ -193,6 +197,7 @@ def test_a_batch_ranks_each_round_once(make, monkeypatch):
         s = ua.scheme(year=year)
         for unit in units:
             ua.fill(s, unit)
+    round_cache.clear()
     loads = []
     real = data.load_round
     monkeypatch.setattr(data, "load_round", lambda s, r: loads.append((s.year, r)) or real(s, r))

@@ -3,8 +3,9 @@
 Ranking a round scores the whole unit group, so a round is loaded once per
 :class:`Rankings` however many years, posts and units ask for it: once per dossier,
 or once per batch of dossiers inside :func:`shared_rankings` (a batch is built from
-one database state). The statements a dossier runs do not grow with the number of
-units in the group or of the official's posts.
+one database state), and kept between dossiers while nothing it reads changes
+(:mod:`~kaohe.unitassess.services.round_cache`). The statements a dossier runs do not
+grow with the number of units in the group or of the official's posts.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from kaohe.extensions import db
 from kaohe.officials.models import Post
 from kaohe.unitassess import ROUNDS
 from kaohe.unitassess.models import Scheme
-from kaohe.unitassess.services import data
+from kaohe.unitassess.services import data, round_cache
 from kaohe.units.models import Unit
 
 
@@ -29,7 +30,15 @@ class Rankings:
     def __init__(self):
         self._schemes: dict[tuple[int, str], Scheme | None] = {}
         self._rounds: dict[int, list[str]] = {}
-        self._rankings: dict[tuple[int, str], data.RoundRanking] = {}
+        self._rankings: dict[tuple[int, str], round_cache.Ranked] = {}
+        self._position: tuple[int, str] | None = None
+        self._positioned = False
+        self._checked: dict = {}
+
+    def begin(self) -> None:
+        """Note the audit-log position before any data is read (see round_cache)."""
+        if not self._positioned:
+            self._position, self._positioned = round_cache.position(), True
 
     def schemes(self, keys: set[tuple[int, str]]) -> dict[tuple[int, str], Scheme | None]:
         """The published scheme of each (year, group) of ``keys`` (None where there is none)."""
@@ -45,14 +54,20 @@ class Rankings:
     def round_of(self, scheme: Scheme) -> str | None:
         """The round a dossier shows: the full year, else the latest round with data."""
         if scheme.id not in self._rounds:
-            self._rounds[scheme.id] = data.rounds_with_data(scheme)
+            self.begin()
+            self._rounds[scheme.id] = round_cache.kept(
+                ("rounds", scheme.id), lambda: data.rounds_with_data(scheme), self._position,
+                self._checked)
         rounds = self._rounds[scheme.id]
         return None if not rounds else "full" if "full" in rounds else rounds[-1]
 
-    def ranking(self, scheme: Scheme, round_: str) -> data.RoundRanking:
+    def ranking(self, scheme: Scheme, round_: str) -> round_cache.Ranked:
         key = (scheme.id, round_)
         if key not in self._rankings:
-            self._rankings[key] = data.load_round(scheme, round_)
+            self.begin()
+            self._rankings[key] = round_cache.kept(
+                ("ranking", *key), lambda: round_cache.ranked(data.load_round(scheme, round_)),
+                self._position, self._checked)
         return self._rankings[key]
 
 
@@ -91,6 +106,7 @@ def unit_results_for_official(official_id: int, years,
     if not years:
         return []
     rankings = rankings or _shared.get() or Rankings()
+    rankings.begin()
     posts = db.session.execute(
         select(Post, Unit).join(Unit, Unit.id == Post.unit_id)
         .where(Post.official_id == official_id, Post.is_principal.is_(True))
@@ -113,7 +129,7 @@ def unit_results_for_official(official_id: int, years,
         if round_ is None:
             continue
         rr = rankings.ranking(scheme, round_)
-        row = rr.row_for(unit.id)
+        row = rr.rows.get(unit.id)
         if row is None:
             continue
         lines = row.score.lines
