@@ -180,3 +180,24 @@ def test_a_long_name_in_the_page_header_stays_clear_of_the_number(make, monkeypa
         assert left + width <= number_left
         assert size == 9 if length <= 20 else size < 9
     assert flat(name) in body_text(d.pdf)
+
+
+def test_agenda_bundle_cover_with_long_four_musts_notes(make):
+    """The agenda bundle's cover lists each item's conditions, four-musts notes included;
+    the note has no length limit in its form, and a row taller than a page used to stop
+    the bundle with a LayoutError."""
+    from kaohe.discussions import bundle as bundles
+    from tests import discussions_support as s
+
+    d = s.discussion()
+    it = s.item(d, s.official(name="冯长注"))
+    notes = {kind: long_text(f"K{n}", 3000)
+             for n, kind in enumerate(("file_audit", "personal_report", "petition"))}
+    for kind, note in notes.items():
+        s.check(d, it, kind, result="adverse", note=note)
+    pdf = bundles.render_cover(d, bundles.cover_rows([it]), "2020-04-10 10:00")
+    text = body_text(pdf)
+    assert "冯长注" in text
+    for note in notes.values():
+        first, last = ends(note)
+        assert first in text and last in text

@@ -20,7 +20,7 @@ from flask import current_app
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, TableStyle
 from reportlab.platypus.doctemplate import SimpleDocTemplate
 
 from kaohe.audit.services import current_actor
@@ -32,6 +32,7 @@ from kaohe.dossier import pdfmerge
 from kaohe.dossier.fonts import FontSpec
 from kaohe.dossier.services import font_spec, now_local
 from kaohe.dossier.styles import Heavy, kit
+from kaohe.dossier.tables import MIN_ROW_SPLIT, WholeRows
 from kaohe.extensions import db
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,10 @@ def render_cover(discussion: Discussion, rows: list[list[str]], generated: str,
                             rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
                             title=f"{discussion.title} 议程材料汇编")
     head = [k.p(t, k.label) for t in ("序号", "干部", "拟任免事项", "材料", "状态")]
-    table = Table([head] + [[k.p(c, k.cell) for c in row] for row in rows],
-                  colWidths=[12 * mm, 26 * mm, 48 * mm, 30 * mm, 58 * mm], repeatRows=1)
+    # A row may be taller than a page (four-musts notes have no length limit): it splits.
+    table = WholeRows([head] + [[k.p(c, k.cell) for c in row] for row in rows],
+                      colWidths=[12 * mm, 26 * mm, 48 * mm, 30 * mm, 58 * mm], repeatRows=1,
+                      splitInRow=MIN_ROW_SPLIT)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, LINE),
                                ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BACKGROUND", (0, 0), (-1, 0), Color(0.93, 0.93, 0.93))]))
