@@ -201,3 +201,23 @@ def test_agenda_bundle_cover_with_long_four_musts_notes(make):
     for note in notes.values():
         first, last = ends(note)
         assert first in text and last in text
+
+
+def test_dossier_of_an_agenda_item_with_long_four_musts_notes(make):
+    """The dossier attached to an agenda item shows the item's four-musts checks; their
+    notes have no length limit in the form."""
+    from kaohe.discussions.services import agenda
+    from tests import discussions_support as s
+
+    d = s.discussion()
+    o = s.official(name="褚核查")
+    it = s.item(d, o)
+    notes = {kind: long_text(f"M{n}", 6000)
+             for n, kind in enumerate(("file_audit", "personal_report", "petition"))}
+    for kind, note in notes.items():
+        s.check(d, it, kind, result="resolved", note=note)
+    link = agenda.attach(d, o.id, None, None)
+    text = body_text(link.dossier.pdf)
+    for note in notes.values():
+        first, last = ends(note)
+        assert first in text and last in text
