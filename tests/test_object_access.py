@@ -124,8 +124,13 @@ def _record(endpoint, method):
     return Case("organization", {"official_id": a.id, "item_id": child.id},
                 {"official_id": b.id, "item_id": child.id}, (model, child.id),
                 (marker, b.name, b.id_number),
-                {changed: "被篡改", **({"year": "2019", "kind": "annual", "grade": "competent"}
-                                     if blueprint == "assessments" else {})})
+                {changed: "被篡改", **SELECTS.get(blueprint, {})})
+
+
+# What a browser sends for the record's selects (none is preselected, a missing one is refused).
+SELECTS = {"assessments": {"year": "2019", "kind": "annual", "grade": "competent"},
+           "reviews": {"kind": "daily", "conclusion": "good"},
+           "orgnotes": {"kind": "file_audit", "result": "consistent"}}
 
 
 FINDING_FORM = {"found_date": "2020-01-10", "source": "media", "kind": "party_warning",
@@ -233,7 +238,7 @@ def _ua_unit(endpoint, method):
     ua.fill(sb, unit)
     ua.event(sb, unit, "efficiency_bonus", 1, reason="乙机密事由")
     role = "organization" if ".interview." in endpoint else "assessment"
-    data = {"leader_name": "乙区长", "date": "2023-06-01", "reason": "排名靠后",
+    data = {"leader_name": "乙区长", "date": "2024-01-10", "reason": "排名靠后",
             "notes": "约谈记录"}
     return Case(role, {"scheme_id": sa.id, "round_": "full", "unit_id": unit.id},
                 {"scheme_id": sb.id, "round_": "full", "unit_id": unit.id}, (Unit, unit.id),
