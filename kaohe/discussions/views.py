@@ -219,12 +219,13 @@ def download(discussion_id: int, item_id: int, version: int):
         abort(404)
     dossier = link.dossier
     at = now_local()
+    # Stamped first: a refused stamp (a character no font draws: 422) is no download.
+    pdf = watermark(dossier.pdf, reader_label(current_user.name, at.strftime("%Y-%m-%d %H:%M")),
+                    font_spec())
     access.log("download", discussion, "考评材料", item_id=it.id, official=it.official.name,
                dossier_id=dossier.id, number=dossier.number, version=version,
                sha256=dossier.sha256)
     db.session.commit()
-    pdf = watermark(dossier.pdf, reader_label(current_user.name, at.strftime("%Y-%m-%d %H:%M")),
-                    font_spec())
     return _pdf(pdf, f"干部考评材料_{it.official.name}_{dossier.number}_v{version}.pdf")
 
 
@@ -334,10 +335,10 @@ def bundle_download(discussion_id: int):
     if made is None or made.status != "done":
         abort(404)
     at = now_local()
-    access.log("download", discussion, "议程材料汇编", bundle_id=made.id, sha256=made.sha256)
-    db.session.commit()
     pdf = watermark(made.pdf, reader_label(current_user.name, at.strftime("%Y-%m-%d %H:%M")),
                     font_spec())
+    access.log("download", discussion, "议程材料汇编", bundle_id=made.id, sha256=made.sha256)
+    db.session.commit()
     return _pdf(pdf, f"议程材料汇编_{discussion.date.isoformat()}_{made.id}.pdf")
 
 

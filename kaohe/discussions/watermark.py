@@ -2,22 +2,28 @@
 
 The stored PDF is never changed: the stamp is made at download time on a copy.
 The watermark page is drawn with ReportLab (the dossier's font chain, light grey at
-low opacity, the text repeated diagonally). It is laid over the pages as a PDF
-*incremental update*: the stored bytes are kept as they are and followed by the
-watermark (a form XObject with its font), two small content streams wrapping
-each page's own content (``q … Q``, then the stamp) and the changed page objects.
-This costs milliseconds even for a 400-page bundle, and the download starts with
-the stored file byte for byte. PDFs of another shape than ReportLab's (and
-:mod:`kaohe.dossier.pdfmerge`'s) are stamped with pypdf instead.
+low opacity, the text repeated diagonally). Each download is written as one complete
+PDF: every page's content becomes a single stream holding the page's own drawing
+(``q … Q``) followed by the stamp's drawing operators, its resources joined by the
+stamp's fonts under names of their own; the objects are numbered as in the stored
+file, so the page's old content object is overwritten and nothing unmarked is left;
+one xref table, one ``%%EOF``. No earlier revision is left to cut back to (an
+incremental update appended to the stored bytes was: cutting at its first ``%%EOF``
+gave the clean document). PDFs of ReportLab's (and :mod:`kaohe.dossier.pdfmerge`'s)
+shape are rewritten here byte by byte in milliseconds; any other is rewritten with
+pypdf.
 """
 from __future__ import annotations
 
 import io
 import re
+import zlib
+from dataclasses import dataclass
 from functools import lru_cache
 
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.colors import Color
+from reportlab.lib.rl_accel import asciiBase85Decode
 from reportlab.pdfgen import canvas
 
 from kaohe.dossier import pdfmerge
@@ -26,6 +32,7 @@ from kaohe.dossier.fonts import FontSpec, draw_runs, load
 GREY = Color(0.45, 0.45, 0.45, alpha=0.16)
 ANGLE = 35
 SIZE = 15
+PREFIX = b"Kh"  # resource names of the stamp in the pages (ReportLab never uses it)
 
 
 def stamp_page(width: float, height: float, text: str, font: FontSpec = None) -> bytes:
@@ -56,128 +63,234 @@ def stamp_page(width: float, height: float, text: str, font: FontSpec = None) ->
     return buf.getvalue()
 
 
+def watermark(pdf: bytes, text: str, font: FontSpec = None) -> bytes:
+    """A complete new PDF: ``pdf`` with ``text`` drawn over every page.
+
+    Raises :class:`~kaohe.dossier.glyphs.MissingGlyphError` when no font of the chain
+    can draw a character of ``text``."""
+    stamps = {}
+
+    def make(width: float, height: float) -> bytes:
+        if (width, height) not in stamps:
+            stamps[width, height] = stamp_page(width, height, text, font)
+        return stamps[width, height]
+
+    try:
+        return rewrite(pdf, make)
+    except (ValueError, IndexError, KeyError, AttributeError, zlib.error):  # MergeError is a ValueError
+        return watermark_pypdf(pdf, text, font)
+
+
+# ---- the fast way: ReportLab-shaped PDFs, objects copied byte for byte ----------------
+
+_MEDIABOX = re.compile(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]")
+_CONTENTS = re.compile(rb"/Contents\s*(?:(\d+) 0 R|\[([^\]]*)\])")
+_RESOURCES = re.compile(rb"/Resources\s*<<")
+_KEY = re.compile(rb"\s*(/[^\s/\[\]()<>{}%]+)\s*")
+_VALUE = re.compile(rb"\d+ \d+ R|\[[^\[\]()<>]*\]|/[^\s/\[\]()<>{}%]+|[-+.\d]+|true|false|null")
+_BRACKETS = re.compile(rb"<<|>>")
+_REFERENCE = re.compile(rb"(\d+) 0 R$")
+_REFERENCES = re.compile(rb"(\d+) 0 R")
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/\w+)")
+# A literal string (skipped: its bytes are text) or a name (renamed when a resource).
+_STRING_OR_NAME = re.compile(rb"\((?:\\.|[^\\)])*\)|/([^\s/\[\]()<>{}%]+)", re.S)
+
+
+def _dict_at(body: bytes, start: int) -> bytes:
+    """The ``<< … >>`` dictionary starting at ``start`` (nested dictionaries included)."""
+    depth = 0
+    for m in _BRACKETS.finditer(body, start):
+        depth += 1 if m.group() == b"<<" else -1
+        if depth == 0:
+            return body[start:m.end()]
+    raise pdfmerge.MergeError("unbalanced dictionary")
+
+
+def _entries(d: bytes) -> dict[bytes, bytes]:
+    """The entries of the dictionary ``d`` (values: references, names, numbers, flat
+    arrays or dictionaries; anything else raises :class:`MergeError`)."""
+    out, i = {}, 2
+    while key := _KEY.match(d, i):
+        i = key.end()
+        value = _dict_at(d, i) if d.startswith(b"<<", i) else None
+        if value is None:
+            m = _VALUE.match(d, i)
+            if m is None:
+                raise pdfmerge.MergeError("value of an unhandled kind")
+            value = m.group(0)
+        out[key.group(1)] = value
+        i += len(value)
+    if d[i:].strip() != b">>":
+        raise pdfmerge.MergeError("unparsed dictionary")
+    return out
+
+
+def _dict(entries: dict[bytes, bytes]) -> bytes:
+    return b"<< " + b" ".join(k + b" " + v for k, v in entries.items()) + b" >>"
+
+
+def _decoded(body: bytes) -> bytes:
+    """The data of the stream object ``body`` (no filter, Flate, ASCII85 then Flate)."""
+    head = _dict_at(body, 0)
+    length = re.search(rb"/Length (\d+)(?! \d+ R)", head)
+    at = body.find(b"stream", len(head))
+    if length is None or at < 0 or b"/DecodeParms" in head:
+        raise pdfmerge.MergeError("stream of an unhandled kind")
+    at += len(b"stream\r\n") if body.startswith(b"stream\r\n", at) else len(b"stream\n")
+    data = body[at:at + int(length.group(1))]
+    f = _FILTER.search(head)
+    filters = re.findall(rb"/(\w+)", f.group(1)) if f else []
+    for name in filters:
+        if name == b"ASCII85Decode":  # ReportLab's decoder in C (base64's is 50× slower)
+            data = asciiBase85Decode(data.strip().removeprefix(b"<~"))
+        elif name == b"FlateDecode":
+            data = zlib.decompress(data)
+        else:
+            raise pdfmerge.MergeError("stream filter not handled")
+    return data
+
+
+def _stream(data: bytes) -> bytes:
+    packed = zlib.compress(data, 3)  # level 6: twice the time for a 3 % smaller file
+    return b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(packed) + packed \
+        + b"\nendstream"
+
+
+@dataclass
+class _Stamp:
+    ops: bytes  # drawing operators, resource names prefixed
+    resources: dict[bytes, dict[bytes, bytes]]  # kind (/Font …) → prefixed name → value
+    objects: dict[int, bytes]  # the objects they refer to, numbered in the output
+
+
+def _load_stamp(stamp: bytes, tag: bytes, first: int) -> _Stamp:
+    """The stamp page ``stamp`` as operators and resources to join to a page; its
+    objects get numbers from ``first``; its resource names start with ``tag``."""
+    st = pdfmerge.parse(stamp)
+    page = st.objects[st.kids[0] - 1]
+    resources = _entries(_dict_at(page, _RESOURCES.search(page).end() - 2))
+    wanted, names = {}, {}
+    for kind in (b"/Font", b"/ExtGState"):
+        if kind not in resources:
+            continue
+        value = resources[kind]
+        ref = _REFERENCE.match(value)
+        entries = _entries(st.objects[int(ref.group(1)) - 1] if ref else value)
+        wanted[kind] = {b"/" + tag + k[1:]: v for k, v in entries.items()}
+        names.update((k[1:], tag + k[1:]) for k in entries)
+    if set(resources) - {b"/Font", b"/ExtGState", b"/ProcSet"}:
+        raise pdfmerge.MergeError("stamp resources of an unhandled kind")
+    # The stamp's objects reachable from those resources, renumbered from ``first``.
+    todo = [int(n) for kind in wanted.values() for v in kind.values()
+            for n in _REFERENCES.findall(v)]
+    keep: set[int] = set()
+    while todo:
+        n = todo.pop()
+        if n not in keep:
+            keep.add(n)
+            todo += [int(r) for r in _REFERENCES.findall(_head(st.objects[n - 1]))]
+    number = {old: first + i for i, old in enumerate(sorted(keep))}
+
+    def renumber(body: bytes) -> bytes:
+        head = _head(body)
+        return _REFERENCES.sub(lambda m: b"%d 0 R" % number[int(m.group(1))], head) \
+            + body[len(head):]
+
+    ops = _STRING_OR_NAME.sub(
+        lambda m: b"/" + names[m.group(1)] if m.group(1) in names else m.group(0),
+        b"\n".join(_decoded(st.objects[int(n) - 1]) for n in _content_refs(page)))
+    return _Stamp(ops, {k: {n: renumber(v) for n, v in e.items()} for k, e in wanted.items()},
+                  {number[old]: renumber(st.objects[old - 1]) for old in keep})
+
+
+def _head(body: bytes) -> bytes:
+    """An object without its stream data (whose bytes may look like references)."""
+    at = body.find(b"stream")
+    return body[:at] if at >= 0 else body
+
+
+def _content_refs(page: bytes) -> list[bytes]:
+    m = _CONTENTS.search(page)
+    if m is None:
+        raise pdfmerge.MergeError("page without contents")
+    return [m.group(1)] if m.group(1) else _REFERENCES.findall(m.group(2))
+
+
+def rewrite(pdf: bytes, make_stamp) -> bytes:
+    """A new complete PDF of ``pdf`` (ReportLab's shape) with the page
+    ``make_stamp(width, height)`` returns drawn over every page of that size."""
+    doc = pdfmerge.parse(pdf)
+    bodies = list(doc.objects)
+    stamps: dict[tuple[float, ...], _Stamp] = {}
+    amended: set[tuple] = set()  # (shared resource dictionary, page box) already joined
+    used: set[int] = set()
+    for k in doc.kids:
+        page = bodies[k - 1]
+        box_m = _MEDIABOX.search(page)
+        res_m = _RESOURCES.search(page)
+        if box_m is None or res_m is None:
+            raise pdfmerge.MergeError("page without its own MediaBox or Resources")
+        box = tuple(float(x) for x in box_m.groups())
+        if box not in stamps:
+            stamp = make_stamp(box[2] - box[0], box[3] - box[1])
+            stamps[box] = _load_stamp(stamp, PREFIX + b"%d" % len(stamps), len(bodies) + 1)
+            bodies += [stamps[box].objects[n] for n in sorted(stamps[box].objects)]
+        st = stamps[box]
+        # Resources: the stamp's fonts and graphics states joined to the page's own.
+        res_at = res_m.end() - 2
+        old_resources = _dict_at(page, res_at)
+        resources = _entries(old_resources)
+        for kind, add in st.resources.items():
+            value = resources.get(kind)
+            ref = _REFERENCE.match(value) if value else None
+            if ref:
+                n = int(ref.group(1))
+                if (n, box) not in amended:
+                    amended.add((n, box))
+                    bodies[n - 1] = _joined(bodies[n - 1], add)
+            else:
+                resources[kind] = _joined(value or b"<< >>", add)
+        # Contents: one stream, the page's drawing then the stamp's; the old objects
+        # are overwritten (the first) or emptied (any further ones).
+        refs = [int(r) for r in _content_refs(page)]
+        if used.intersection(refs):
+            raise pdfmerge.MergeError("content stream shared by pages")
+        used.update(refs)
+        own = b"\n".join(_decoded(bodies[r - 1]) for r in refs)
+        move = b"1 0 0 1 %g %g cm\n" % box[:2] if box[:2] != (0, 0) else b""
+        bodies[refs[0] - 1] = _stream(b"q\n" + own + b"\nQ\nq\n" + move + st.ops + b"\nQ\n")
+        for r in refs[1:]:
+            bodies[r - 1] = b"null"
+        page = page[:res_at] + _dict(resources) + page[res_at + len(old_resources):]
+        c = _CONTENTS.search(page)
+        bodies[k - 1] = page[:c.start()] + b"/Contents %d 0 R" % refs[0] + page[c.end():]
+    return pdfmerge.write(doc.header, bodies, doc.root, doc.info)
+
+
+def _joined(d: bytes, add: dict[bytes, bytes]) -> bytes:
+    """The dictionary ``d`` with the entries ``add`` (whose names must be new to it)."""
+    entries = _entries(d)
+    if entries.keys() & add.keys():
+        raise pdfmerge.MergeError("resource name taken")
+    return _dict({**entries, **add})
+
+
+# ---- the general way: any PDF pypdf reads ---------------------------------------------
+
 @lru_cache(maxsize=32)
 def _stamp(width: float, height: float, text: str, font: FontSpec):
     return PdfReader(io.BytesIO(stamp_page(width, height, text, font))).pages[0]
 
 
-_CONTENTS = re.compile(rb"/Contents (?:(\d+) 0 R|\[([^\]]*)\])")
-_MEDIABOX = re.compile(rb"/MediaBox \[\s*([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)\s*\]")
-XNAME = b"/KhWm"
-
-
-def _dict_at(body: bytes, start: int) -> bytes:
-    """The ``<< … >>`` dictionary starting at ``start`` (nested dictionaries included)."""
-    depth, i = 0, start
-    while i < len(body):
-        if body.startswith(b"<<", i):
-            depth, i = depth + 1, i + 2
-        elif body.startswith(b">>", i):
-            depth, i = depth - 1, i + 2
-            if depth == 0:
-                return body[start:i]
-        else:
-            i += 1
-    raise pdfmerge.MergeError("unbalanced dictionary")
-
-
-def _form_xobject(stamp: bytes, offset: int) -> tuple[list[bytes], bytes, tuple]:
-    """The stamp's objects (numbers shifted by ``offset``) and a form XObject body."""
-    st = pdfmerge._parse(stamp)
-    objects = [pdfmerge._shift(b, offset) for b in st.objects]
-    page = st.objects[st.kids[0] - 1]
-    at = page.index(b"/Resources <<") + len(b"/Resources ")
-    resources = pdfmerge._shift(_dict_at(page, at), offset)
-    box = tuple(float(x) for x in _MEDIABOX.search(page).groups())
-    contents = int(_CONTENTS.search(page).group(1))
-    stream = st.objects[contents - 1]
-    head = (b"<< /Type /XObject /Subtype /Form /BBox [ %s ] /Resources " % b" ".join(
-        b"%g" % x for x in box) + resources + b" ")
-    return objects, head + stream[2:].lstrip(), box
-
-
-def _stream(data: bytes) -> bytes:
-    return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
-
-
-def stamp_incremental(pdf: bytes, make_stamp) -> bytes:
-    """``pdf`` followed by an incremental update laying the page ``make_stamp(width,
-    height)`` returns over every page (all pages must have the first page's size)."""
-    main = pdfmerge._parse(pdf)
-    first = _MEDIABOX.search(main.objects[main.kids[0] - 1])
-    if first is None:
-        raise pdfmerge.MergeError("page without a MediaBox")
-    stamp = make_stamp(float(first.group(3)) - float(first.group(1)),
-                       float(first.group(4)) - float(first.group(2)))
-    m = pdfmerge._STARTXREF.search(pdf[-64:])
-    prev = int(m.group(1))
-    n = len(main.objects)
-    stamp_objects, form, box = _form_xobject(stamp, n)
-    form_no = n + len(stamp_objects) + 1
-    q_no, tail_no = form_no + 1, form_no + 2
-    new = stamp_objects + [form, _stream(b"q"), _stream(b"Q q %s Do Q" % XNAME)]
-    changed: dict[int, bytes] = {}
-    for k in main.kids:
-        body = main.objects[k - 1]
-        mb = _MEDIABOX.search(body)
-        if mb is None or tuple(float(x) for x in mb.groups()) != box:
-            raise pdfmerge.MergeError("page of another size")
-        c = _CONTENTS.search(body)
-        refs = c.group(1) + b" 0 R" if c and c.group(1) else (c.group(2).strip() if c else None)
-        at = body.find(b"/Resources <<")
-        if refs is None or at < 0:
-            raise pdfmerge.MergeError("page without inline resources or contents")
-        res_start = at + len(b"/Resources ")
-        resources = _dict_at(body, res_start)
-        if b"/XObject" in resources:
-            x = resources.index(b"/XObject")
-            if not resources.startswith(b"/XObject <<", x):
-                raise pdfmerge.MergeError("indirect XObject resources")
-            y = x + len(b"/XObject <<")
-            resources = resources[:y] + b" %s %d 0 R " % (XNAME, form_no) + resources[y:]
-        else:
-            resources = b"<< /XObject << %s %d 0 R >> " % (XNAME, form_no) + resources[2:]
-        body = body[:res_start] + resources + body[res_start + len(_dict_at(body, res_start)):]
-        body = body[:c.start()] + b"/Contents [ %d 0 R %s %d 0 R ]" % (q_no, refs, tail_no) \
-            + body[c.end():]
-        changed[k] = body
-    out = bytearray(pdf if pdf.endswith(b"\n") else pdf + b"\n")
-    offsets: dict[int, int] = {}
-    for number, body in [*changed.items(), *enumerate(new, start=n + 1)]:
-        offsets[number] = len(out)
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n"
-    numbers = sorted(offsets)
-    run: list[int] = []
-    for number in numbers + [None]:
-        if run and (number is None or number != run[-1] + 1):
-            out += b"%d %d\n" % (run[0], len(run))
-            out += b"".join(b"%010d 00000 n \n" % offsets[r] for r in run)
-            run = []
-        if number is not None:
-            run.append(number)
-    info = b" /Info %d 0 R" % main.info if main.info else b""
-    out += (b"trailer\n<< /Size %d /Root %d 0 R%s /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
-            % (tail_no + 1, main.root, info, prev, xref))
-    return bytes(out)
-
-
-def watermark(pdf: bytes, text: str, font: FontSpec = None) -> bytes:
-    """A copy of ``pdf`` with ``text`` stamped over every page."""
-    try:
-        return stamp_incremental(pdf, lambda w, h: stamp_page(w, h, text, font))
-    except (pdfmerge.MergeError, AttributeError, ValueError, IndexError):
-        return watermark_pypdf(pdf, text, font)
-
-
 def watermark_pypdf(pdf: bytes, text: str, font: FontSpec = None) -> bytes:
-    """The general way (any PDF pypdf reads): merge the stamp page over each page."""
+    """Merge the stamp page over each page with pypdf and write a new file (pypdf
+    replaces each page's old content stream by the merged one)."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     for page in writer.pages:
         box = page.mediabox
         page.merge_page(_stamp(round(float(box.width), 2), round(float(box.height), 2), text,
                                font), over=True)
+        page.compress_content_streams()
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

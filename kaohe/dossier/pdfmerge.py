@@ -42,7 +42,8 @@ def _key(trailer: bytes, name: bytes) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _parse(pdf: bytes) -> _Part:
+def parse(pdf: bytes) -> _Part:
+    """The objects, catalog, info and flat page tree of ``pdf`` (ReportLab's shape)."""
     m = _STARTXREF.search(pdf[-64:])
     t = _TRAILER.search(pdf, len(pdf) - 1024 if len(pdf) > 1024 else 0)
     if not (pdf.startswith(b"%PDF-") and m and t):
@@ -85,10 +86,10 @@ def _parse(pdf: bytes) -> _Part:
 
 
 def page_count(pdf: bytes) -> int:
-    return len(_parse(pdf).kids)
+    return len(parse(pdf).kids)
 
 
-def _shift(body: bytes, offset: int) -> bytes:
+def shift(body: bytes, offset: int) -> bytes:
     """``body`` with every reference moved by ``offset`` (stream data untouched)."""
     def ref(m):
         return b"%d 0 R" % (int(m.group(1)) + offset)
@@ -108,7 +109,7 @@ def merge(parts: list[tuple[str, bytes]], title: str = "") -> bytes:
     """One PDF of ``parts`` = [(bookmark title, pdf bytes)], pages in order."""
     if not parts:
         raise MergeError("nothing to merge")
-    docs = [_parse(pdf) for _t, pdf in parts]
+    docs = [parse(pdf) for _t, pdf in parts]
     total = sum(len(d.objects) for d in docs)
     pages_root, outline_root, catalog, info = total + 1, total + 2, total + 3, total + 4
     bodies: list[bytes] = []
@@ -116,7 +117,7 @@ def merge(parts: list[tuple[str, bytes]], title: str = "") -> bytes:
     items: list[int] = []
     offset = 0
     for (name, _pdf), d in zip(parts, docs):
-        shifted = [_shift(b, offset) for b in d.objects]
+        shifted = [shift(b, offset) for b in d.objects]
         for k in d.kids:
             shifted[k - 1] = _PARENT.sub(b"/Parent %d 0 R" % pages_root, shifted[k - 1], 1)
         for dropped in (d.root, d.info, d.pages_node):
@@ -156,7 +157,13 @@ def merge(parts: list[tuple[str, bytes]], title: str = "") -> bytes:
                   % (outline_root, pages_root))
     bodies.append(b"<< /Creator (Kaohe) /Producer (Kaohe dossier merge) /Title "
                   + text_string(title) + b" >>")
-    out = bytearray(docs[0].header + b"\n%\x93\x8c\x8b\x9e\n")
+    return write(docs[0].header, bodies, catalog, info)
+
+
+def write(header: bytes, bodies: list[bytes], root: int, info: int | None) -> bytes:
+    """One complete PDF (a single xref table and ``%%EOF``) of the objects ``bodies``
+    (object i + 1 is ``bodies[i]``), catalog ``root``."""
+    out = bytearray(header + b"\n%\x93\x8c\x8b\x9e\n")
     offsets = []
     for number, body in enumerate(bodies, start=1):
         offsets.append(len(out))
@@ -164,6 +171,6 @@ def merge(parts: list[tuple[str, bytes]], title: str = "") -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += (b"trailer\n<< /Info %d 0 R /Root %d 0 R /Size %d >>\nstartxref\n%d\n%%%%EOF\n"
-            % (info, catalog, len(bodies) + 1, xref))
+    out += (b"trailer\n<<%s /Root %d 0 R /Size %d >>\nstartxref\n%d\n%%%%EOF\n"
+            % (b" /Info %d 0 R" % info if info else b"", root, len(bodies) + 1, xref))
     return bytes(out)
