@@ -1,8 +1,16 @@
-"""Error pages in Chinese; JSON errors under /api/."""
+"""Error pages in Chinese; JSON errors under /api/.
+
+While the database cannot be reached or used (refused or dropped connections, timeouts,
+SQLite's "database is locked") every request answers 503 with ``Retry-After``: a page
+that reads nothing from the database (not even the signed-in user), or JSON under /api/.
+"""
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (Flask, abort, current_app, jsonify, make_response, redirect,
+                   render_template, request, url_for)
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from kaohe.core.errors import ValidationFailed
@@ -16,7 +24,9 @@ MESSAGES = {
     405: "不支持该操作方式",
     413: "上传的文件过大",
     500: "系统内部错误，请稍后重试或联系管理员",
+    503: "系统暂时无法连接数据库，请稍后重试",
 }
+RETRY_AFTER_SECONDS = 30
 
 
 def _wants_json() -> bool:
@@ -27,7 +37,41 @@ def _respond(code: int, detail: str | None = None):
     title = MESSAGES.get(code, "请求无法完成")
     if _wants_json():
         return jsonify({"error": detail or title, "status": code}), code
-    return render_template("errors/error.html", code=code, title=title, detail=detail), code
+    try:
+        return render_template("errors/error.html", code=code, title=title, detail=detail), code
+    except (DBAPIError, PoolTimeout) as exc:  # the page header reads the signed-in user
+        if not database_unavailable(exc):
+            raise
+        return _unavailable(exc)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached or used just now (as opposed
+    to a statement it refused, e.g. a constraint)."""
+    return isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
+def _unavailable(exc: BaseException):
+    """503 with Retry-After; one log line; nothing read from the database."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the connection is gone; the request's teardown drops it
+        pass
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    current_app.logger.error("database unavailable, %s %s answered 503: %s: %s",
+                             request.method, request.path[:300], type(exc).__name__,
+                             reason[0] if reason else "")
+    title = MESSAGES[503]
+    if _wants_json():
+        response = jsonify({"error": title, "status": 503})
+    else:  # rendered without context processors: Flask-Login's would load the user
+        response = make_response(current_app.jinja_env.get_template(
+            "errors/unavailable.html").render(title=title))
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _log_denied(exc: HTTPException) -> None:
@@ -96,6 +140,11 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("unhandled error")
         return _respond(500)
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def database_error(exc: SQLAlchemyError):
+        return _unavailable(exc) if database_unavailable(exc) else unexpected(exc)
 
     @login_manager.unauthorized_handler
     def unauthorized():
