@@ -68,16 +68,9 @@ def watermark(pdf: bytes, text: str, font: FontSpec = None) -> bytes:
 
     Raises :class:`~kaohe.dossier.glyphs.MissingGlyphError` when no font of the chain
     can draw a character of ``text``."""
-    stamps = {}
-
-    def make(width: float, height: float) -> bytes:
-        if (width, height) not in stamps:
-            stamps[width, height] = stamp_page(width, height, text, font)
-        return stamps[width, height]
-
     try:
-        return rewrite(pdf, make)
-    except (ValueError, IndexError, KeyError, AttributeError, zlib.error):  # MergeError is a ValueError
+        return rewrite(pdf, lambda width, height: stamp_page(width, height, text, font))
+    except (ValueError, IndexError, KeyError, AttributeError, zlib.error):  # MergeError too
         return watermark_pypdf(pdf, text, font)
 
 
