@@ -9,11 +9,8 @@ rolled back, so tests never see each other's data.
 from __future__ import annotations
 
 import contextvars
-import os
-import uuid
 
 import pytest
-import sqlalchemy as sa
 from argon2 import PasswordHasher
 from flask.testing import FlaskCliRunner, FlaskClient
 from flask_migrate import upgrade
@@ -23,6 +20,7 @@ from kaohe.core import clock
 from kaohe import create_app
 from kaohe.auth import services as auth_services
 from kaohe.extensions import db
+from tests.scratch import scratch_database
 
 PASSWORD = "test-password-123"
 ROLES = ("admin", "organization", "assessment", "discipline", "reviewer")
@@ -61,19 +59,8 @@ class _IsolatedCliRunner(FlaskCliRunner):
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    server = os.environ.get("KAOHE_TEST_PG_SERVER")
-    if not server:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-        return
-    server = server.rstrip("/").replace("postgresql://", "postgresql+psycopg://", 1)
-    name = f"kaohe_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield f"{server}/{name}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with scratch_database("kaohe_test", tmp_path_factory.mktemp("db") / "test.db") as url:
+        yield url
 
 
 # The production hasher (argon2id, library defaults) costs ~0.15 s per login; tests

@@ -3,9 +3,7 @@ edit, deletion, insertion or truncation is found by ``flask audit-verify``."""
 from __future__ import annotations
 
 import json
-import os
 import threading
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +17,7 @@ from kaohe.audit.models import AuditChainHead, AuditLog
 from kaohe.audit.services import record_event
 from kaohe.extensions import db
 from tests.conftest import PASSWORD
+from tests.scratch import scratch_database
 from tests.helpers import build_world
 
 
@@ -159,30 +158,20 @@ def test_denied_access_is_audited(client, auth, make):
 @pytest.fixture
 def scratch_app(tmp_path, monkeypatch):
     """An app on its own committed database (SQLite file, or PostgreSQL when configured)."""
-    server = os.environ.get("KAOHE_TEST_PG_SERVER")
-    admin = name = None
-    if server:
-        server = server.rstrip("/").replace("postgresql://", "postgresql+psycopg://", 1)
-        name = f"kaohe_chain_{uuid.uuid4().hex[:10]}"
-        admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = f"{server}/{name}"
-    else:
-        url = f"sqlite:///{tmp_path / 'chain.db'}"
+    with scratch_database("kaohe_chain", tmp_path / "chain.db") as url:
+        yield from _scratch_app(url, tmp_path, monkeypatch)
+
+
+def _scratch_app(url, tmp_path, monkeypatch):
     monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "inst"))
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": 10}
-                      if server else {}})
+                      if url.startswith("postgresql") else {}})
     with app.app_context():
         upgrade()
     yield app
     with app.app_context():
         db.engine.dispose()
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def test_concurrent_writers_never_fork_the_chain(scratch_app):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import os
-import uuid
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from kaohe.audit.models import AuditChainHead, AuditLog
 from kaohe.auth import services as auth_services
 from kaohe.extensions import db
 from tests import factories
+from tests.scratch import scratch_database
 
 AUDIT_TABLES = {AuditLog.__table__.name, AuditChainHead.__table__.name}
 
@@ -148,17 +148,6 @@ def test_round_trip_sqlite(tmp_path):
 @pytest.mark.skipif(not os.environ.get("KAOHE_TEST_PG_SERVER"),
                     reason="KAOHE_TEST_PG_SERVER not set")
 def test_round_trip_postgresql(tmp_path):
-    server = os.environ["KAOHE_TEST_PG_SERVER"].rstrip("/").replace(
-        "postgresql://", "postgresql+psycopg://", 1)
-    names = [f"kaohe_bk_{uuid.uuid4().hex[:10]}" for _ in range(2)]
-    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        for name in names:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        _round_trip(f"{server}/{names[0]}", f"{server}/{names[1]}", tmp_path)
-    finally:
-        with admin.connect() as conn:
-            for name in names:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_database("kaohe_bk", tmp_path / "a.db") as a, \
+            scratch_database("kaohe_bk", tmp_path / "b.db") as b:
+        _round_trip(a, b, tmp_path)

@@ -8,11 +8,9 @@ one thread per client and argon2 slowed down to 0.3 s so that the requests overl
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -28,6 +26,7 @@ from kaohe.auth import throttle
 from kaohe.extensions import db
 from kaohe.settings import services as settings_services
 from tests.conftest import PASSWORD
+from tests.scratch import scratch_database
 from tests.helpers import form_alerts, text
 
 BAD_LOGIN = "用户名或密码错误，或账户已停用。"
@@ -83,18 +82,12 @@ def slow(monkeypatch):
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """An app on its own database, committed for real, with 30 users (u00…u29)."""
-    server = os.environ.get("KAOHE_TEST_PG_SERVER")
     folder = tmp_path_factory.mktemp("live")
-    admin = None
-    if server:
-        server = server.rstrip("/").replace("postgresql://", "postgresql+psycopg://", 1)
-        name = f"kaohe_test_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = f"{server}/{name}"
-    else:
-        url = f"sqlite:///{folder / 'live.db'}"
+    with scratch_database("kaohe_live", folder / "live.db") as url:
+        yield from _live_app(url, folder)
+
+
+def _live_app(url, folder):
     original = Flask.auto_find_instance_path
     Flask.auto_find_instance_path = lambda self: str(folder / "instance")
     try:
@@ -112,10 +105,6 @@ def live(tmp_path_factory):
     yield app
     with app.app_context():
         db.engine.dispose()
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.fixture

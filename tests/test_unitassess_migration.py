@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import os
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -19,25 +17,15 @@ from kaohe import create_app
 from kaohe.extensions import db
 from kaohe.settings.registry import by_key
 from kaohe.unitassess.services import figures
+from tests.scratch import scratch_database
 
 migration = importlib.import_module("kaohe.migrations.versions.0011_frozen_rules")
 
 
 @pytest.fixture
 def scratch_url(tmp_path):
-    server = os.environ.get("KAOHE_TEST_PG_SERVER")
-    if not server:
-        yield f"sqlite:///{tmp_path / 'scratch.db'}"
-        return
-    server = server.rstrip("/").replace("postgresql://", "postgresql+psycopg://", 1)
-    name = f"kaohe_mig_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield f"{server}/{name}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with scratch_database("kaohe_mig", tmp_path / "scratch.db") as url:
+        yield url
 
 
 @pytest.fixture
