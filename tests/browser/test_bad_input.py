@@ -25,6 +25,7 @@ def test_new_official_with_bad_id_number(live_server, page, login, shot):
     page.goto("/officials/new")
     page.get_by_label("姓名").fill(name)
     page.get_by_label("出生年月").fill("1980-05-06")
+    page.get_by_label("性别").select_option(label="男")  # nothing is preselected
     page.get_by_label("身份证号").fill(first17 + wrong)
     shot("form")
     page.get_by_role("button", name="保存").click()
@@ -53,6 +54,7 @@ def test_review_with_malformed_date(live_server, page, login, shot):
     date.evaluate("el => { el.type = 'text'; }")
     date.fill("2024-02-30")
     page.get_by_label("研判人").fill("浏览器测试")
+    page.get_by_label("研判结论").select_option(label="较好")  # nothing is preselected
     page.get_by_label("综合意见").fill(summary)
     page.get_by_role("button", name="保存").click()
     page.wait_for_load_state()
