@@ -58,6 +58,16 @@ def bookmark(n: int, item: AgendaItem) -> str:
     return f"{n}. {item.official.name} · {item.action_label}{number}"
 
 
+def item_parts(n: int, item: AgendaItem) -> list[tuple[str, bytes]]:
+    """The PDFs agenda item ``n`` contributes to the bundle, in reading order, each
+    under its own bookmark."""
+    parts = []
+    cur = item.current_dossier
+    if cur is not None:
+        parts.append((bookmark(n, item), cur.dossier.pdf))
+    return parts
+
+
 def render_cover(discussion: Discussion, rows: list[list[str]], generated: str,
                  font: FontSpec = None) -> bytes:
     k = kit(font)
@@ -140,9 +150,7 @@ def _work(bundle_id: int, save) -> None:
     save()
     every = max(1, len(items) // 25)
     for n, item in enumerate(items, start=1):
-        cur = item.current_dossier
-        if cur is not None:
-            parts.append((bookmark(n, item), cur.dossier.pdf))
+        parts.extend(item_parts(n, item))
         bundle.done = 1 + n
         if n % every == 0:
             save()

@@ -16,6 +16,10 @@ RANKS = [
     "一级主任科员", "二级主任科员", "三级主任科员", "四级主任科员",
 ]
 EDUCATION = ["研究生", "大学", "大专", "中专", "高中"]
+# 政治面貌 (GB/T 4762 groups used by the 任免审批表); "" = not recorded, shown as such.
+POLITICAL_STATUSES = ["中共党员", "中共预备党员", "民主党派", "无党派人士", "群众"]
+# The eight 民主党派, by the short names the 任免审批表 writes.
+DEMOCRATIC_PARTIES = ["民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟"]
 DEGREES = ["博士", "硕士", "学士", "无"]
 
 
@@ -35,13 +39,18 @@ class Official(Recorded, db.Model):
     birth_date: Mapped[dt.date] = mapped_column(Date)
     ethnicity: Mapped[str] = mapped_column(String(16), default="汉族")
     native_place: Mapped[str] = mapped_column(String(64), default="")
-    party_date: Mapped[dt.date | None] = mapped_column(Date)
+    # Political affiliation: CCP membership (party_date), a 民主党派 (name and date), or
+    # none; an official may belong to both (LRMX writes "199506；民建").
+    political_status: Mapped[str] = mapped_column(String(16), default="", index=True)
+    party_date: Mapped[dt.date | None] = mapped_column(Date)  # 入党时间 (CCP)
+    democratic_party: Mapped[str] = mapped_column(String(16), default="")
+    democratic_party_date: Mapped[dt.date | None] = mapped_column(Date)
     work_start_date: Mapped[dt.date | None] = mapped_column(Date)
-    edu_fulltime: Mapped[str] = mapped_column(String(16), default="")
-    degree_fulltime: Mapped[str] = mapped_column(String(16), default="")
+    edu_fulltime: Mapped[str] = mapped_column(String(54), default="")
+    degree_fulltime: Mapped[str] = mapped_column(String(54), default="")
     school_fulltime: Mapped[str] = mapped_column(String(100), default="")
-    edu_inservice: Mapped[str] = mapped_column(String(16), default="")
-    degree_inservice: Mapped[str] = mapped_column(String(16), default="")
+    edu_inservice: Mapped[str] = mapped_column(String(54), default="")
+    degree_inservice: Mapped[str] = mapped_column(String(54), default="")
     school_inservice: Mapped[str] = mapped_column(String(100), default="")
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     current_post: Mapped[str] = mapped_column(String(200), default="")
