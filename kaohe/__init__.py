@@ -18,13 +18,14 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
-def _load_secret_key(instance: Path) -> str:
-    """Read the secret key from the instance folder, creating it once when missing."""
-    key_file = instance / "secret_key"
+def instance_secret(instance: Path, name: str = "secret_key") -> str:
+    """Read the secret ``name`` (e.g. the secret key, the audit key) from the instance
+    folder, creating it once (mode 0600) when missing."""
+    key_file = instance / name
     if not key_file.exists():
         # Several workers may start at once: write a complete file under a private
         # name, then link it into place; the first link wins, the others read it.
-        tmp = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        tmp = instance / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
@@ -64,7 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["REMEMBER_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _load_secret_key(instance)
+        app.config["SECRET_KEY"] = instance_secret(instance)
 
     from kaohe import extensions
 

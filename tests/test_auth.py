@@ -361,13 +361,13 @@ def test_secret_key_creation_race(tmp_path, monkeypatch):
     """A worker that found no key file, while another one wrote it, uses that key."""
     from pathlib import Path
 
-    from kaohe import _load_secret_key
+    from kaohe import instance_secret
 
-    winner = _load_secret_key(tmp_path)
+    winner = instance_secret(tmp_path)
     real_exists = Path.exists
     monkeypatch.setattr(Path, "exists", lambda self: False if self.name == "secret_key"
                         else real_exists(self))
-    assert _load_secret_key(tmp_path) == winner
+    assert instance_secret(tmp_path) == winner
     assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no leftovers
 
 
