@@ -7,6 +7,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from kaohe import config
+
 __all__ = ["create_app"]
 
 
@@ -46,21 +48,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(root / "templates"),
         static_folder=str(root / "static"),
+        instance_path=config.instance_path(),
     )
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
 
     app.config.from_object("kaohe.config.Defaults")
-    # An empty KAOHE_DATABASE_URL (e.g. an unset variable passed through) means the default.
-    app.config["SQLALCHEMY_DATABASE_URI"] = (
-        os.environ.get("KAOHE_DATABASE_URL") or f"sqlite:///{instance / 'kaohe.db'}"
-    )
+    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'kaohe.db'}"
+    app.config.from_mapping(config.from_environment())
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    if os.environ.get("KAOHE_HTTPS") or app.config.get("PREFERRED_URL_SCHEME") == "https":
+    if app.config["KAOHE_HTTPS"] or app.config.get("PREFERRED_URL_SCHEME") == "https":
         app.config["SESSION_COOKIE_SECURE"] = True  # cookies never travel over plain HTTP
         app.config["REMEMBER_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
@@ -71,11 +72,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     extensions.init_app(app)
 
-    from kaohe import blueprints, cli, errors
+    from kaohe import blueprints, cli, errors, ops
 
     from kaohe.core.limits import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    ops.init_app(app)  # first: its request id and timer wrap every other hook
     errors.init_app(app)
     blueprints.init_app(app)
     cli.init_app(app)

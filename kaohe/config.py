@@ -1,5 +1,15 @@
-"""Built-in configuration defaults; override in ``instance/config.py``."""
+"""Configuration: built-in defaults, then the environment, then ``instance/config.py``.
+
+This is the one module that reads the process environment (``from_environment``). A
+single machine needs none of it (the secret key is generated into the instance folder,
+the database is a SQLite file there); a deployment of several servers sets at least
+``KAOHE_SECRET_KEY``, ``KAOHE_DATABASE_URL`` and ``KAOHE_REDIS_URL`` (README 「生产部署」).
+"""
+from __future__ import annotations
+
+import os
 from datetime import timedelta
+from typing import Callable, Mapping
 
 
 class Defaults:
@@ -19,3 +29,98 @@ class Defaults:
     # TrueType fonts for characters the CJK font lacks, tried in order (CJK Extension A/B:
     # fonts-hanazono); None → the usual places (kaohe.dossier.fonts.FALLBACK_PATHS), [] → none.
     KAOHE_FALLBACK_FONTS: list[str] | None = None
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted.
+    KAOHE_PROXY_HOPS = 0
+    KAOHE_HTTPS = False
+    KAOHE_LOG_FORMAT = "text"
+    # /metrics answers only a request bearing this token; None: /metrics is a 404.
+    KAOHE_METRICS_TOKEN: str | None = None
+    # The job queue's Redis (several servers); None: the embedded SQLite queue.
+    KAOHE_REDIS_URL: str | None = None
+    KAOHE_EMBEDDED_WORKER = True
+    KAOHE_AUDIT_KEY: str | None = None
+    KAOHE_AUDIT_ANCHOR_DIR: str | None = None
+    # The organization's mail server (e-mail digest); no host: no mail is sent.
+    KAOHE_SMTP_HOST: str | None = None
+    KAOHE_SMTP_PORT = 25
+    KAOHE_SMTP_USER: str | None = None
+    KAOHE_SMTP_PASSWORD: str | None = None
+    KAOHE_SMTP_FROM: str | None = None
+    KAOHE_SMTP_STARTTLS = False
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value the app cannot use (stops the start)."""
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _flag(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE | _FALSE:
+        return lowered in _TRUE
+    raise ConfigError(f"{name}={value!r}: expected one of 1/true/yes/on or 0/false/no/off")
+
+
+def _count(low: int, high: int) -> Callable[[str, str], int]:
+    def parse(name: str, value: str) -> int:
+        try:
+            number = int(value.strip())
+        except ValueError:
+            number = low - 1
+        if not low <= number <= high:
+            raise ConfigError(f"{name}={value!r}: expected a whole number from {low} to {high}")
+        return number
+    return parse
+
+
+def _text(_name: str, value: str) -> str:
+    return value
+
+
+def _log_format(name: str, value: str) -> str:
+    if value.strip().lower() not in ("json", "text"):
+        raise ConfigError(f"{name}={value!r}: expected json or text")
+    return value.strip().lower()
+
+
+# variable → (config key, parser). Every variable is documented in the README table.
+ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], object]]] = {
+    "KAOHE_SECRET_KEY": ("SECRET_KEY", _text),
+    "KAOHE_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", _text),
+    "KAOHE_PROXY_HOPS": ("KAOHE_PROXY_HOPS", _count(0, 10)),
+    "KAOHE_HTTPS": ("KAOHE_HTTPS", _flag),
+    "KAOHE_LOG_FORMAT": ("KAOHE_LOG_FORMAT", _log_format),
+    "KAOHE_METRICS_TOKEN": ("KAOHE_METRICS_TOKEN", _text),
+    "KAOHE_REDIS_URL": ("KAOHE_REDIS_URL", _text),
+    "KAOHE_EMBEDDED_WORKER": ("KAOHE_EMBEDDED_WORKER", _flag),
+    "KAOHE_AUDIT_KEY": ("KAOHE_AUDIT_KEY", _text),
+    "KAOHE_AUDIT_ANCHOR_DIR": ("KAOHE_AUDIT_ANCHOR_DIR", _text),
+    "KAOHE_SMTP_HOST": ("KAOHE_SMTP_HOST", _text),
+    "KAOHE_SMTP_PORT": ("KAOHE_SMTP_PORT", _count(1, 65535)),
+    "KAOHE_SMTP_USER": ("KAOHE_SMTP_USER", _text),
+    "KAOHE_SMTP_PASSWORD": ("KAOHE_SMTP_PASSWORD", _text),
+    "KAOHE_SMTP_FROM": ("KAOHE_SMTP_FROM", _text),
+    "KAOHE_SMTP_STARTTLS": ("KAOHE_SMTP_STARTTLS", _flag),
+}
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict:
+    """The config keys the environment sets; an empty variable counts as unset (e.g.
+    one passed through by a service manager without a value). Raises ConfigError
+    naming the variable whose value is unusable."""
+    environ = os.environ if environ is None else environ
+    found = {}
+    for name, (key, parse) in ENVIRONMENT.items():
+        value = environ.get(name, "")
+        if value.strip():
+            found[key] = parse(name, value)
+    return found
+
+
+def instance_path(environ: Mapping[str, str] | None = None) -> str | None:
+    """``KAOHE_INSTANCE_PATH``: the instance folder (secret key, SQLite files, anchors);
+    None: Flask's default, ``instance/`` beside the package."""
+    environ = os.environ if environ is None else environ
+    return environ.get("KAOHE_INSTANCE_PATH", "").strip() or None

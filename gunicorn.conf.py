@@ -1,0 +1,59 @@
+"""Gunicorn settings for Kaohe (``gunicorn -c gunicorn.conf.py app:app``).
+
+Every figure can be set from the environment (``KAOHE_WEB_*`` below) or overridden on
+the command line. Long work (imports, bundles, batches) runs as background jobs
+(``flask --app app worker``), so requests stay short; the timeout still leaves room for
+the longest request that stays synchronous, one dossier with many pages.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+from pathlib import Path
+
+from prometheus_client import multiprocess
+
+
+def _number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+bind = os.environ.get("KAOHE_WEB_BIND", "0.0.0.0:8000")
+# The usual 2 × cores + 1, capped: more processes than that only queue on the database.
+workers = _number("KAOHE_WEB_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 12))
+# Threads per worker: requests waiting on the database or the disk overlap.
+threads = _number("KAOHE_WEB_THREADS", 4)
+worker_class = "gthread"
+timeout = _number("KAOHE_WEB_TIMEOUT", 120)
+graceful_timeout = _number("KAOHE_WEB_GRACEFUL_TIMEOUT", 30)
+keepalive = _number("KAOHE_WEB_KEEPALIVE", 5)  # above a load balancer's idle probe
+# Recycle workers now and then (a leak stays bounded); the jitter keeps them from all
+# restarting at once.
+max_requests = _number("KAOHE_WEB_MAX_REQUESTS", 2000)
+max_requests_jitter = _number("KAOHE_WEB_MAX_REQUESTS_JITTER", 200)
+# The app logs one line per request itself (with its request id, user and duration).
+accesslog = None
+errorlog = "-"
+# No runtime control socket: its one default path would be shared by every instance on
+# a host (and nothing here uses it).
+control_socket_disable = True
+
+# JSON logs unless told otherwise; metrics shared by every worker through files.
+os.environ.setdefault("KAOHE_LOG_FORMAT", "json")
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kaohe-metrics-")
+
+
+def on_starting(_server) -> None:
+    """Start from empty metric files: those of an earlier run would be added in."""
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink(missing_ok=True)
+
+
+def child_exit(_server, worker) -> None:
+    """Drop a dead worker's live gauges from the shared metric files."""
+    multiprocess.mark_process_dead(worker.pid)
