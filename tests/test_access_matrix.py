@@ -76,6 +76,10 @@ EXPECTED: dict[tuple[str, str], dict] = {
                      ("delete", "POST"))},
     ("api.officials", "GET"): only(READERS),
     ("api.official", "GET"): only(READERS),
+    ("stats.index", "GET"): only(ORG),
+    ("stats.workbook", "GET"): only(ORG),
+    ("stats.pdf", "GET"): only(ORG),
+    ("stats_api.api", "GET"): only(ORG),
     ("admin.users", "GET"): only(ADMIN),
     ("admin.new_user", "GET"): only(ADMIN),
     ("admin.new_user", "POST"): only(ADMIN),
@@ -233,6 +237,14 @@ def _check_allowed(endpoint, method, role, response, world):
         assert year["org_notes"][0]["content"] == "档案审核无问题"
         expected_id = o.id_number if role == "organization" else o.id_number_masked
         assert data["id_number"] == expected_id
+    elif endpoint == "stats.index":
+        assert "干部 1 人" in page and "<svg" in response.get_data(as_text=True)
+    elif endpoint == "stats.workbook":
+        assert response.data.startswith(b"PK") and response.mimetype.endswith(".sheet")
+    elif endpoint == "stats.pdf":
+        assert response.data.startswith(b"%PDF")
+    elif endpoint == "stats_api.api":
+        assert response.get_json()["total"] == 1
     elif endpoint in quota_access.ENDPOINTS:
         quota_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
     elif endpoint in account_access.ENDPOINTS:

@@ -31,6 +31,7 @@ class Permission(StrEnum):
     INTEGRITY_REQUEST = "integrity.request"  # ask for an integrity opinion
     DISCUSSIONS_MANAGE = "discussions.manage"  # personnel discussions: agenda, checks, dossiers
     DISCUSSIONS_REVIEW = "discussions.review"  # read the discussions one is assigned to
+    STATS_READ = "stats.read"  # team-structure statistics (干部队伍结构分析)
 
 
 P = Permission
@@ -42,7 +43,7 @@ DEFAULT_ROLES: dict[str, tuple[str, frozenset[Permission]]] = {
         frozenset({P.OFFICIALS_READ, P.OFFICIALS_WRITE, P.ID_NUMBER_FULL, P.UNITS_READ,
                    P.UNITS_WRITE, P.DOSSIER_GENERATE, P.UNITASSESS_READ,
                    P.UNITASSESS_INTERVIEW, P.DISCIPLINE_READ, P.INTEGRITY_REQUEST,
-                   P.DISCUSSIONS_MANAGE}),
+                   P.DISCUSSIONS_MANAGE, P.STATS_READ}),
     ),
     "assessment": ("考核办", frozenset({P.UNITS_READ, P.UNITASSESS_READ, P.UNITASSESS_WRITE})),
     "discipline": ("纪委监委", frozenset({P.OFFICIALS_READ, P.UNITS_READ, P.DISCIPLINE_READ,
