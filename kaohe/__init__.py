@@ -73,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.init_app(app)
 
     from kaohe import blueprints, cli, errors, ops
+    from kaohe.jobs import engine as jobs_engine
 
     from kaohe.core.limits import IdConverter
 
@@ -81,6 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     blueprints.init_app(app)
     cli.init_app(app)
+    jobs_engine.init_app(app)
 
     from kaohe.dossier import sections
 

@@ -32,6 +32,7 @@ BLUEPRINTS = (
     "kaohe.api.integration:write_bp",
     "kaohe.api.openapi:bp",
     "kaohe.discussions.views:bp",
+    "kaohe.jobs.views:bp",
     "kaohe.stats.views:bp",
     "kaohe.stats.views:api_bp",
 )

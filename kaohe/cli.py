@@ -97,3 +97,7 @@ def init_app(app: Flask) -> None:
 
     for command in (backup_command, restore_command):
         app.cli.add_command(command)
+
+    from kaohe.jobs.cli import worker_command
+
+    app.cli.add_command(worker_command)

@@ -13,3 +13,4 @@ from kaohe.unitassess.models import Scheme  # noqa: F401
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption  # noqa: F401,E501
 from kaohe.interop.models import AppointmentSheet, FamilyMember  # noqa: F401
 from kaohe.discussions.models import AgendaItem, Discussion, DiscussionBundle  # noqa: F401
+from kaohe.jobs.models import Job  # noqa: F401

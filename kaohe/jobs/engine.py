@@ -1,0 +1,96 @@
+"""The Huey instance of the process, its storage, and the embedded consumer.
+
+One :class:`KaoheHuey` exists per process (tasks are registered on it at import);
+:func:`init_app` chooses its storage from the app's configuration:
+
+* ``KAOHE_REDIS_URL`` set: Redis, shared by every server and ``flask worker``;
+* otherwise SQLite, a file in the instance folder (one machine);
+* ``KAOHE_JOBS_IMMEDIATE`` (default: under ``TESTING``): tasks run synchronously where
+  they are enqueued (Huey's immediate mode).
+
+Without ``KAOHE_EMBEDDED_WORKER=0`` the web process runs a consumer in background
+threads, started on its first request (so after gunicorn's fork, once per process).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+from flask import Flask
+from huey import Huey
+from huey.consumer import Consumer
+from huey.storage import RedisStorage, SqliteStorage
+
+log = logging.getLogger(__name__)
+
+
+class KaoheHuey(Huey):
+    """Huey whose storage is chosen after import, when the app's configuration is known."""
+
+    def configure(self, storage_class: type, immediate: bool, **storage_kwargs) -> None:
+        self.storage.close()
+        self.storage_class, self.storage_kwargs = storage_class, storage_kwargs
+        self._immediate = immediate
+        self.storage = self.create_storage()
+
+
+class EmbeddedConsumer(Consumer):
+    """A consumer inside the web process: threads only, and the web server keeps the
+    process's signal handlers (Huey's would stop gunicorn's graceful shutdown)."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+huey = KaoheHuey("kaohe", results=False, immediate=True)
+
+
+class _State:
+    app: Flask | None = None
+    consumer: Consumer | None = None
+    pid: int = 0
+    lock = threading.Lock()
+
+
+state = _State()
+
+
+def storage_for(app: Flask) -> tuple[type, dict]:
+    """The storage class and its arguments for ``app``'s configuration."""
+    url = app.config.get("KAOHE_REDIS_URL") or os.environ.get("KAOHE_REDIS_URL")
+    if url:
+        return RedisStorage, {"url": url}
+    path = app.config.get("KAOHE_JOBS_QUEUE_FILE") or str(Path(app.instance_path) / "jobs-queue.db")
+    return SqliteStorage, {"filename": path}
+
+
+def init_app(app: Flask) -> None:
+    state.app = app
+    storage_class, kwargs = storage_for(app)
+    immediate = app.config.get("KAOHE_JOBS_IMMEDIATE", app.testing)
+    huey.configure(storage_class, immediate, **kwargs)
+    embedded = os.environ.get("KAOHE_EMBEDDED_WORKER", app.config.get("KAOHE_EMBEDDED_WORKER", "1"))
+    if not immediate and str(embedded) != "0":
+        app.before_request(ensure_embedded_worker)
+
+
+def ensure_embedded_worker() -> None:
+    """Start this process's embedded consumer unless it is running."""
+    if state.pid == os.getpid():
+        return
+    with state.lock:
+        if state.pid != os.getpid():
+            start_consumer(EmbeddedConsumer, workers=2)
+            state.pid = os.getpid()
+
+
+def start_consumer(consumer_class: type = EmbeddedConsumer, workers: int = 2) -> Consumer:
+    """Start a consumer's scheduler and worker threads in this process; returns it."""
+    consumer = consumer_class(huey, workers=workers, worker_type="thread", periodic=True,
+                              scheduler_interval=1, max_delay=2.0)
+    consumer.start()
+    state.consumer = consumer
+    log.info("embedded job worker started (%s threads, pid %s)", workers, os.getpid())
+    return consumer
