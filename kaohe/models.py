@@ -14,3 +14,4 @@ from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, Toleran
 from kaohe.interop.models import AppointmentSheet, FamilyMember  # noqa: F401
 from kaohe.discussions.models import AgendaItem, Discussion, DiscussionBundle  # noqa: F401
 from kaohe.jobs.models import Job  # noqa: F401
+from kaohe.kaocha.models import DemocraticRecommendation, InspectionReport  # noqa: F401
