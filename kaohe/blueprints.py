@@ -32,6 +32,8 @@ BLUEPRINTS = (
     "kaohe.api.integration:write_bp",
     "kaohe.api.openapi:bp",
     "kaohe.discussions.views:bp",
+    "kaohe.todos.views:bp",
+    "kaohe.todos.views:api_bp",
     "kaohe.jobs.views:bp",
     "kaohe.stats.views:bp",
     "kaohe.stats.views:api_bp",

@@ -42,6 +42,7 @@ from kaohe.demo import phrases as ph
 from kaohe.demo.discipline import DisciplineDemo
 from kaohe.demo.discussions import DiscussionDemo
 from kaohe.demo.records import RecordRows
+from kaohe.demo.todos import TodoDemo
 from kaohe.demo.unitassess import UnitAssessDemo
 from kaohe.demo.users import ensure_demo_users, login_lines
 from kaohe.extensions import db
@@ -152,6 +153,7 @@ class Seeder(RecordRows):
         yield from ensure_demo_users(self.seed)
         # Last: the meeting reads all of the above and assigns the demo reviewer.
         yield from DiscussionDemo(self).run()
+        yield from TodoDemo(self).run()  # every to-do kind has something to show
         record_event("seed_demo", "demo", None, {"seed": self.seed, **self.counts})
         db.session.commit()
         yield "演示数据已提交。"

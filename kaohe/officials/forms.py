@@ -1,6 +1,7 @@
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import (BooleanField, IntegerField, SelectField, StringField, SubmitField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from kaohe.core.forms import BaseForm, choice_list, ChineseDateField
 from kaohe.officials.models import DEGREES, EDUCATION, GENDERS, RANKS
@@ -46,6 +47,9 @@ class PostForm(BaseForm):
     start_date = ChineseDateField("任职时间", validators=[DataRequired("请填写任职时间。")])
     end_date = ChineseDateField("免职时间（在任留空）", validators=[Optional()])
     is_principal = BooleanField("主要负责人")
+    probation_months = IntegerField(
+        "试用期（月，无试用期留空）",
+        validators=[Optional(), NumberRange(1, 24, "试用期应为 1 到 24 个月（一般为 12 个月）。")])
     note = TextAreaField("备注", validators=[Length(max=2000)])
     submit = SubmitField("保存")
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kaohe.core.models import Recorded
+from kaohe.core.periods import period_end
 from kaohe.extensions import db
 from kaohe.units.models import Unit
 
@@ -31,6 +32,7 @@ class Official(Recorded, db.Model):
         # Covering indexes of the search and its count (migration 0004, bench/).
         Index("ix_official_name_live", "name", "id", "deleted_at"),
         Index("ix_official_unit_live_name", "unit_id", "deleted_at", "name", "id"),
+        Index("ix_official_birth_date", "birth_date"),  # 到龄 reminders (migration 0020)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,7 +82,9 @@ class Official(Recorded, db.Model):
 class Post(Recorded, db.Model):
     """任职经历: one post held by an official."""
 
-    __table_args__ = (Index("ix_post_unit_principal", "unit_id", "is_principal"),)
+    __table_args__ = (Index("ix_post_unit_principal", "unit_id", "is_principal"),
+                      # 试用期满 reminders (migration 0020)
+                      Index("ix_post_probation", "probation_months", "end_date"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     official_id: Mapped[int] = mapped_column(ForeignKey("official.id"), index=True)
@@ -91,6 +95,15 @@ class Post(Recorded, db.Model):
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     is_principal: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
+    # 试用期 of a newly promoted official (one year by the 条例); None = appointed without.
+    probation_months: Mapped[int | None] = mapped_column(Integer)
 
     official: Mapped[Official] = relationship(back_populates="posts")
     unit: Mapped[Unit] = relationship()
+
+    @property
+    def probation_end(self) -> dt.date | None:
+        """Last day of the probation, counted by 民法典 201–202 from the start date."""
+        if not self.probation_months:
+            return None
+        return period_end(self.start_date, self.probation_months)

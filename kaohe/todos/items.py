@@ -1,0 +1,48 @@
+"""The to-do every kind returns, and how urgent it is."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+# Urgency, most urgent first: 0 overdue, 1 due within a week (or today), 2 within a
+# month, 3 later or no date.
+URGENCY = {0: "已逾期", 1: "紧急", 2: "近期", 3: "提示"}
+
+
+def urgency_of(due: dt.date | None, today: dt.date) -> int:
+    """Urgency of something due on ``due``: overdue, this week, this month, later."""
+    if due is None:
+        return 3
+    days = (due - today).days
+    return 0 if days < 0 else 1 if days <= 7 else 2 if days <= 31 else 3
+
+
+@dataclass(frozen=True)
+class Todo:
+    kind: str
+    title: str
+    due: dt.date | None
+    url: str
+    ids: dict  # e.g. {"official_id": 3, "discussion_id": 1}
+    urgency: int
+    details: tuple[str, ...] = field(default=())  # why, one line each
+
+    @property
+    def urgency_label(self) -> str:
+        return URGENCY[self.urgency]
+
+    def sort_key(self):
+        return (self.urgency, self.due or dt.date.max, self.kind, self.title)
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "title": self.title,
+                "due": self.due.isoformat() if self.due else None, "url": self.url,
+                "ids": self.ids, "urgency": self.urgency, "urgency_label": self.urgency_label,
+                "details": list(self.details)}
+
+
+def make(kind: str, title: str, due: dt.date | None, url: str, ids: dict, today: dt.date,
+         details=(), urgency: int | None = None) -> Todo:
+    """A to-do whose urgency follows its due date unless given."""
+    return Todo(kind, title, due, url, ids,
+                urgency_of(due, today) if urgency is None else urgency, tuple(details))

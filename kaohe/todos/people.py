@@ -1,0 +1,153 @@
+"""Organization reminders about officials: 试用期满, 到龄, 任现职满 N 年, missing annual
+results. Each is one bounded query (a date range the index answers), never a loop over
+every official."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import url_for
+from sqlalchemy import and_, exists, false, func, or_, select
+
+from kaohe.assessments.models import AssessmentResult
+from kaohe.assessments.window import assessment_window
+from kaohe.core.periods import age_on
+from kaohe.discussions.models import AgendaItem, Discussion
+from kaohe.extensions import db
+from kaohe.officials.models import Official, Post
+from kaohe.todos import settings as cfg
+from kaohe.todos.context import Ctx
+from kaohe.todos.dates import RetirementRule, full_months_day, month_index, years_ago
+from kaohe.todos.items import Todo, make
+from kaohe.units.models import Unit
+
+MAX_PROBATION_MONTHS = 24  # the form's limit
+PROBATION_OVERDUE_DAYS = 365  # an ended probation without its assessment stays listed a year
+
+
+def _profile(official_id: int, anchor: str = "") -> str:
+    return url_for("officials.profile", official_id=official_id) + (f"#{anchor}" if anchor else "")
+
+
+def probation(ctx: Ctx) -> list[Todo]:
+    """试用期满: current posts whose probation ends within the setting's days, or ended
+    (within a year) with no 试用期满考核 item on a discussion since the post began."""
+    horizon = ctx.today + dt.timedelta(days=cfg.value(cfg.PROBATION_DAYS))
+    assessed = exists().where(
+        AgendaItem.official_id == Post.official_id, AgendaItem.action == "probation",
+        AgendaItem.deleted_at.is_(None), Discussion.id == AgendaItem.discussion_id,
+        Discussion.date >= Post.start_date)
+    rows = db.session.execute(
+        select(Post, Official.name).join(Official, Official.id == Post.official_id)
+        .where(Post.probation_months.is_not(None), Post.end_date.is_(None),
+               Post.start_date >= years_ago(ctx.today, 3), Post.start_date <= horizon,
+               ~assessed, ctx.visible(Post.official_id))
+        .order_by(Post.start_date, Post.id)).all()
+    out = []
+    for post, name in rows:
+        end = post.probation_end
+        if not ctx.today - dt.timedelta(days=PROBATION_OVERDUE_DAYS) <= end <= horizon:
+            continue
+        state = "已届满" if end < ctx.today else "届满"
+        out.append(make(
+            "probation", f"{name}试用期 {end.isoformat()} {state}（{post.title}，"
+            f"{post.start_date.isoformat()} 任职，试用期 {post.probation_months} 个月）",
+            end, _profile(post.official_id, "posts"),
+            {"official_id": post.official_id, "post_id": post.id}, ctx.today,
+            ["应进行试用期满考核，提交干部讨论（议题“试用期满考核”）"]))
+    return out
+
+
+def retirement_rules() -> dict[str, RetirementRule]:
+    step = cfg.value(cfg.DELAY_STEP)
+    return {"M": RetirementRule(cfg.value(cfg.RETIRE_MALE), step, cfg.value(cfg.DELAY_MAX_MALE)),
+            "F": RetirementRule(cfg.value(cfg.RETIRE_FEMALE), step,
+                                cfg.value(cfg.DELAY_MAX_FEMALE)),
+            "F_senior": RetirementRule(cfg.value(cfg.RETIRE_FEMALE_SENIOR), step,
+                                       cfg.value(cfg.DELAY_MAX_FEMALE_SENIOR))}
+
+
+def retirement_rule(gender: str, rank: str) -> RetirementRule:
+    """The retirement rule of an official (settings)."""
+    rules = retirement_rules()
+    if gender == "F" and rank in cfg.senior_ranks():
+        return rules["F_senior"]
+    return rules.get(gender, rules["M"])
+
+
+def retirement(ctx: Ctx) -> list[Todo]:
+    """到龄: officials reaching retirement age this month or next."""
+    months = [month_index(ctx.today.year, ctx.today.month) + k for k in (0, 1)]
+    rules, senior = retirement_rules(), cfg.senior_ranks()
+    classes = (("M", rules["M"], Official.gender != "F"),
+               ("F", rules["F"], and_(Official.gender == "F", Official.rank.not_in(senior))),
+               ("F_senior", rules["F_senior"],
+                and_(Official.gender == "F", Official.rank.in_(senior))))
+    conditions = [and_(cond, or_(false(), *[Official.birth_date.between(lo, hi)
+                                            for lo, hi in rule.birth_ranges(months)]))
+                  for _name, rule, cond in classes]
+    rows = db.session.execute(
+        select(Official.id, Official.name, Official.gender, Official.rank, Official.birth_date,
+               Official.current_post)
+        .where(or_(*conditions), ctx.visible(Official.id))).all()
+    out = []
+    for oid, name, gender, rank, birth, post in rows:
+        rule = retirement_rule(gender, rank)
+        day = rule.reached_on(birth)
+        years, extra = divmod(rule.months(month_index(birth.year, birth.month)), 12)
+        age = f"{years} 周岁" + (f" {extra} 个月" if extra else "")
+        out.append(make(
+            "retirement", f"{name}将于 {day.isoformat()} 达到退休年龄（{age}）",
+            day, _profile(oid), {"official_id": oid}, ctx.today,
+            [f"{'女' if gender == 'F' else '男'}，{rank or '职级未录入'}，{post or '现职未录入'}；"
+             "请按规定办理退休或提交干部讨论"]))
+    return out
+
+
+def rotation(ctx: Ctx) -> list[Todo]:
+    """任现职满 N 年: current posts reaching the first mark (setting, 5 years) within
+    the setting's days before or after today, and every current post at or near the
+    second mark (10 years: exchange required)."""
+    days = dt.timedelta(days=cfg.value(cfg.ROTATION_DAYS))
+    first, must = cfg.value(cfg.ROTATION_YEARS), cfg.value(cfg.ROTATION_MUST_YEARS)
+    recent = and_(Post.start_date > years_ago(ctx.today - days - dt.timedelta(days=1), first),
+                  Post.start_date <= years_ago(ctx.today + days, first))
+    rows = db.session.execute(
+        select(Post.id, Post.official_id, Post.start_date, Post.title, Official.name)
+        .join(Official, Official.id == Post.official_id)
+        .where(Post.end_date.is_(None), ctx.visible(Post.official_id),
+               or_(recent, Post.start_date <= years_ago(ctx.today + days, must)))
+        .order_by(Post.start_date, Post.id)).all()
+    out = []
+    for post_id, oid, start, title, name in rows:
+        mark = must if age_on(start, ctx.today + days) >= must else first
+        day = full_months_day(start, mark * 12)
+        served = age_on(start, ctx.today)
+        verb = "已" if day <= ctx.today else f"将于 {day.isoformat()} "
+        out.append(make(
+            "rotation_must" if mark == must else "rotation",
+            f"{name}{verb}任现职满 {mark} 年（{title}，{start.isoformat()} 起）",
+            day, _profile(oid, "posts"), {"official_id": oid, "post_id": post_id}, ctx.today,
+            [f"已任现职 {served} 年；" + ("按规定应当交流" if mark == must else "可考虑交流")],
+            urgency=(0 if day <= ctx.today else 1) if mark == must else None))
+    return out
+
+
+def annual_missing(ctx: Ctx) -> list[Todo]:
+    """Units where last year's annual results of some current officials are missing."""
+    year = ctx.today.year - 1
+    due = assessment_window(ctx.today).concludes(year)
+    has_result = exists().where(AssessmentResult.official_id == Official.id,
+                                AssessmentResult.kind == "annual",
+                                AssessmentResult.year == year,
+                                AssessmentResult.deleted_at.is_(None))
+    rows = db.session.execute(
+        select(Unit.id, Unit.name, func.count(Official.id))
+        .join(Official, Official.unit_id == Unit.id)
+        .where(~has_result, ctx.visible(Official.id),
+               or_(Official.work_start_date.is_(None),
+                   Official.work_start_date <= dt.date(year, 12, 31)))
+        .group_by(Unit.id, Unit.name, Unit.sort_order).order_by(Unit.sort_order, Unit.id)).all()
+    return [make("annual_missing", f"{name}：{count} 名干部缺 {year} 年度考核结果",
+                 due, url_for("units.show", unit_id=uid), {"unit_id": uid, "year": year},
+                 ctx.today, [f"{year} 年度考核于 {due.isoformat()} 结束，请录入或导入考核结果"])
+            for uid, name, count in rows]
