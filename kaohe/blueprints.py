@@ -9,6 +9,7 @@ from kaohe.auth.permissions import Permission, can
 
 # "module:attribute"; the attribute is a blueprint or a tuple of blueprints.
 BLUEPRINTS = (
+    "kaohe.ops.health:bp",
     "kaohe.auth.views:bp",
     "kaohe.auth.token_views:bp",
     "kaohe.main.views:bp",

@@ -50,6 +50,10 @@ def everyone(outcome) -> dict:
 # without its fields re-renders it with errors (200, nothing saved); deletes redirect (302).
 EXPECTED: dict[tuple[str, str], dict] = {
     ("static", "GET"): everyone(200),
+    # Probes and metrics (issue 15): no login; /metrics only with its token (unset here).
+    ("ops.healthz", "GET"): everyone(200),
+    ("ops.readyz", "GET"): everyone(200),
+    ("ops.scrape", "GET"): everyone(ua_access.NOT_FOUND),
     ("main.index", "GET"): {**everyone(HOME), None: LOGIN},
     ("auth.login", "GET"): {**everyone(HOME), None: 200},
     ("auth.login", "POST"): {**everyone(HOME), None: 200},
@@ -170,6 +174,11 @@ def _check_allowed(endpoint, method, role, response, world):
     if endpoint == "static":
         assert response.data == (Path(__file__).parents[1] / "static/css/kaohe.css").read_bytes()
         response.close()
+    elif endpoint == "ops.healthz":
+        assert page == "ok\n"
+    elif endpoint == "ops.readyz":
+        assert response.get_json() == {"status": "ok", "failed": [],
+                                       "checks": {"database": "ok", "queue": "ok"}}
     elif endpoint == "auth.login":
         if ok_get:
             assert 'name="username"' in page and 'name="password"' in page
