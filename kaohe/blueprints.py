@@ -38,6 +38,7 @@ BLUEPRINTS = (
     "kaohe.jobs.views:bp",
     "kaohe.stats.views:bp",
     "kaohe.stats.views:api_bp",
+    "kaohe.stats.roster_views:bp",
 )
 
 

@@ -84,6 +84,9 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("stats.workbook", "GET"): only(ORG),
     ("stats.pdf", "GET"): only(ORG),
     ("stats_api.api", "GET"): only(ORG),
+    ("roster.index", "GET"): only(READERS),
+    ("roster.workbook", "GET"): only(READERS),  # no column chosen: the chooser again
+    ("roster.pdf", "GET"): only(READERS),
     ("admin.users", "GET"): only(ADMIN),
     ("admin.new_user", "GET"): only(ADMIN),
     ("admin.new_user", "POST"): only(ADMIN),
@@ -254,6 +257,10 @@ def _check_allowed(endpoint, method, role, response, world):
         assert response.data.startswith(b"%PDF")
     elif endpoint == "stats_api.api":
         assert response.get_json()["total"] == 1
+    elif endpoint == "roster.index":
+        assert "当前查询共 1 人" in page
+    elif endpoint in ("roster.workbook", "roster.pdf"):
+        assert "请至少选择一列" in page
     elif endpoint in quota_access.ENDPOINTS:
         quota_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
     elif endpoint in account_access.ENDPOINTS:

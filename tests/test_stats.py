@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from kaohe.core.periods import age_on
 from kaohe.settings import services as settings
-from kaohe.stats import queries
+from kaohe.stats import queries, roster
 from kaohe.stats.rules import team_rules
 from tests.dossier_support import flat, page_texts
 from tests.helpers import text
@@ -155,6 +155,7 @@ def _team(make, county, *people):
     for name, gender, birth, politics in people:
         o = make.official(name=name, gender=gender, birth=birth, unit_obj=county,
                           political_status=politics,
+                          democratic_party="民建" if politics == "民主党派" else "",
                           party_date=D(2000, 1, 1) if politics.startswith("中共") else None)
         make.post(o, county, start=D(2022, 1, 1))
 
@@ -252,3 +253,79 @@ def test_pdf_reads_as_the_report(auth, county):
     words = "".join(flat(page) for page in page_texts(response.data))
     assert "干部队伍结构分析" in words and "统计县·单位班子" in words
     assert "政治面貌" in words and "民主党派" in words
+
+
+# ---------------------------------------------------------------- 花名册
+
+
+@pytest.fixture
+def staff(make):
+    unit = make.unit(name="花名区")
+    a = make.official(name="张花", unit_obj=unit, gender="F", political_status="中共党员",
+                      edu_fulltime="大学", degree_fulltime="学士")
+    b = make.official(name="张名", unit_obj=unit, birth=D(1980, 2, 29), political_status="民主党派",
+                      democratic_party="九三学社", party_date=None, rank="副处级")
+    make.result(a, 2024, "excellent")
+    make.commit()
+    return unit, a, b
+
+
+def _sheet(response) -> list[tuple]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+
+
+def test_roster_excel_has_the_chosen_columns_in_order(auth, staff, today):
+    unit, a, _b = staff
+    client = auth.as_role("organization")
+    rows = _sheet(client.get(f"/officials/roster.xlsx?q=张&unit_id={unit.id}"
+                             "&col=unit&col=name&col=grades&col=bogus&col=party"))
+    years = roster.window_years(today)
+    assert rows[1] == ("序号", "姓名", "入党时间", "单位", *[f"{y}年度考核" for y in years])
+    by_name = {r[1]: r for r in rows[2:]}
+    assert set(by_name) == {"张花", "张名"}
+    assert by_name["张名"][2] == "九三学社" and by_name["张名"][3] == "花名区"
+    graded = dict(zip(years, by_name["张花"][4:]))
+    if 2024 in graded:
+        assert graded[2024] == "优秀"
+    assert all(g == "未录入" for y, g in graded.items() if y != 2024)
+
+
+@pytest.mark.parametrize("role, shown", [("organization", "full"), ("discipline", "masked")])
+def test_roster_id_numbers_follow_the_reader(auth, staff, role, shown):
+    _unit, a, _b = staff
+    rows = _sheet(auth.as_role(role).get("/officials/roster.xlsx?q=张花&col=name&col=id_number"))
+    assert rows[2][2] == (a.id_number if shown == "full" else a.id_number_masked)
+
+
+def test_roster_pdf_prints_every_row(auth, staff):
+    response = auth.as_role("organization").get("/officials/roster.pdf?q=张&col=name&col=age"
+                                                "&col=politics")
+    assert response.status_code == 200
+    words = "".join(flat(page) for page in page_texts(response.data))
+    assert "干部花名册" in words and "共2人" in words
+    assert "张花" in words and "张名" in words and "民主党派" in words
+
+
+def test_roster_without_columns_or_over_the_limit_is_refused(auth, staff, monkeypatch):
+    client = auth.as_role("organization")
+    page = client.get("/officials/roster.xlsx?q=张")
+    assert page.status_code == 200 and "请至少选择一列" in text(page)
+    monkeypatch.setattr(roster, "PDF_MAX_ROWS", 1)
+    page = client.get("/officials/roster.pdf?q=张&col=name")
+    assert page.status_code == 400 and "查询结果有 2 人，超过打印上限 1 人" in text(page)
+
+
+def test_roster_page_keeps_the_search_and_leaves_out_recused(auth, staff, ctx):
+    _unit, a, _b = staff
+    client = auth.as_role("organization")
+    page = client.get("/officials/roster?q=张")
+    body = page.get_data(as_text=True)
+    assert "当前查询共 2 人" in text(page) and 'name="q" value="张"' in body
+    from kaohe.auth.models import User
+    from kaohe.extensions import db
+    user = db.session.query(User).filter_by(username="organization").one()
+    user.official_id = a.id
+    db.session.commit()
+    rows = _sheet(client.get("/officials/roster.xlsx?q=张&col=name"))
+    assert [r[1] for r in rows[2:]] == ["张名"]

@@ -1,0 +1,122 @@
+"""Benchmark of the team-structure report (issue 14.2): 100 000 officials in ≤ 300 ms.
+
+    python bench/bench_stats.py [--officials 100000] [--db sqlite|postgresql|both]
+                                [--repeat 15] [--seed 2020] [--pg-server URL]
+
+Each run builds a fresh database (scratch_db), loads ``seed_demo(N)`` and times
+:func:`kaohe.stats.queries.figures` plus the team checks for the whole city and for the
+largest unit, against a floor: one bare ``SELECT col, count(*) … GROUP BY col`` per
+distribution over the same rows through the same connection (the scans the report cannot
+avoid, without its CASE expressions, joins and shaping). Prints medians, p95, the ratio
+and the load average.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from kaohe import create_app  # noqa: E402
+from kaohe.audit.services import cli_actor  # noqa: E402
+from kaohe.auth.services import sync_roles  # noqa: E402
+from kaohe.demo.seed import seed_demo  # noqa: E402
+from kaohe.extensions import db  # noqa: E402
+from kaohe.officials.models import Official  # noqa: E402
+from kaohe.stats import queries  # noqa: E402
+from kaohe.stats.rules import team_rules  # noqa: E402
+from scratch_db import postgresql_database, sqlite_database  # noqa: E402
+
+TARGET_MS = 300.0
+FLOOR_SQL = [f"SELECT {col}, count(*) FROM official WHERE deleted_at IS NULL GROUP BY {col}"
+             for col in ("birth_date", "gender", "ethnicity", "political_status", "edu_fulltime",
+                         "edu_inservice", "rank", "unit_id")]
+FLOOR_SQL.append("SELECT year, grade, count(*) FROM assessment_result WHERE kind = 'annual' "
+                 "AND deleted_at IS NULL GROUP BY year, grade")
+FLOOR_SQL.append("SELECT official_id, max(start_date) FROM post WHERE end_date IS NULL "
+                 "AND deleted_at IS NULL GROUP BY official_id")
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:
+    fn()  # warm-up: plans and caches
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - started) * 1000)
+    runs.sort()
+    return statistics.median(runs), runs[min(len(runs) - 1, int(len(runs) * 0.95))]
+
+
+def run(label: str, url: str, n: int, seed: int, repeat: int) -> None:
+    print(f"\n== {label}: {n} officials")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        cli_actor.set("bench")
+        upgrade()
+        sync_roles()
+        db.session.commit()
+        started = time.perf_counter()
+        for _line in seed_demo(n, seed):
+            pass
+        print(f"    seed: {time.perf_counter() - started:.0f} s")
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.exec_driver_sql("VACUUM ANALYZE")
+        unit_id = db.session.scalar(sa.select(Official.unit_id).group_by(Official.unit_id)
+                                    .order_by(sa.func.count().desc()).limit(1))
+        day = dt.date.today()
+        rules = team_rules()
+
+        def report(scope):
+            return lambda: (queries.figures(scope, day), queries.team_checks(scope, day, rules))
+
+        def floor():
+            conn = db.session.connection()
+            for sql in FLOOR_SQL:
+                conn.exec_driver_sql(sql).all()
+
+        total = queries.figures(queries.Scope(), day)["total"]
+        assert total == n, f"report counts {total} of {n} officials"
+        floor_med, floor_p95 = timed(floor, repeat)
+        print(f"    {'case':<28}{'median ms':>10}{'p95 ms':>9}{'floor ms':>10}{'ratio':>7}"
+              f"  target ≤ {TARGET_MS:.0f} ms")
+        for name, fn in (("city", report(queries.Scope())),
+                         ("largest unit + sub-units", report(queries.Scope(unit_id=unit_id))),
+                         ("largest unit's team", report(queries.Scope(unit_id=unit_id,
+                                                                       team=True)))):
+            med, p95 = timed(fn, repeat)
+            verdict = "ok" if med <= TARGET_MS else "OVER"
+            print(f"    {name:<28}{med:>10.1f}{p95:>9.1f}{floor_med:>10.1f}"
+                  f"{med / floor_med:>7.2f}  {verdict}")
+        print(f"    floor p95 {floor_p95:.1f} ms; load average {os.getloadavg()[0]:.2f}")
+        db.session.remove()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--officials", type=int, default=100_000)
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--pg-server", default=os.environ.get(
+        "KAOHE_TEST_PG_SERVER", "postgresql://postgres@127.0.0.1"))
+    args = parser.parse_args()
+    if args.db in ("sqlite", "both"):
+        with sqlite_database("kaohe_bench_stats") as url:
+            run("SQLite", url, args.officials, args.seed, args.repeat)
+    if args.db in ("postgresql", "both"):
+        with postgresql_database(args.pg_server, "kaohe_bench_stats") as url:
+            run("PostgreSQL", url, args.officials, args.seed, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
