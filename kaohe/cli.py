@@ -11,6 +11,7 @@ from kaohe.audit.services import cli_actor
 from kaohe.auth import services as auth
 from kaohe.auth.cli import link_user, revoke_token, user_or_fail
 from kaohe.auth.permissions import ROLE_NAMES
+from kaohe.core.dblock import migration_lock
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.limits import MAX_INT
 from kaohe.extensions import db
@@ -23,11 +24,13 @@ def _fail(exc: ValidationFailed) -> None:
 
 @click.command("init-db")
 def init_db() -> None:
-    """Create or upgrade the schema through Alembic migrations (idempotent)."""
-    upgrade()  # Alembic's own connection; the audit actor applies to the session's writes
-    cli_actor.set("cli:init-db")
-    auth.sync_roles()
-    db.session.commit()
+    """Create or upgrade the schema through Alembic migrations (idempotent); several
+    servers may run it at once (one upgrades, the others wait and find it done)."""
+    with migration_lock(db.engine):
+        upgrade()  # Alembic's own connection; the audit actor applies to the session's writes
+        cli_actor.set("cli:init-db")
+        auth.sync_roles()
+        db.session.commit()
     click.echo("数据库已就绪 (database is at the latest schema).")
 
 

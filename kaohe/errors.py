@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlch
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from kaohe.audit.chain import ChainBusy
 from kaohe.core.errors import ValidationFailed
 from kaohe.extensions import db, login_manager
 
@@ -62,7 +63,7 @@ def _unavailable(exc: BaseException):
     current_app.logger.error("database unavailable, %s %s answered 503: %s: %s",
                              request.method, request.path[:300], type(exc).__name__,
                              reason[0] if reason else "")
-    title = MESSAGES[503]
+    title = ChainBusy.message if isinstance(exc, ChainBusy) else MESSAGES[503]
     if _wants_json():
         response = jsonify({"error": title, "status": 503})
     else:  # rendered without context processors: Flask-Login's would load the user

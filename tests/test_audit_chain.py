@@ -1,24 +1,26 @@
-"""The hash-chained audit log: every write and security event is chained, and any
-edit, deletion, insertion or truncation is found by ``flask audit-verify``."""
+"""The keyed hash chain of the audit log: every write and security event is chained,
+and any edit, deletion, insertion, truncation or keyless rewrite is found by
+``flask audit-verify``."""
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
-import sqlalchemy as sa
-from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import select, text as sql
 
-from kaohe import create_app
 from kaohe.audit import chain
+from kaohe.audit.keys import audit_key
 from kaohe.audit.models import AuditChainHead, AuditLog
-from kaohe.audit.services import record_event
+from kaohe.audit.verify import verify
 from kaohe.extensions import db
 from tests.conftest import PASSWORD
-from tests.scratch import scratch_database
 from tests.helpers import build_world
+
+
+@pytest.fixture(autouse=True)
+def _anchor_dir(app, tmp_path, monkeypatch):
+    """Anchors go to the test's folder, never the real instance folder."""
+    monkeypatch.setitem(app.config, "KAOHE_AUDIT_ANCHOR_DIR", str(tmp_path / "anchors"))
 
 
 def _entries():
@@ -50,7 +52,8 @@ def test_every_write_extends_the_chain(client, auth, make):
     prev = chain.GENESIS
     for i, row in enumerate(rows, start=1):
         assert row.seq == i and row.prev_hash == prev
-        assert row.hash == chain.entry_hash({c: getattr(row, c) for c in chain.FIELDS})
+        assert row.hash == chain.entry_hash({c: getattr(row, c) for c in chain.FIELDS},
+                                            audit_key())
         prev = row.hash
     head = db.session.get(AuditChainHead, 1, populate_existing=True)
     assert (head.seq, head.hash) == (rows[-1].seq, rows[-1].hash)
@@ -87,17 +90,64 @@ def test_verify_names_the_first_bad_entry(runner, make, tmp_path, tamper, expect
 
 
 def test_forged_entry_with_recomputed_hash_breaks_the_next_link(runner, make, tmp_path):
-    """Rewriting an entry and its own hash still leaves the next entry's link broken."""
+    """Rewriting an entry and its own hash (even with the key) still leaves the next
+    entry's link broken."""
     build_world()
     anchor = _anchor(runner, tmp_path)
     row = db.session.scalar(select(AuditLog).where(AuditLog.seq == 2))
     forged = {c: getattr(row, c) for c in chain.FIELDS}
     forged["actor_name"] = "forger"
     db.session.execute(sql("UPDATE audit_log SET actor_name='forger', hash=:h WHERE seq=2"),
-                       {"h": chain.entry_hash(forged)})
+                       {"h": chain.entry_hash(forged, audit_key())})
     result = _verify(runner, tmp_path, anchor)
     assert result.exit_code == 1 and "entry seq=3" in result.output
     assert "previous-hash link broken" in result.output
+
+
+def _rewrite_consistently(hasher, from_seq):
+    """Alter entry ``from_seq`` and recompute every hash from it on, and the head,
+    with ``hasher`` (entry dict → hash): a rewrite of the table alone."""
+    rows = _entries()
+    prev = rows[from_seq - 2].hash if from_seq > 1 else chain.GENESIS
+    for row in rows[from_seq - 1:]:
+        data = {c: getattr(row, c) for c in chain.FIELDS}
+        data["prev_hash"] = prev
+        if row.seq == from_seq:
+            data["actor_name"] = "forger"
+        prev = hasher(data)
+        db.session.execute(sql("UPDATE audit_log SET actor_name=:n, prev_hash=:p, hash=:h "
+                               "WHERE seq=:s"), {"n": data["actor_name"], "p": data["prev_hash"],
+                                                 "h": prev, "s": row.seq})
+    db.session.execute(sql("UPDATE audit_chain_head SET seq=:s, hash=:h"),
+                       {"s": rows[-1].seq, "h": prev})
+
+
+@pytest.mark.parametrize("hasher", [
+    pytest.param(chain.legacy_hash, id="plain-sha256"),
+    pytest.param(lambda e: chain.entry_hash(e, b"w" * 32), id="hmac-other-key"),
+    pytest.param(lambda e: chain.entry_hash(e, b""), id="hmac-empty-key"),
+])
+@pytest.mark.parametrize("where", ["first", "second", "last"])
+def test_consistent_rewrite_without_the_key_is_found(runner, make, hasher, where):
+    """Recomputing every hash after an edit, and the head, keeps every link intact;
+    without the key the first rewritten entry's hash gives it away (no anchor needed)."""
+    build_world()
+    last = len(_entries())
+    seq = {"first": 1, "second": 2, "last": last}[where]
+    _rewrite_consistently(hasher, seq)
+    result = runner.invoke(args=["audit-verify"])  # the anchor folder is empty
+    assert result.exit_code == 1, result.output
+    assert f"entry seq={seq} id=" in result.output
+    assert "without the audit key" in result.output
+
+
+def test_the_key_is_what_verifies(app, make):
+    """The same table verified with another key fails at its first entry."""
+    build_world()
+    checked, problems = verify(db.session.connection(), audit_key())
+    assert problems == [] and checked == len(_entries())
+    checked, problems = verify(db.session.connection(), b"k" * 32)
+    assert checked == 0 and problems[0].startswith("entry seq=1 id=")
 
 
 def test_truncated_tail_is_found(runner, make, tmp_path):
@@ -150,64 +200,3 @@ def test_denied_access_is_audited(client, auth, make):
     assert (row.action, row.actor_name) == ("access_denied", "assessment")
     assert row.after["path"] == f"/officials/{world.official.id}"
     assert row.after["method"] == "GET"
-
-
-# ---------------------------------------------------------------- concurrency
-
-
-@pytest.fixture
-def scratch_app(tmp_path, monkeypatch):
-    """An app on its own committed database (SQLite file, or PostgreSQL when configured)."""
-    with scratch_database("kaohe_chain", tmp_path / "chain.db") as url:
-        yield from _scratch_app(url, tmp_path, monkeypatch)
-
-
-def _scratch_app(url, tmp_path, monkeypatch):
-    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "inst"))
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": 10}
-                      if url.startswith("postgresql") else {}})
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-def test_concurrent_writers_never_fork_the_chain(scratch_app):
-    """Eight threads append at once (each in its own writing request): one chain, no gaps."""
-    from kaohe.auth import services as auth_services
-
-    with scratch_app.app_context():
-        auth_services.sync_roles()
-        db.session.commit()
-    errors: list[BaseException] = []
-    threads_n, per_thread = 8, 15
-    barrier = threading.Barrier(threads_n)
-
-    def worker(n):
-        try:
-            barrier.wait()
-            for i in range(per_thread):
-                with scratch_app.test_request_context("/x", method="POST"):
-                    db.session.execute(select(sa.literal(1)))  # read first, then write
-                    if i % 5 == 0:  # an ORM write, audited by the flush listener
-                        auth_services.create_user(f"t{n}_{i}", "reviewer", "thread-pass-1234")
-                    record_event("test", "thread", n, {"i": i})
-                    db.session.commit()
-                    db.session.remove()
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(threads_n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    with scratch_app.app_context():
-        checked, problems = chain.verify(db.session.connection())
-        count = db.session.scalar(select(sa.func.count(AuditLog.id)).where(
-            AuditLog.action == "test"))
-    assert problems == [] and count == threads_n * per_thread
-    assert checked >= count

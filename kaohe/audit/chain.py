@@ -1,26 +1,50 @@
-"""The hash chain of the audit log.
+"""The keyed hash chain of the audit log.
 
-Every entry carries ``prev_hash`` (the hash of the entry before it) and ``hash``
-= SHA-256 of the canonical JSON of the entry's content together with
-``prev_hash``; ``seq`` numbers entries 1, 2, 3… without gaps. A single row of
-``audit_chain_head`` holds the last ``seq`` and ``hash``: appending reads it
-under a lock (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the writing
-transaction is ``BEGIN IMMEDIATE``, see :mod:`kaohe.extensions`), so two
-writers can never both extend the same entry.
+Every entry carries ``seq`` (1, 2, 3… without gaps), ``prev_hash`` (the hash of the
+entry before it) and ``hash`` = HMAC-SHA256(key, seq, prev_hash, digest), where
+``digest`` is the SHA-256 of the canonical JSON of the entry's content. The key lives
+outside the database (:mod:`kaohe.audit.keys`): whoever rewrites the table without it
+cannot recompute the hashes. The digest does not depend on the entry's place in the
+chain, so it is computed while the transaction runs; only the cheap HMAC waits for
+the head lock.
+
+A single row of ``audit_chain_head`` holds the last ``seq`` and ``hash``. Entries are
+written by :func:`write` in one short step at commit (:mod:`kaohe.audit.pending`): it
+locks the head (``SELECT … FOR UPDATE`` under a ``lock_timeout`` on PostgreSQL; on
+SQLite the writing transaction is ``BEGIN IMMEDIATE``, see :mod:`kaohe.extensions`),
+so two writers can never both extend the same entry.
+
+Before migration 0016 the hash was a plain SHA-256 of the content with ``seq`` and
+``prev_hash`` (:func:`legacy_hash`); 0016 re-keyed the chain and recorded the old head
+in an ``audit_rekey`` entry, so an anchor exported before it still verifies.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 GENESIS = "0" * 64
-# The fields covered by the hash, in the stored form.
-FIELDS = ("seq", "at", "actor_id", "actor_name", "action", "entity_type", "entity_id",
-          "before", "after", "prev_hash")
+REKEY_ACTION = "audit_rekey"
+# The content covered by an entry's digest, in the stored form.
+CONTENT = ("at", "actor_id", "actor_name", "action", "entity_type", "entity_id",
+           "before", "after")
+# The fields of the pre-0016 plain hash.
+FIELDS = ("seq", *CONTENT, "prev_hash")
+LOCK_TIMEOUT_MS = 5000  # default of the KAOHE_AUDIT_LOCK_TIMEOUT_MS setting
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+class ChainBusy(OperationalError):
+    """The chain head stayed locked longer than the lock timeout: the transaction
+    fails (nothing is saved) and the user is asked to retry."""
+
+    message = "系统繁忙（审计日志正在写入），请稍后重试"
 
 
 def _json_value(value):
@@ -30,107 +54,106 @@ def _json_value(value):
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def canonical(entry: dict) -> bytes:
-    data = {k: entry.get(k) for k in FIELDS}
-    at = data["at"]
+def _canonical(data: dict) -> bytes:
+    at = data.get("at")
     if isinstance(at, dt.datetime):
-        data["at"] = at.replace(tzinfo=None).isoformat(timespec="microseconds")
+        data = {**data, "at": at.replace(tzinfo=None).isoformat(timespec="microseconds")}
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                       allow_nan=False, default=str).encode("utf-8")
 
 
-def entry_hash(entry: dict) -> str:
-    return hashlib.sha256(canonical(entry)).hexdigest()
+def digest(entry: dict) -> str:
+    """SHA-256 of the entry's content (not of its place in the chain)."""
+    return hashlib.sha256(_canonical({k: entry.get(k) for k in CONTENT})).hexdigest()
 
 
-def _tables():
+def link(key: bytes, seq: int, prev_hash: str, content_digest: str) -> str:
+    """The keyed hash of the entry ``seq`` whose content has ``content_digest``."""
+    message = f"{seq}\n{prev_hash}\n{content_digest}".encode("ascii")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def entry_hash(entry: dict, key: bytes) -> str:
+    """The hash an entry (dict with the :data:`FIELDS`) must carry."""
+    return link(key, entry["seq"], entry["prev_hash"], digest(entry))
+
+
+def legacy_hash(entry: dict) -> str:
+    """The plain SHA-256 hash entries carried before migration 0016."""
+    return hashlib.sha256(_canonical({k: entry.get(k) for k in FIELDS})).hexdigest()
+
+
+def prepare(entry: dict) -> dict:
+    """The row of ``entry`` (dict of AuditLog content columns) in its stored form,
+    with its content digest under ``"digest"``: the work done before the head lock."""
+    row = {**entry, "before": _json_value(entry.get("before")),
+           "after": _json_value(entry.get("after")),
+           "at": entry["at"].replace(tzinfo=None)}
+    row["digest"] = digest(row)
+    return row
+
+
+def tables():
+    """The ``audit_log`` and ``audit_chain_head`` tables."""
     from kaohe.audit.models import AuditChainHead, AuditLog
 
     return AuditLog.__table__, AuditChainHead.__table__
 
 
-def lock_head(connection: Connection) -> tuple[int, str]:
-    """Read the chain head, locked until the end of the transaction."""
-    _log, head = _tables()
+def read_head(connection: Connection) -> tuple[int, str]:
+    """The chain head (seq, hash) without locking it."""
+    _log, head = tables()
+    row = connection.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)).first()
+    return (row.seq, row.hash) if row else (0, GENESIS)
+
+
+def lock_head(connection: Connection, timeout_ms: int = LOCK_TIMEOUT_MS) -> tuple[int, str]:
+    """Read the chain head, locked until the end of the transaction; raises
+    :class:`ChainBusy` when another transaction holds it longer than ``timeout_ms``."""
+    _log, head = tables()
     stmt = select(head.c.seq, head.c.hash).where(head.c.id == 1)
-    if connection.dialect.name != "sqlite":  # SQLite: the transaction holds the write lock
+    previous = None
+    if connection.dialect.name == "postgresql":  # SQLite: the transaction holds the write lock
+        previous = connection.execute(text(
+            "SELECT current_setting('lock_timeout'), set_config('lock_timeout', :t, true)"),
+            {"t": f"{int(timeout_ms)}ms"}).scalar()
         stmt = stmt.with_for_update()
-    row = connection.execute(stmt).first()
+    try:
+        row = connection.execute(stmt).first()
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise ChainBusy(exc.statement, exc.params, exc.orig) from exc
+        raise
+    if previous is not None:  # the rest of the transaction (e.g. a migration) as it was
+        connection.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": previous})
     if row is None:  # a database created without the migration's genesis row
         connection.execute(head.insert().values(id=1, seq=0, hash=GENESIS))
         return 0, GENESIS
     return row.seq, row.hash
 
 
-def append(connection: Connection, entries: list[dict]) -> None:
-    """Append ``entries`` (dicts of AuditLog columns) to the chain on ``connection``."""
-    if not entries:
+def write(connection: Connection, rows: list[dict], key: bytes,
+          timeout_ms: int = LOCK_TIMEOUT_MS) -> None:
+    """Append prepared ``rows`` (from :func:`prepare`) to the chain on ``connection``;
+    the head stays locked until the transaction ends, so call this at its very end."""
+    if not rows:
         return
-    log, head = _tables()
-    seq, prev = lock_head(connection)
-    rows = []
-    for entry in entries:
+    log, head = tables()
+    seq, prev = lock_head(connection, timeout_ms)
+    out = []
+    for row in rows:
         seq += 1
-        row = {**entry, "seq": seq, "prev_hash": prev,
-               "before": _json_value(entry.get("before")),
-               "after": _json_value(entry.get("after"))}
-        at = row["at"]
-        row["at"] = at.replace(tzinfo=None)
-        row["hash"] = prev = entry_hash(row)
-        rows.append(row)
-    connection.execute(log.insert(), rows)
+        stored = {k: v for k, v in row.items() if k != "digest"}
+        stored.update(seq=seq, prev_hash=prev)
+        stored["hash"] = prev = link(key, seq, stored["prev_hash"], row["digest"])
+        out.append(stored)
+    connection.execute(log.insert(), out)
     connection.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=prev))
 
 
-def verify(connection: Connection, anchor: dict | None = None,
-           batch: int = 2000) -> tuple[int, list[str]]:
-    """Walk the chain; returns (entries checked, problems) — the first problem names
-    the first bad entry. ``anchor`` ({"seq", "hash"}) detects a truncated tail."""
-    log, head = _tables()
-    problems: list[str] = []
-    loose = connection.execute(select(log.c.id).where(
-        (log.c.seq.is_(None)) | (log.c.hash.is_(None))).order_by(log.c.id).limit(1)).scalar()
-    if loose is not None:
-        problems.append(f"entry id={loose}: not part of the chain (inserted outside it)")
-    expected_seq, prev = 1, GENESIS
-    anchor_seen = False
-    last_seq = 0
-    cols = [log.c.id, log.c.hash, *(log.c[k] for k in FIELDS)]
-    after_seq = 0
-    while not problems:
-        rows = connection.execute(select(*cols).where(log.c.seq > after_seq)
-                                  .order_by(log.c.seq).limit(batch)).mappings().all()
-        if not rows:
-            break
-        for row in rows:
-            seq = row["seq"]
-            if seq != expected_seq:
-                what = "deleted" if seq > expected_seq else "duplicated"
-                problems.append(f"entry seq={expected_seq}: missing or {what} "
-                                f"(next entry is seq={seq}, id={row['id']})")
-                break
-            if row["prev_hash"] != prev:
-                problems.append(f"entry seq={seq} id={row['id']}: previous-hash link broken "
-                                "(an entry before it was deleted, inserted or altered)")
-                break
-            if entry_hash(dict(row)) != row["hash"]:
-                problems.append(f"entry seq={seq} id={row['id']}: content altered "
-                                "(hash does not match)")
-                break
-            if anchor and seq == anchor["seq"]:
-                anchor_seen = True
-                if row["hash"] != anchor["hash"]:
-                    problems.append(f"entry seq={seq} id={row['id']}: differs from the "
-                                    "exported anchor")
-                    break
-            prev, expected_seq, last_seq = row["hash"], seq + 1, seq
-        after_seq = rows[-1]["seq"]
-    if not problems:
-        stored = connection.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)).first()
-        if stored is not None and (stored.seq, stored.hash) != (last_seq, prev):
-            problems.append(f"chain head says seq={stored.seq} but the log ends at "
-                            f"seq={last_seq}: entries after seq={last_seq} were removed")
-        if anchor and not anchor_seen and anchor["seq"] > 0:
-            problems.append(f"the exported anchor names seq={anchor['seq']} but the log ends "
-                            f"at seq={last_seq}: the tail was truncated")
-    return last_seq, problems
+def legacy_head(connection: Connection) -> tuple[int, str] | None:
+    """(seq, hash) of the plain chain as it stood when migration 0016 re-keyed it."""
+    log, _head = tables()
+    after = connection.execute(select(log.c.after).where(log.c.action == REKEY_ACTION)
+                               .order_by(log.c.seq).limit(1)).scalar()
+    return (int(after["legacy_seq"]), str(after["legacy_hash"])) if after else None

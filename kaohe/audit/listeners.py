@@ -2,7 +2,8 @@
 
 Both hook the ORM once, so no view or service can forget them: each flushed
 insert/update/soft-delete of an :class:`Audited` model becomes an
-:class:`AuditLog` row in the same transaction, and every ORM SELECT skips rows
+:class:`AuditLog` row in the same transaction (written at its commit, see
+:mod:`kaohe.audit.pending`), and every ORM SELECT skips rows
 whose ``deleted_at`` is set unless ``include_deleted=True`` is passed as an
 execution option.
 """
@@ -14,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from kaohe.audit import chain
+from kaohe.audit import pending
 from kaohe.audit.services import current_actor
 from kaohe.core.models import Audited, SoftDelete, utcnow
 
@@ -82,9 +83,7 @@ def _entries(session: Session) -> list[dict]:
 
 
 def _after_flush(session: Session, _ctx) -> None:
-    rows = _entries(session)
-    if rows:
-        chain.append(session.connection(), rows)
+    pending.collect(session, _entries(session))
 
 
 def _hide_deleted(state) -> None:
@@ -100,3 +99,4 @@ def install() -> None:
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "do_orm_execute", _hide_deleted)
+    pending.install()

@@ -13,7 +13,7 @@ class AuditLog(db.Model):
     """One write or security event: who, when (UTC), what, before and after.
 
     Append-only and hash-chained (:mod:`kaohe.audit.chain`): rows are inserted only
-    through ``chain.append``; the ORM refuses to update or delete them.
+    through :mod:`kaohe.audit.pending` at commit; the ORM refuses to update or delete them.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,4 +43,4 @@ class AuditChainHead(db.Model):
 @event.listens_for(AuditLog, "before_delete")
 @event.listens_for(AuditLog, "before_insert")
 def _append_only(_mapper, _connection, _target):
-    raise RuntimeError("audit_log is append-only: write through kaohe.audit.chain.append")
+    raise RuntimeError("audit_log is append-only: write through kaohe.audit.pending.collect")

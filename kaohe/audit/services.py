@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from flask import has_request_context
 from flask_login import current_user
 
-from kaohe.audit import chain
+from kaohe.audit import pending
 from kaohe.core.models import utcnow
 from kaohe.extensions import db
 
@@ -22,12 +22,13 @@ def current_actor() -> tuple[int | None, str]:
 
 def record_event(action: str, entity_type: str, entity_id: int | None,
                  after: dict | None = None, actor=None) -> None:
-    """Append a non-CRUD event (login, logout, bulk import…) to the audit log."""
+    """Add a non-CRUD event (login, logout, bulk import…) to the audit log; it joins
+    the chain when the session commits, and vanishes if the session rolls back."""
     actor_id, actor_name = (actor.id, actor.username) if actor is not None else current_actor()
-    connection = write_connection()
-    chain.append(connection, [{"at": utcnow(), "actor_id": actor_id, "actor_name": actor_name,
-                               "action": action, "entity_type": entity_type,
-                               "entity_id": entity_id, "before": None, "after": after}])
+    write_connection()  # on SQLite the commit must be able to write
+    pending.collect(db.session(), [{
+        "at": utcnow(), "actor_id": actor_id, "actor_name": actor_name, "action": action,
+        "entity_type": entity_type, "entity_id": entity_id, "before": None, "after": after}])
 
 
 def write_connection():

@@ -68,11 +68,13 @@ def login():
             db.session.commit()
             form.form_errors.append("用户名或密码错误，或账户已停用。")
         else:
-            sessions.start(user.id)  # a new session: nothing from before login survives
-            login_user(user, remember=False)
+            # The audit event first: a commit that fails (e.g. the audit chain stays
+            # busy past its lock timeout) must sign nobody in.
             record_event("login", "user", user.id, {"remote_addr": request.remote_addr},
                          actor=user)
             db.session.commit()
+            sessions.start(user.id)  # a new session: nothing from before login survives
+            login_user(user, remember=False)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 

@@ -32,14 +32,14 @@ def _default(column):
 def append_audit(connection, entries: list[dict]) -> None:
     """Write audit entries the way the flush listener does on this code base."""
     try:
-        from kaohe.audit import chain
+        from kaohe.audit import pending
     except ImportError:  # before the hash chain: plain rows
         from kaohe.audit.models import AuditLog
 
         if entries:
             connection.execute(AuditLog.__table__.insert(), entries)
     else:
-        chain.append(connection, entries)
+        pending.collect(db.session(), entries)  # chained at commit
 
 
 def insert_records(model, rows: list[dict]) -> list[int]:
