@@ -33,6 +33,8 @@ BLUEPRINTS = (
     "kaohe.api.integration:write_bp",
     "kaohe.api.openapi:bp",
     "kaohe.discussions.views:bp",
+    "kaohe.moves.views:bp",
+    "kaohe.moves.holiday_views:bp",
     "kaohe.todos.views:bp",
     "kaohe.todos.views:api_bp",
     "kaohe.jobs.views:bp",

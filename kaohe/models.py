@@ -13,5 +13,6 @@ from kaohe.unitassess.models import Scheme  # noqa: F401
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption  # noqa: F401,E501
 from kaohe.interop.models import AppointmentSheet, FamilyMember  # noqa: F401
 from kaohe.discussions.models import AgendaItem, Discussion, DiscussionBundle  # noqa: F401
+from kaohe.moves.models import Appointment, Holiday, Publicity  # noqa: F401
 from kaohe.jobs.models import Job  # noqa: F401
 from kaohe.kaocha.models import DemocraticRecommendation, InspectionReport  # noqa: F401

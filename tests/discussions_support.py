@@ -8,6 +8,8 @@ from sqlalchemy import select
 from kaohe.auth.models import User
 from kaohe.discussions.services import agenda
 from kaohe.extensions import db
+from kaohe.moves import rules as move_rules
+from kaohe.moves.services import records as move_records
 from tests import discipline_support as ds
 from tests import factories as f
 
@@ -49,6 +51,22 @@ def checks(d, it, skip=()):
     for kind in ("file_audit", "personal_report", "petition"):
         if kind not in skip:
             check(d, it, kind)
+    if "moves" not in skip:
+        moves(d, it)
+
+
+def moves(d, it):
+    """凡动必谈、必考 (and 必训 where it comes first) as the item's action needs them."""
+    need = move_rules.needs(it.action)
+    move_records.save_talk(d, it, None, {"kind": "motion", "talked_on": D(2020, 3, 20),
+                                         "talker": "组织部长", "summary": "本人服从组织安排。"})
+    kind = need.assess[0]
+    move_records.save_assessment(d, it, None, {
+        "kind": kind, "year": 2019, "done_on": D(2020, 3, 25), "assessor": "市委考察组",
+        "conclusion": "考察合格", "summary": ""})
+    if need.train == move_rules.BEFORE:
+        move_records.save_training(d, it, None, {"status": "attended", "course": "任职培训班",
+                                                 "attended_on": D(2019, 9, 1)})
 
 
 def ready_item(d, o, **kw):

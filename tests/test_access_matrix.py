@@ -18,7 +18,7 @@ from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
 from kaohe.extensions import db
 from kaohe.officials.models import Official
 from tests import (account_access, discussions_access, dossier_access, interop_access,
-                   quota_access, ua_access)
+                   moves_access, quota_access, ua_access)
 from tests.helpers import PNG, audit_total, build_world, field_errors, table_counts, text
 from tests.route_support import ITEM_MODELS, routes, url_for_rule
 
@@ -119,6 +119,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     **dossier_access.expected(only),
     # Personnel discussions (issue 6).
     **discussions_access.expected(only),
+    # 凡动必谈/考/训, 任前公示, 任职 and the holiday calendar (issue 13.3, 13.5).
+    **moves_access.expected(only),
     # Recusal links and API tokens (issue 16).
     **account_access.expected(only, STAFF),
     # The unit page and its 优秀 quota approvals (issue 12.5).
@@ -139,6 +141,7 @@ BLANKED.update(ua_access.BLANKED)
 BLANKED.update(interop_access.BLANKED)
 BLANKED.update(dossier_access.BLANKED)
 BLANKED.update(discussions_access.BLANKED)
+BLANKED.update(moves_access.BLANKED)
 BLANKED.update(account_access.BLANKED)
 BLANKED.update(quota_access.BLANKED)
 # Responses that are not text (never decoded as a page).
@@ -293,6 +296,8 @@ def _check_allowed(endpoint, method, role, response, world):
     elif endpoint.split(".")[0] == "discussions":
         discussions_access.check_allowed(endpoint, method, role, response, page, world,
                                          field_errors)
+    elif endpoint.split(".")[0] in ("moves", "holidays"):
+        moves_access.check_allowed(endpoint, method, response, page, world, field_errors)
     else:  # pragma: no cover - a new endpoint needs its own content check
         pytest.fail(f"no content check for allowed {method} {endpoint}: add one to _check_allowed")
 
@@ -355,9 +360,10 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
 
     # The reading register (查阅登记) and permitted discussion actions write on purpose.
     writes = discussions_access.writes(endpoint, method, effective_role, expected) \
-        or account_access.writes(endpoint, expected)
+        or account_access.writes(endpoint, expected) or moves_access.writes(endpoint, expected)
     before = discussions_access.adjust(before, endpoint, expected)
     before = account_access.adjust(before, endpoint, expected)
+    before = moves_access.adjust(before, endpoint, expected)
     if expected == LOGIN:
         if is_api:
             assert response.status_code == 401

@@ -7,7 +7,8 @@ re-renders to the same bytes. All dates are ISO strings. Keys::
     schema, as_of, window {years, start, end, concludes_on}, settings [{key, label, value, unit}],
     context {discussion_title, discussion_date, proposed_action, proposed_post,
              agenda_item_id, four_musts [{kind, label, done, result, who, when, note,
-             adverse, recorded_by}]} | None,
+             adverse, recorded_by}], four_moves [{kind, label, rule, done, before, after,
+             records [{what, who, when, text}]}]} | None,
     official {name, gender, birth_date, age, …, id_number_masked},   # 任免审批表 head
     posts [...], annual [{year, missing} | {year, grade, …}],
     pending [{year, concludes, result: {grade, …} | None}],          # 待考核
@@ -273,6 +274,8 @@ def _context(context: dict | None) -> dict | None:
             out[k] = v.strip()
     if context.get("four_musts") is not None:
         out["four_musts"] = [{k: m.get(k) for k in MUST_KEYS} for m in context["four_musts"]]
+    if context.get("four_moves") is not None:  # 凡动必核谈考训 (kaohe.moves.services.state)
+        out["four_moves"] = context["four_moves"]
     return out
 
 

@@ -14,6 +14,11 @@ action, the four musts from :func:`check_states`, the same service as the item p
 When any of it has changed since (the meeting moved to another date, a check was
 recorded), :func:`stale_reasons` says so and the item is not ready until the dossier
 is regenerated.
+
+凡动必核、凡动必谈、凡动必考、凡动必训 (:mod:`kaohe.moves`): 核 is the subset of the four
+musts the action needs; a missing 动议谈话, 考察/考核 (and, for 试用期满考核, 任职培训)
+keeps the item from the meeting; 任前谈话 and 任职培训 come after the decision and gate
+the appointment instead. The dossier context carries them (``four_moves``).
 """
 from __future__ import annotations
 
@@ -30,6 +35,8 @@ from kaohe.discussions import rules
 from kaohe.discussions.models import AgendaItem, Discussion, ItemDossier
 from kaohe.dossier.fmt import cn_count
 from kaohe.extensions import db
+from kaohe.moves.rules import needs
+from kaohe.moves.services.state import dossier_rows, missing_before, move_states
 
 
 @dataclass
@@ -85,14 +92,21 @@ def _user_name(user_id: int | None) -> str:
 
 def check_states(item: AgendaItem, on: dt.date) -> list[CheckState]:
     """The four musts of ``item`` on ``on``: what the item page shows and the dossier
-    attached to it prints."""
+    attached to it prints. A check the action does not need (:mod:`kaohe.moves.rules`,
+    凡动必核) and nobody recorded is 不适用."""
     out = []
+    needed = needs(item.action).verify
     for kind, label in rules.CHECKS.items():
         if kind == "integrity_opinion":
-            out.append(_integrity(item.official_id, on))
+            state = _integrity(item.official_id, on)
+            if not state.done and kind not in needed:
+                state = CheckState(kind, label, True, f"不适用（{item.action_label}不要求）")
+            out.append(state)
             continue
         c = item.check(kind)
-        if c is None:
+        if c is None and kind not in needed:
+            out.append(CheckState(kind, label, True, f"不适用（{item.action_label}不要求）"))
+        elif c is None:
             out.append(CheckState(kind, label, False, "未核查"))
         else:
             out.append(CheckState(kind, label, c.result in rules.DONE_RESULTS, c.result_label,
@@ -155,7 +169,8 @@ def dossier_context(discussion: Discussion, item: AgendaItem,
             "discussion_date": discussion.date.isoformat(),
             "proposed_action": item.action_label, "proposed_post": item.proposed_post,
             "agenda_item_id": item.id,
-            "four_musts": [asdict(c) for c in checks]}
+            "four_musts": [asdict(c) for c in checks],
+            "four_moves": dossier_rows(move_states(item, checks))}
 
 
 MUST_FIELDS = ("kind", "done", "result", "who", "when", "note", "adverse")
@@ -190,12 +205,21 @@ def stale_reasons(link: ItemDossier, context: dict) -> list[str]:
         musts = _changed_musts(frozen["four_musts"], context["four_musts"])
         if musts:
             out.append(f"{head}生成后“凡提四必”核查情况有变化（{'、'.join(musts)}），须重新生成")
+    if frozen.get("four_moves") is None:
+        out.append(f"{head}未载明本议题“凡动必核、必谈、必考、必训”情况，须重新生成")
+    else:
+        was = {m["kind"]: m for m in frozen["four_moves"]}
+        moved = [m["label"] for m in context["four_moves"] if m["kind"] != "verify"
+                 and was.get(m["kind"]) != m]  # 核 is the 凡提四必, compared above
+        if moved:
+            out.append(f"{head}生成后{'、'.join(moved)}的记录有变化，须重新生成")
     return out
 
 
 def compute(item: AgendaItem) -> Readiness:
     on = item.discussion.date
     checks = check_states(item, on)
+    moves = move_states(item, checks)
     found = conditions(item, on, checks)
     use = item.action in rules.USE_ACTIONS
     blockers, warnings = (found, []) if use else ([], found)
@@ -206,8 +230,9 @@ def compute(item: AgendaItem) -> Readiness:
         dossier = {"version": current.version, "number": current.dossier.number,
                    "sha256": current.dossier.sha256}
         stale = stale_reasons(current, dossier_context(item.discussion, item, checks))
-    missing = [f"{c.label}未完成（{c.result}）" for c in checks if not c.done]
+    missing = moves[0].before  # 凡动必核: the 凡提四必 checks this action needs
     missing += [f"存在限制性情形：{b['text'].rstrip('。')}" for b in blockers]
+    missing += missing_before(moves)
     if dossier is None:
         missing.append("未附三年考评材料")
     missing += stale
