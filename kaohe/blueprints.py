@@ -27,6 +27,7 @@ BLUEPRINTS = (
     "kaohe.discipline.views:integrity_bp",
     "kaohe.discipline.api:bp",
     "kaohe.dossier.views:bp",
+    "kaohe.appform.views:BLUEPRINTS",
     "kaohe.interop.views:bp",
     "kaohe.interop.area_views:BLUEPRINTS",
     "kaohe.api.integration:units_bp",

@@ -95,6 +95,9 @@ def init_app(app: Flask) -> None:
 
     for command in (dossier_command, dossier_batch_command):
         app.cli.add_command(command)
+    from kaohe.appform.cli import appointment_form_command
+
+    app.cli.add_command(appointment_form_command)
 
     from kaohe.backup.cli import backup_command, restore_command
 

@@ -101,7 +101,8 @@ def check_allowed(endpoint, method, role, response, page, world, field_errors) -
         assert response.mimetype == "application/pdf"
         outline = PdfReader(io.BytesIO(response.data)).outline
         titles = [o.title for o in outline if not isinstance(o, list)]
-        assert titles == ["议程目录", f"1. 王建国 · 提拔（{it.current_dossier.dossier.number}）"]
+        assert titles == ["议程目录", "1. 王建国 · 干部任免审批表",
+                          f"1. 王建国 · 提拔（{it.current_dossier.dossier.number}）"]
     elif ep == "register":
         assert "查阅登记" in page
     elif method == "GET":

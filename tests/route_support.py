@@ -62,7 +62,7 @@ def url_for_rule(rule: str, endpoint: str, world) -> str:
         values.update(interop_access.url_values(world))
     if blueprint == "dossier":
         values.update(dossier_access.url_values(world))
-    if blueprint == "discussions":
+    if blueprint in ("discussions", "appform_item"):
         values.update(discussions_access.url_values(world))
     if blueprint == "admin":
         values.update(account_access.url_values(world))

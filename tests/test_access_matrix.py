@@ -5,10 +5,12 @@ in ``EXPECTED`` fails here, so each feature must state who may use its routes.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from kaohe.audit.models import AuditLog
@@ -119,6 +121,9 @@ EXPECTED: dict[tuple[str, str], dict] = {
     **dossier_access.expected(only),
     # Personnel discussions (issue 6).
     **discussions_access.expected(only),
+    # The printed 干部任免审批表 (issue 13.1): like the dossier, and like an item's dossier.
+    ("appform.official", "GET"): only(ORG),
+    ("appform_item.item", "GET"): only(frozenset({"organization", "reviewer"})),
     # 凡动必谈/考/训, 任前公示, 任职 and the holiday calendar (issue 13.3, 13.5).
     **moves_access.expected(only),
     # Recusal links and API tokens (issue 16).
@@ -296,6 +301,11 @@ def _check_allowed(endpoint, method, role, response, world):
     elif endpoint.split(".")[0] == "discussions":
         discussions_access.check_allowed(endpoint, method, role, response, page, world,
                                          field_errors)
+    elif endpoint == "appform.official":
+        assert "王建国" in page and 'id="as_of"' in page and 'value="B5"' in page
+    elif endpoint == "appform_item.item":
+        stamped = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+        assert "干部任免审批表" in stamped and "东城区委书记" in stamped and f"{role}测试" in stamped
     elif endpoint.split(".")[0] in ("moves", "holidays"):
         moves_access.check_allowed(endpoint, method, response, page, world, field_errors)
     else:  # pragma: no cover - a new endpoint needs its own content check
@@ -360,7 +370,8 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
 
     # The reading register (查阅登记) and permitted discussion actions write on purpose.
     writes = discussions_access.writes(endpoint, method, effective_role, expected) \
-        or account_access.writes(endpoint, expected) or moves_access.writes(endpoint, expected)
+        or account_access.writes(endpoint, expected) or moves_access.writes(endpoint, expected) \
+        or (endpoint == "appform_item.item" and expected == 200)  # the reading register
     before = discussions_access.adjust(before, endpoint, expected)
     before = account_access.adjust(before, endpoint, expected)
     before = moves_access.adjust(before, endpoint, expected)

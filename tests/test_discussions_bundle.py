@@ -35,17 +35,19 @@ def test_bundle_has_cover_list_and_a_bookmark_per_item(make, auth):
     reader = PdfReader(io.BytesIO(made.pdf))
     top = [o for o in reader.outline if not isinstance(o, list)]
     na, nb = a.current_dossier.dossier.number, b.current_dossier.dossier.number
-    assert [o.title for o in top] == ["议程目录", f"1. 王建国 · 提拔（{na}）",
-                                      f"2. 李海燕 · 交流（{nb}）"]
+    assert [o.title for o in top] == ["议程目录", "1. 王建国 · 干部任免审批表",
+                                      f"1. 王建国 · 提拔（{na}）", "2. 李海燕 · 干部任免审批表",
+                                      f"2. 李海燕 · 交流（{nb}）", "3. 赵志强 · 干部任免审批表"]
     pages = [reader.get_destination_page_number(o) for o in top]
-    assert pages[0] == 0 and pages[1] == 1 and pages[2] > pages[1]
+    assert pages[0] == 0 and pages[1] == 1 and pages == sorted(set(pages))
     assert len(reader.pages) == made.pages
     cover = flat(reader.pages[0].extract_text())
     for fact in ("议程材料汇编", "2020年第3次常委会", "王建国", "李海燕", "赵志强", "交流：市发改委主任",
                  "具备上会条件", "未具备上会条件", "未附材料", na):
         assert flat(fact) in cover, fact
-    # The dossiers follow, byte for byte as stored (stamped only at download).
-    assert "干部考评材料" in flat(reader.pages[1].extract_text())
+    # Each item's 任免审批表, then its dossier, byte for byte as stored (stamped at download).
+    assert "干部任免审批表" in flat(reader.pages[1].extract_text())
+    assert "干部考评材料" in flat(reader.pages[pages[2]].extract_text())
     download = client.get(f"/discussions/{d.id}/bundle.pdf")
     stamped = PdfReader(io.BytesIO(download.data))
     assert len(stamped.pages) == made.pages

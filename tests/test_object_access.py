@@ -278,6 +278,7 @@ NESTED = {
     **{f"discussions.{ep}": _agenda_item for ep in (
         "item", "edit_item", "delete_item", "check", "decide", "download")},
     "discussions.unassign": _reviewer_link,
+    "appform_item.item": _agenda_item,
     **{f"unitassess.edit.{ep}": _ua_draft for ep in (
         "category_delete", "indicator_form", "indicator_delete")},
     "unitassess.edit.item_delete": [_ua_items(k) for k in UA_ITEMS],
@@ -533,6 +534,9 @@ RECUSED_PAGES = [
      {"leader_name": "甲回避", "date": "2024-01-06", "reason": "x", "notes": "x"}),
     ("reviewer", "GET", "/discussions/{discussion}/items/{item}", None),
     ("reviewer", "GET", "/discussions/{discussion}/items/{item}/dossiers/1.pdf", None),
+    ("reviewer", "GET", "/discussions/{discussion}/items/{item}/appointment-form.pdf", None),
+    ("organization", "GET", "/discussions/{discussion}/items/{item}/appointment-form.pdf", None),
+    ("organization", "GET", "/officials/{id}/appointment-form?size=A4&as_of=2024-01-01", None),
 ]
 
 MARKERS = ("甲回避职务", "甲回避评语", "甲回避长处", "甲回避档案内容", "甲回避问题摘要",

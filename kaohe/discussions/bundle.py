@@ -23,6 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, TableStyle
 from reportlab.platypus.doctemplate import SimpleDocTemplate
 
+from kaohe.appform.services import item_form
 from kaohe.audit.services import current_actor
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.models import utcnow
@@ -61,7 +62,7 @@ def bookmark(n: int, item: AgendaItem) -> str:
 def item_parts(n: int, item: AgendaItem) -> list[tuple[str, bytes]]:
     """The PDFs agenda item ``n`` contributes to the bundle, in reading order, each
     under its own bookmark."""
-    parts = []
+    parts = [(f"{n}. {item.official.name} · 干部任免审批表", item_form(item))]
     cur = item.current_dossier
     if cur is not None:
         parts.append((bookmark(n, item), cur.dossier.pdf))

@@ -41,7 +41,7 @@ def _fail(exc: ValidationFailed):
     raise click.ClickException("；".join(exc.errors.values()))
 
 
-def _write(path: str, data: bytes) -> None:
+def write_atomically(path: str, data: bytes) -> None:
     """Write ``data`` atomically: no partial file is ever left at ``path``."""
     folder = os.path.dirname(os.path.abspath(path))
     try:
@@ -67,7 +67,7 @@ def dossier_command(official_id: int, as_of: dt.date | None, output: str | None)
     except ValidationFailed as exc:
         _fail(exc)
     path = output or f"{made.number}.pdf"
-    _write(path, made.pdf)
+    write_atomically(path, made.pdf)
     db.session.commit()
     pages = page_count(made.pdf)
     click.echo(f"已生成考评材料 {made.number}（{made.snapshot['official']['name']}，"
@@ -120,7 +120,7 @@ def dossier_batch_command(official_ids: tuple[int, ...], unit: str | None,
     finally:
         bar.close()
     path = output or f"dossiers-{as_of.isoformat()}.pdf"
-    _write(path, merged)
+    write_atomically(path, merged)
     db.session.commit()
     click.echo(f"已生成 {len(made)} 份考评材料（{made[0].number} 至 {made[-1].number}），"
                f"合并为 {path}（每名干部一个书签）。")

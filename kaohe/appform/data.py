@@ -1,0 +1,143 @@
+"""What the printed 干部任免审批表 shows, read from the records into plain values.
+
+The official's record gives the head of the form; the :class:`AppointmentSheet` the
+fields it has no column for; an agenda item's 拟任/拟免 and 任免理由 override the
+sheet's. Texts the LRMX export writes too come from the same functions
+(:func:`~kaohe.officials.politics.party_text`, :func:`~kaohe.interop.resume.resume_text`,
+:func:`~kaohe.assessments.wording.annual_results_text`). Every age is taken on the
+form's 计算年龄时间 (``as_of``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from kaohe.assessments.wording import annual_results_text
+from kaohe.core.periods import age_on
+from kaohe.extensions import db
+from kaohe.interop.models import AppointmentSheet, FamilyMember
+from kaohe.interop.resume import resume_text
+from kaohe.officials.models import Official
+from kaohe.officials.politics import party_text
+
+# Words by which a form marks a family member who has died.
+DECEASED_WORDS = ("已去世", "已故", "去世")
+DECEASED = "（已去世）"
+# Agenda actions whose proposed post is one the official leaves (拟免), not takes.
+REMOVALS = frozenset({"dismiss", "retire"})
+
+
+@dataclass(frozen=True)
+class Relative:
+    """One row of 家庭主要成员及重要社会关系 as printed."""
+
+    relation: str
+    name: str
+    age: str
+    political_status: str
+    work: str
+
+
+@dataclass(frozen=True)
+class FormData:
+    """Every printed value of the form, already in the form's wording."""
+
+    name: str
+    gender: str
+    birth: str  # 1975.03
+    age: str  # （50岁）
+    ethnicity: str
+    native_place: str
+    birth_place: str
+    party: str
+    work_start: str
+    health: str
+    tech_title: str
+    specialty: str
+    edu_fulltime: str
+    degree_fulltime: str
+    school_fulltime: str  # 毕业院校系及专业 of the 学历
+    degree_school_fulltime: str  # … of the 学位
+    edu_inservice: str
+    degree_inservice: str
+    school_inservice: str
+    degree_school_inservice: str
+    current_post: str
+    proposed_post: str
+    proposed_removal: str
+    resume: str
+    rewards: str
+    annual_results: str
+    reason: str
+    report_unit: str
+    report_date: str  # 2026年12月03日
+    filler: str
+    as_of: dt.date
+    photo: bytes | None = None
+    family: tuple[Relative, ...] = field(default_factory=tuple)
+
+
+def month(day: dt.date | None) -> str:
+    """「1975.03」: dates in the form's cells."""
+    return f"{day.year}.{day.month:02d}" if day else ""
+
+
+def is_deceased(member: FamilyMember) -> bool:
+    return any(w in f"{member.relation}{member.name}{member.work}" for w in DECEASED_WORDS)
+
+
+def relative(member: FamilyMember, as_of: dt.date) -> Relative:
+    """A family member's row: age on ``as_of``; the deceased marked, without age."""
+    name, age = member.name, ""
+    if is_deceased(member):
+        if not any(w in f"{member.relation}{member.name}" for w in DECEASED_WORDS):
+            name += DECEASED
+    elif member.birth_date is not None and member.birth_date <= as_of:
+        age = str(age_on(member.birth_date, as_of))
+    return Relative(member.relation, name, age, member.political_status, member.work)
+
+
+def sheet_of(official_id: int) -> AppointmentSheet:
+    return db.session.scalar(select(AppointmentSheet).where(
+        AppointmentSheet.official_id == official_id)) or AppointmentSheet()
+
+
+def family_of(official_id: int) -> list[FamilyMember]:
+    return list(db.session.scalars(select(FamilyMember).where(
+        FamilyMember.official_id == official_id)
+        .order_by(FamilyMember.sort_order, FamilyMember.id)))
+
+
+def collect(official: Official, as_of: dt.date, today: dt.date, item=None) -> FormData:
+    """The form of ``official`` with ages on ``as_of``, dated ``today``; ``item`` (an
+    agenda item) supplies 拟任/拟免 and 任免理由."""
+    sheet = sheet_of(official.id)
+    proposed, removal, reason = sheet.proposed_post, sheet.proposed_removal, sheet.reason
+    if item is not None:
+        if item.action in REMOVALS:
+            removal = item.proposed_post or removal or official.current_post
+        elif item.proposed_post:
+            proposed = item.proposed_post
+        reason = item.reason or reason
+    return FormData(
+        name=official.name, gender=official.gender_label, birth=month(official.birth_date),
+        age=f"（{age_on(official.birth_date, as_of)}岁）", ethnicity=official.ethnicity,
+        native_place=official.native_place, birth_place=sheet.birth_place or "",
+        party=party_text(official, "print"), work_start=month(official.work_start_date),
+        health=sheet.health or "", tech_title=sheet.tech_title or "",
+        specialty=sheet.specialty or "",
+        edu_fulltime=official.edu_fulltime, degree_fulltime=official.degree_fulltime,
+        school_fulltime=official.school_fulltime,
+        degree_school_fulltime=sheet.degree_school_fulltime or "",
+        edu_inservice=official.edu_inservice, degree_inservice=official.degree_inservice,
+        school_inservice=official.school_inservice,
+        degree_school_inservice=sheet.degree_school_inservice or "",
+        current_post=official.current_post, proposed_post=proposed or "",
+        proposed_removal=removal or "", resume=resume_text(official, sheet),
+        rewards=sheet.rewards or "无", annual_results=annual_results_text(official, as_of),
+        reason=reason or "", report_unit=sheet.reporting_unit or "",
+        report_date=f"{today.year}年{today.month:02d}月{today.day:02d}日",
+        filler=sheet.filled_by or "", as_of=as_of, photo=official.photo,
+        family=tuple(relative(m, as_of) for m in family_of(official.id)))
