@@ -12,7 +12,13 @@ import os
 import tempfile
 from pathlib import Path
 
-from prometheus_client import multiprocess
+# prometheus-client picks its multiprocess mode when it is first imported: the folder is
+# chosen before that import, here in the master, so every forked worker inherits both.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kaohe-metrics-")
+os.environ.setdefault("KAOHE_LOG_FORMAT", "json")  # JSON logs unless told otherwise
+
+from prometheus_client import multiprocess  # noqa: E402
 
 
 def _number(name: str, default: int) -> int:
@@ -28,7 +34,9 @@ threads = _number("KAOHE_WEB_THREADS", 4)
 worker_class = "gthread"
 timeout = _number("KAOHE_WEB_TIMEOUT", 120)
 graceful_timeout = _number("KAOHE_WEB_GRACEFUL_TIMEOUT", 30)
-keepalive = _number("KAOHE_WEB_KEEPALIVE", 5)  # above a load balancer's idle probe
+# Longer than a load balancer's idle timeout (60 s on common ones): the balancer, not
+# gunicorn, closes an idle connection, so no request races a closing socket (502).
+keepalive = _number("KAOHE_WEB_KEEPALIVE", 75)
 # Recycle workers now and then (a leak stays bounded); the jitter keeps them from all
 # restarting at once.
 max_requests = _number("KAOHE_WEB_MAX_REQUESTS", 2000)
@@ -39,11 +47,6 @@ errorlog = "-"
 # No runtime control socket: its one default path would be shared by every instance on
 # a host (and nothing here uses it).
 control_socket_disable = True
-
-# JSON logs unless told otherwise; metrics shared by every worker through files.
-os.environ.setdefault("KAOHE_LOG_FORMAT", "json")
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kaohe-metrics-")
 
 
 def on_starting(_server) -> None:

@@ -20,6 +20,7 @@ from kaohe.dossier.render import render_pdf
 from kaohe.dossier.snapshot import build_snapshot
 from kaohe.extensions import db
 from kaohe.officials.models import Official, Post
+from kaohe.ops.metrics import DOSSIER_SECONDS
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
 from kaohe.unitassess.services.official import shared_rankings
@@ -147,6 +148,7 @@ def store(snap: dict, pdf: bytes | None, user_id: int | None, font: str | None =
     raise ValidationFailed("材料编号分配冲突，请稍后重试。")
 
 
+@DOSSIER_SECONDS.time()
 def generate(official_id: int, as_of: dt.date | None = None, user_id: int | None = None,
              context: dict | None = None, *, today: dt.date | None = None) -> Dossier:
     """Validate, snapshot, number, render and store one dossier; flush only."""

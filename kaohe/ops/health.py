@@ -52,21 +52,26 @@ def readyz():
 
 
 class QueueCollector(Collector):
-    """Job queue figures, read at scrape time (the queue is shared by every server)."""
+    """Job figures read at scrape time: the queue's depth (the queue is shared by every
+    server) and the job rows by status (the database)."""
 
     def collect(self):
         try:
             stats = queue_stats()
-        except Exception:  # noqa: BLE001 - a down queue is what monitoring must show
-            current_app.logger.warning("metrics: job queue statistics unavailable", exc_info=True)
-            stats = None
-        yield GaugeMetricFamily("kaohe_job_stats_up", "Whether the job counts could be read",
-                                value=0 if stats is None else 1)
-        for name, state, doc in (("kaohe_job_queue_depth", "pending", "Jobs waiting for a worker"),
-                                 ("kaohe_jobs_running", "running", "Jobs being run"),
-                                 ("kaohe_jobs_failed", "failed", "Jobs that failed (until cleanup)")):
-            if stats is not None:
-                yield GaugeMetricFamily(name, doc, value=stats.get(state, 0))
+        except SQLAlchemyError:  # a down database is what monitoring must show, not hide
+            db.session.rollback()
+            current_app.logger.warning("metrics: job counts unavailable", exc_info=True)
+            stats = {}
+        depth = stats.get("pending", -1)  # -1: the queue did not answer
+        yield GaugeMetricFamily("kaohe_job_stats_up", "Whether the queue and the job counts "
+                                "could be read", value=int(depth >= 0 and "failed" in stats))
+        if depth >= 0:
+            yield GaugeMetricFamily("kaohe_job_queue_depth", "Jobs waiting for a worker",
+                                    value=depth)
+        for name, state, doc in (("kaohe_jobs_running", "running", "Jobs being run"),
+                                 ("kaohe_jobs_failed", "failed", "Failed jobs (until cleanup)")):
+            if state in stats:
+                yield GaugeMetricFamily(name, doc, value=stats[state])
 
 
 def _authorised() -> bool:

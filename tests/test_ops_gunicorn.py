@@ -1,0 +1,125 @@
+"""gunicorn.conf.py (issue 15): its figures from the environment, and a real gunicorn with
+two worker processes whose metrics add up in one scrape and whose logs are JSON lines."""
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.error import URLError
+from urllib.request import Request, urlopen
+
+import pytest
+
+from tests.test_ops_health import sample
+
+ROOT = Path(__file__).resolve().parents[1]
+CONF = ROOT / "gunicorn.conf.py"
+
+
+@pytest.fixture
+def conf(monkeypatch, tmp_path):
+    """load(**environ): gunicorn.conf.py's namespace as gunicorn reads it."""
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
+    monkeypatch.setenv("KAOHE_LOG_FORMAT", "text")  # the file only sets a default
+
+    def load(**environ):
+        for name in [n for n in os.environ if n.startswith("KAOHE_WEB_")]:
+            monkeypatch.delenv(name)
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(CONF))
+    return load
+
+
+@pytest.mark.parametrize("environ,expected", [
+    ({}, {"bind": "0.0.0.0:8000", "workers": min(2 * os.cpu_count() + 1, 12), "threads": 4,
+          "timeout": 120, "graceful_timeout": 30, "keepalive": 75, "max_requests": 2000,
+          "max_requests_jitter": 200}),
+    ({"KAOHE_WEB_BIND": "127.0.0.1:9000", "KAOHE_WEB_WORKERS": "3", "KAOHE_WEB_THREADS": "1",
+      "KAOHE_WEB_TIMEOUT": "300", "KAOHE_WEB_GRACEFUL_TIMEOUT": "10",
+      "KAOHE_WEB_KEEPALIVE": "2", "KAOHE_WEB_MAX_REQUESTS": "0",
+      "KAOHE_WEB_MAX_REQUESTS_JITTER": "0"},
+     {"bind": "127.0.0.1:9000", "workers": 3, "threads": 1, "timeout": 300,
+      "graceful_timeout": 10, "keepalive": 2, "max_requests": 0, "max_requests_jitter": 0}),
+])
+def test_figures_come_from_the_environment(conf, environ, expected):
+    settings = conf(**environ)
+    assert {k: settings[k] for k in expected} == expected
+    assert settings["worker_class"] == "gthread" and settings["accesslog"] is None
+    assert settings["control_socket_disable"] is True
+
+
+def test_stale_metric_files_are_removed_at_start_and_a_dead_worker_s_gauges_on_exit(
+        conf, tmp_path):
+    settings = conf()
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    (folder / "counter_111.db").write_bytes(b"old run")
+    settings["on_starting"](None)
+    assert list(folder.iterdir()) == []
+    for name in ("gauge_liveall_222.db", "gauge_livesum_222.db", "counter_222.db",
+                 "gauge_liveall_333.db"):
+        (folder / name).write_bytes(b"")
+    settings["child_exit"](None, SimpleNamespace(pid=222))
+    # Live gauges of the dead worker go; its counters stay (they still count).
+    assert sorted(p.name for p in folder.iterdir()) == ["counter_222.db", "gauge_liveall_333.db"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, headers: dict | None = None):
+    with urlopen(Request(url, headers=headers or {}), timeout=10) as response:
+        return response.status, dict(response.headers), response.read().decode()
+
+
+@pytest.fixture
+def gunicorn(_app, database_url, tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KAOHE_", "PROMETHEUS_"))}
+    env.update({"KAOHE_DATABASE_URL": database_url, "KAOHE_INSTANCE_PATH": str(tmp_path),
+                "KAOHE_WEB_BIND": f"127.0.0.1:{port}", "KAOHE_WEB_WORKERS": "2",
+                "KAOHE_EMBEDDED_WORKER": "0", "KAOHE_METRICS_TOKEN": "tok",
+                "KAOHE_SECRET_KEY": "gunicorn-test"})
+    log = open(tmp_path / "gunicorn.log", "w+")
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(CONF), "app:app"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                _get(f"{base}/healthz")
+                break
+            except (URLError, OSError):
+                time.sleep(0.2)
+        yield SimpleNamespace(base=base, log=tmp_path / "gunicorn.log")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        log.close()
+
+
+def test_two_workers_add_up_in_one_scrape_and_log_json(gunicorn):
+    for n in range(20):
+        status, headers, body = _get(f"{gunicorn.base}/healthz", {"X-Request-ID": f"probe-{n}"})
+        assert (status, body, headers["X-Request-ID"]) == (200, "ok\n", f"probe-{n}")
+    _status, _headers, exposition = _get(f"{gunicorn.base}/metrics",
+                                         {"Authorization": "Bearer tok"})
+    assert sample(exposition, "kaohe_http_requests_total", endpoint="ops.healthz",
+                  method="GET", status="200") >= 20  # + the start-up probes
+    assert sample(exposition, "kaohe_job_stats_up") == 1
+    lines = [json.loads(x) for x in gunicorn.log.read_text().splitlines() if x.startswith("{")]
+    probes = [x for x in lines if x.get("request_id", "").startswith("probe-")]
+    assert sorted(x["request_id"] for x in probes) == sorted(f"probe-{n}" for n in range(20))
+    assert {(x["endpoint"], x["status"], x["path"]) for x in probes} == {
+        ("ops.healthz", 200, "/healthz")}
