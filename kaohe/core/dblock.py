@@ -7,9 +7,11 @@ nothing. Alembic's own connection cannot hold it: it commits per run, and a lock
 taken in its transaction would end with it.
 
 SQLite: the database is a file on one machine, so an exclusive ``flock`` on a lock
-file beside it does the same. BEGIN IMMEDIATE alone is not enough: Alembic creates
-the schema in several transactions, and a second process that read the empty
-version table before the first committed would try to create the tables again.
+file beside it does the same. BEGIN IMMEDIATE alone is not enough: Alembic reads the
+version table in a deferred transaction, and a process whose read must turn into a
+write after another one wrote gets "database is locked" at once (SQLite cannot wait
+there). Without either lock, three ``init-db`` at once failed on both databases
+(tests/test_audit_initdb.py: "database is locked"; PostgreSQL: duplicate type).
 """
 from __future__ import annotations
 
