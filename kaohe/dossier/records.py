@@ -154,7 +154,28 @@ def reviews(snap: dict, kit: Kit) -> list:
     return out
 
 
-def _musts(musts: list[dict], kit: Kit) -> list:
+def _move_record(r: dict) -> str:
+    head = "　".join(x for x in (r["what"], dot_date(r["when"]) if r.get("when") else "",
+                               r.get("who") or "") if x)
+    return head + (f"\n{r['text']}" if r.get("text") else "")
+
+
+def _moves(moves: list[dict], kit: Kit) -> list:
+    """凡动必核、必谈、必考、必训 of the agenda item (kaohe.moves), as frozen with the dossier:
+    what the action needs and the records; 核 is the table above."""
+    rows = [["事项", "本事项要求", "记录"]]
+    for m in moves:
+        lines = ["见上表"] if m["kind"] == "verify" else [_move_record(r) for r in m["records"]]
+        before, after = m.get("before") or [], m.get("after") or []
+        lines += [f"上会前缺：{x.split('：', 1)[-1]}" for x in before]
+        lines += [f"任职前须：{x.split('：', 1)[-1]}" for x in after]
+        rows.append([C(("未完成：" if before else "") + m["label"], red=bool(before)),
+                     m.get("rule") or "—", C("\n".join(lines) or "无记录", red=bool(before))])
+    return [*kit.h2("（二）本议题“凡动必核、必谈、必考、必训”情况"),
+            grid(kit, rows, [26 * mm, 50 * mm, FRAME_W - 76 * mm])]
+
+
+def _musts(musts: list[dict], kit: Kit, moves: list[dict] | None = None) -> list:
     """The agenda item's 凡提四必 as its page showed them when the dossier was frozen."""
     rows = [["事项", "结果", "核查人", "核查日期", "核查情况"]]
     for m in musts:
@@ -169,13 +190,15 @@ def _musts(musts: list[dict], kit: Kit) -> list:
             kit.p("以下为本议题记录的核查结果（与议题页面一致，截至材料生成时）；"
                   "纪检监察机关意见详见第六部分。", kit.note),
             grid(kit, rows, [30 * mm, 42 * mm, 32 * mm, 20 * mm, 32 * mm], center_cols=(3,)),
-            *kit.h2("（二）组织掌握情况记录")]
+            *(_moves(moves, kit) if moves else []),
+            *kit.h2("（三）组织掌握情况记录" if moves else "（二）组织掌握情况记录")]
 
 
 def org_notes(snap: dict, kit: Kit) -> list:
     items = snap["org_notes"]
     musts = (snap.get("context") or {}).get("four_musts")
-    out = heading(kit, 5) + (_musts(musts, kit) if musts else [])
+    ctx = snap.get("context") or {}
+    out = heading(kit, 5) + (_musts(musts, kit, ctx.get("four_moves")) if musts else [])
     if not items:
         return out + [kit.p(f"{_span(snap)}组织掌握情况中无个人有关事项报告核查、档案审核或"
                             "信访举报记录" + ("（本议题的核查结果见上表）。" if musts else "。"))]

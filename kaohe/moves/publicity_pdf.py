@@ -23,8 +23,9 @@ from kaohe.officials.politics import CCP_STATUSES, NON_PARTY
 PARTY_MEMBER = {"民革": "民革党员", "民盟": "民盟盟员", "民建": "民建会员", "民进": "民进会员",
                 "农工党": "农工党党员", "致公党": "致公党党员", "九三学社": "九三学社社员",
                 "台盟": "台盟盟员"}
-INTRO = ("根据《党政领导干部选拔任用工作条例》有关规定，经{meeting}研究，拟提拔任用（进一步使用）"
-         "以下同志。为广泛听取干部群众意见，现将有关情况予以公示：")
+INTRO = ("根据《党政领导干部选拔任用工作条例》有关规定，经市委{meeting}研究，{verb}以下同志。"
+         "为广泛听取干部群众意见，现将有关情况予以公示：")
+VERBS = {"promote": "拟提拔任用", "further_use": "拟进一步使用"}
 INVITE = ("公示期间，个人和单位可通过来电、来信、来访等方式，向{issuer}反映公示对象在德、能、勤、"
           "绩、廉等方面的情况和问题。反映问题应实事求是，提倡以真实姓名反映问题，我们将严格保密。")
 
@@ -74,9 +75,14 @@ def line_of(n: int, e: dict) -> str:
     return f"{n}．" + "，".join(p for p in parts if p) + "。"
 
 
+def verb(actions: set[str]) -> str:
+    """拟提拔任用 / 拟进一步使用, or both for a batch of both."""
+    return "或".join(VERBS[a] for a in VERBS if a in actions).replace("或拟", "或")
+
+
 def render(data: dict, font: FontSpec = None) -> bytes:
-    """PDF bytes of a notice: ``data`` = {title, meeting, issuer, start, end, work_days,
-    phone, contact, entries [entry_facts]} (dates as ISO strings)."""
+    """PDF bytes of a notice: ``data`` = {title, meeting, verb, issuer, start, end,
+    work_days, phone, contact, entries [entry_facts]} (dates as ISO strings)."""
     k = kit(font)
     fs = k.font
     body = ParagraphStyle("pub_body", parent=k.body, fontSize=14, leading=26,
@@ -85,7 +91,7 @@ def render(data: dict, font: FontSpec = None) -> bytes:
     sign = ParagraphStyle("pub_sign", parent=body, alignment=TA_RIGHT, firstLineIndent=0)
     start, end = dt.date.fromisoformat(data["start"]), dt.date.fromisoformat(data["end"])
     story = [Heavy(data["title"], k, 20, align="center", space_after=18),
-             paragraph(fs, INTRO.format(meeting=data["meeting"]), body)]
+             paragraph(fs, INTRO.format(meeting=data["meeting"], verb=data["verb"]), body)]
     story += [paragraph(fs, line_of(i, e), entry) for i, e in enumerate(data["entries"], 1)]
     story += [paragraph(fs, f"公示时间：{cn_day(start)}至{cn_day(end)}"
                             f"（{data['work_days']}个工作日）。", body),

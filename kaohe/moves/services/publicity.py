@@ -81,6 +81,7 @@ def notice_data(discussion: Discussion, items: list[AgendaItem], start: dt.date,
                 end: dt.date, work_days: int, phone: str, contact: str) -> dict:
     """What the notice prints, as plain data (:func:`kaohe.moves.publicity_pdf.render`)."""
     return {"title": "干部任前公示", "meeting": discussion.kind_label,
+            "verb": publicity_pdf.verb({i.action for i in items}),
             "issuer": str(settings.get(ISSUER_KEY)), "start": start.isoformat(),
             "end": end.isoformat(), "work_days": work_days, "phone": phone, "contact": contact,
             "entries": [publicity_pdf.entry_facts(i.official, i.official.current_post,
