@@ -42,6 +42,7 @@ BLUEPRINTS = (
     "kaohe.stats.views:bp",
     "kaohe.stats.views:api_bp",
     "kaohe.stats.roster_views:bp",
+    "kaohe.search.views:bp",
 )
 
 

@@ -89,6 +89,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("roster.index", "GET"): only(READERS),
     ("roster.workbook", "GET"): only(READERS),  # no column chosen: the chooser again
     ("roster.pdf", "GET"): only(READERS),
+    ("saved_search.create", "POST"): only(READERS, 302),  # empty name: back to the list
+    ("saved_search.delete", "POST"): only(READERS, ua_access.NOT_FOUND),  # not the user's
     ("admin.users", "GET"): only(ADMIN),
     ("admin.new_user", "GET"): only(ADMIN),
     ("admin.new_user", "POST"): only(ADMIN),
@@ -406,6 +408,9 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
         log = db.session.scalars(select(AuditLog).order_by(AuditLog.seq.desc())).first()
         assert (log.action, log.entity_id, log.actor_name) == (
             "sessions_ended", world.user.id, "admin")
+    elif expected == 302 and endpoint == "saved_search.create":  # no name: back, unsaved
+        assert response.status_code == 302 and _location(response) == "/officials/"
+        assert client.get("/officials/").get_data(as_text=True).count("请填写查询名称") == 1
     elif expected == 302:  # a permitted delete
         writes = True
         assert response.status_code == 302

@@ -46,6 +46,7 @@ from kaohe.demo.todos import TodoDemo
 from kaohe.demo.unitassess import UnitAssessDemo
 from kaohe.demo.users import ensure_demo_users, login_lines
 from kaohe.extensions import db
+from kaohe.search.pinyin import index_text
 from kaohe.officials.idcard import check_digit
 from kaohe.officials.models import Official, Post
 from kaohe.orgnotes.models import OrgNote
@@ -254,7 +255,8 @@ class Seeder(RecordRows):
                                        self.today - dt.timedelta(60)))
             number = first17 + check_digit(first17)
             yield {
-                **self.base(), "name": name, "gender": gender, "birth_date": birth,
+                **self.base(), "name": name, "name_pinyin": index_text(name),
+                "gender": gender, "birth_date": birth,
                 "ethnicity": ethnicity, "native_place": place, "party_date": party,
                 "work_start_date": work_start, "edu_fulltime": edu, "degree_fulltime": degree,
                 "school_fulltime": school + rng.choice(ph.MAJORS) + "专业",

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from kaohe.core.forms import BaseForm, choice_list, ChineseDateField
 from kaohe.officials.models import DEGREES, EDUCATION, GENDERS, RANKS
+from kaohe.search.forms import ExtraFilterFields
 from kaohe.units.forms import UnitSelectField
 
 
@@ -54,11 +55,12 @@ class PostForm(BaseForm):
     submit = SubmitField("保存")
 
 
-class SearchForm(BaseForm):
+class SearchForm(ExtraFilterFields, BaseForm):
     class Meta(BaseForm.Meta):
         csrf = False
 
-    q = StringField("姓名", validators=[Optional(), Length(max=64)])
+    q = StringField("姓名或拼音", validators=[Optional(), Length(max=64)],
+                    render_kw={"placeholder": "如 赵刚伟、zgw、zhaogangwei"})
     unit_id = UnitSelectField("单位", blank="（全部单位）")
     # Unknown values in a search are ignored, not reported: see search_form_and_criteria.
     rank = SelectField("职级", choices=_choices(RANKS, "（全部职级）"), validate_choice=False)

@@ -3,11 +3,12 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from kaohe.core.models import Recorded
 from kaohe.core.periods import period_end
 from kaohe.extensions import db
+from kaohe.search import pinyin
 from kaohe.units.models import Unit
 
 GENDERS = {"M": "男", "F": "女"}
@@ -27,7 +28,7 @@ DEGREES = ["博士", "硕士", "学士", "无"]
 class Official(Recorded, db.Model):
     """A public official; fields follow the head of the 干部任免审批表."""
 
-    __audit_exclude__ = ("photo",)
+    __audit_exclude__ = ("photo", "name_pinyin")  # name_pinyin: derived from the name
     __table_args__ = (
         # Covering indexes of the search and its count (migration 0004, bench/).
         Index("ix_official_name_live", "name", "id", "deleted_at"),
@@ -37,6 +38,8 @@ class Official(Recorded, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), index=True)
+    # Every pinyin spelling and initials of the name (kaohe.search.pinyin), kept on write.
+    name_pinyin: Mapped[str] = mapped_column(String(600), default="")
     gender: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[dt.date] = mapped_column(Date)
     ethnicity: Mapped[str] = mapped_column(String(16), default="汉族")
@@ -64,6 +67,11 @@ class Official(Recorded, db.Model):
     unit: Mapped[Unit | None] = relationship()
     posts: Mapped[list[Post]] = relationship(
         back_populates="official", order_by="Post.start_date.desc()")
+
+    @validates("name")
+    def validate_name(self, _key: str, name: str) -> str:
+        self.name_pinyin = pinyin.index_text(name)
+        return name
 
     @property
     def gender_label(self) -> str:

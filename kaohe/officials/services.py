@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from kaohe.assessments.models import GRADES, AssessmentResult
-from kaohe.core import records
+from kaohe.core import clock, records
 from kaohe.extensions import db
 from kaohe.officials import idcard
 from kaohe.officials.models import GENDERS, Official, Post
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
+from kaohe.search.filters import Extra, conditions, name_condition
 from kaohe.units import services as units
 
 
@@ -107,6 +108,7 @@ class SearchCriteria:
     rank: str = ""
     year: int | None = None
     grade: str = ""
+    extra: Extra = field(default_factory=Extra)  # age, education, politics, tenure…
 
 
 # Up to this many officials matching a grade/year filter are passed as a list of ids.
@@ -131,11 +133,13 @@ def search_statements(c: SearchCriteria, exclude_ids: Iterable[int] = ()):
     base = select(Official)
     q = c.q.strip()
     if q:
-        base = base.where(Official.name.contains(q, autoescape=True))
+        base = base.where(name_condition(q))  # characters, or pinyin and initials
     if c.unit_id:
         base = base.where(Official.unit_id.in_(units.descendant_ids(c.unit_id)))
     if c.rank:
         base = base.where(Official.rank == c.rank)
+    if c.extra.any():
+        base = base.where(*conditions(c.extra, clock.today()))
     exclude = sorted(set(exclude_ids))
     if exclude:
         base = base.where(Official.id.not_in(exclude))

@@ -33,7 +33,7 @@ def search_form_and_criteria() -> tuple[SearchForm, services.SearchCriteria]:
     criteria = services.SearchCriteria(
         q=(form.q.data or "")[:64] if not form.q.errors else "", unit_id=unit_id,
         rank=form.rank.data if form.rank.data in RANKS else "", year=year,
-        grade=form.grade.data if form.grade.data in GRADES else "")
+        grade=form.grade.data if form.grade.data in GRADES else "", extra=form.extra())
     return form, criteria
 
 

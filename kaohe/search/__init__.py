@@ -1,0 +1,2 @@
+"""Officials search as people search in Chinese software: pinyin (:mod:`.pinyin`), the
+filters beyond name/unit/rank (:mod:`.filters`) and saved searches per user (:mod:`.saved`)."""

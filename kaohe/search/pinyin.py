@@ -1,0 +1,63 @@
+"""The pinyin index of a name, as people search in Chinese software.
+
+"zgw" (initials) and "zhaogangwei" (full pinyin) both find 赵刚伟. A character with
+several readings (单 dan/shan/chan, 曾 zeng/ceng, 解 jie/xie, 仇 qiu/chou…) is indexed
+under every reading, so a polyphonic surname is found however the user reads it. The
+index is computed once when a name is written (:func:`index_text`) and stored beside it;
+a query only compares text (:func:`pinyin_query`).
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from functools import lru_cache
+
+MAX_COMBINATIONS = 24  # readings multiply: 4 characters × 3 readings would be 81 spellings
+MAX_LENGTH = 600  # the column's size; the most likely spellings come first
+_QUERY = re.compile(r"^[a-z]{1,40}$")
+
+
+@lru_cache(maxsize=1)
+def _reader():
+    # pypinyin loads a 0.6 s dictionary on import: only writers of names pay for it, not
+    # every process start (CLI commands, workers, pages that never write a name).
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")  # per character: phrases unused
+    from pypinyin import Style, pinyin
+
+    return lambda ch: pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+
+
+@lru_cache(maxsize=8192)
+def readings(ch: str) -> tuple[str, ...]:
+    """Every toneless reading of one character (its most common first); () for a
+    character pypinyin does not know (letters, punctuation, rare Extension characters)."""
+    found = _reader()(ch)
+    return tuple(dict.fromkeys(r for group in found for r in group if r.isascii() and r))
+
+
+def index_text(name: str) -> str:
+    """Space-separated full spellings and initials of ``name`` under every combination
+    of readings (capped, most common readings first), lower case."""
+    per_char = [readings(ch) or ((ch.lower(),) if ch.isascii() and ch.isalpha() else ())
+                for ch in (name or "").strip()]
+    per_char = [r for r in per_char if r]
+    if not per_char:
+        return ""
+    # Fewest uncommon readings first: every reading of each single character (a
+    # polyphonic surname's included) comes before combinations of several.
+    choices = sorted(itertools.product(*(range(len(r)) for r in per_char)), key=sum)
+    spellings: list[str] = []
+    for picks in choices[:MAX_COMBINATIONS]:
+        combo = [r[i] for r, i in zip(per_char, picks)]
+        spellings.append("".join(combo))
+        spellings.append("".join(part[0] for part in combo))
+    text = " ".join(dict.fromkeys(spellings))
+    return text[:MAX_LENGTH].rsplit(" ", 1)[0] if len(text) > MAX_LENGTH else text
+
+
+def pinyin_query(q: str) -> str | None:
+    """The lower-case pinyin a search text stands for, or None when it is not pinyin
+    (characters, digits, mixed input)."""
+    q = (q or "").strip().lower().replace(" ", "")
+    return q if _QUERY.match(q) else None
