@@ -65,12 +65,14 @@ def full_official(name="王建国", birth=D(1975, 3, 8), **kw):
     return o
 
 
-def pages(pdf: bytes) -> list[str]:
-    """The text of each page, as pdftotext (poppler) reads it."""
+def pages(pdf: bytes, raw: bool = False) -> list[str]:
+    """The text of each page, as pdftotext (poppler) reads it; ``raw``: in drawing order
+    (a cell's lines together)."""
     n = len(PdfReader(io.BytesIO(pdf)).pages)
-    return [subprocess.run(["pdftotext", "-f", str(k), "-l", str(k), "-", "-"], input=pdf,
-                           capture_output=True, check=True).stdout.decode() for k in
-            range(1, n + 1)]
+    mode = ["-raw"] if raw else []
+    return [subprocess.run(["pdftotext", *mode, "-f", str(k), "-l", str(k), "-", "-"],
+                           input=pdf, capture_output=True, check=True).stdout.decode()
+            for k in range(1, n + 1)]
 
 
 def flat(text: str) -> str:

@@ -169,6 +169,36 @@ def test_long_cells_shrink_then_wrap_then_continue(make, length, shrunk, continu
     assert (value.height < name.height - 0.5) == shrunk
 
 
+def _numbered(length: int) -> str:
+    return "".join(f"第{n}项" for n in range(length))[:length]
+
+
+@pytest.mark.parametrize("where,field,heading,page,length", [
+    ("official", "native_place", "籍贯", 1, 64),
+    ("official", "school_fulltime", "全日制教育学历毕业院校系及专业", 1, 100),
+    ("sheet", "specialty", "熟悉专业有何专长", 1, 200),
+    ("sheet", "proposed_post", "拟任职务", 1, 324),
+    ("sheet", "rewards", "奖惩情况", 2, 3000),
+    ("sheet", "reason", "任免理由", 2, 3000),
+    ("sheet", "reporting_unit", "呈报单位", 2, 252),
+    ("family", "work", "家庭主要成员及重要社会关系·张三·工作单位及职务", 2, 200),
+])
+def test_no_cell_is_ever_cut(make, where, field, heading, page, length):
+    text = _numbered(length)
+    o = factories.official(**({field: text} if where == "official" else {}))
+    if where == "sheet":
+        sheet(o, **{field: text})
+    if where == "family":
+        member(o, "兄弟", "张三", D(1970, 1, 1), work=text)
+    got = pages(services.official_form(o, AS_OF, today=AS_OF), raw=True)
+    cell = flat(got[page - 1])
+    shown = max(k for k in range(length + 1) if text[:k] in cell)
+    assert shown < length and text[:shown] + "（转续页）" in cell
+    rest = flat("".join(got[2:]))
+    assert f"{heading}（续）" + text[shown:] in re.sub(r"干部任免审批表（续页）姓名：王建国续页第\d+页", "",
+                                                    rest)
+
+
 def test_many_family_members_continue_on_the_attached_sheet(make):
     o = factories.official()
     for n in range(10):
