@@ -17,7 +17,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from kaohe.assessments.models import GRADES, AssessmentResult
 from kaohe.assessments.window import assessment_window
 from kaohe.extensions import db
-from kaohe.officials.models import EDUCATION, RANKS, Official, Post
+from kaohe.officials.models import EDUCATION, GENDERS, RANKS, Official, Post
 from kaohe.units.models import Unit
 
 AGE_BANDS = (("35 岁及以下", None, 35), ("36—40 岁", 36, 40), ("41—45 岁", 41, 45),
@@ -103,18 +103,6 @@ def _current_start(day: dt.date):
             .where(holds_post_on(day)).group_by(Post.official_id).subquery("current_post"))
 
 
-def _counts(scope: Scope, day: dt.date, key: ColumnElement, outer=None) -> dict[str, int]:
-    stmt = select(key.label("k"), func.count().label("n")).select_from(Official)
-    if outer is not None:
-        stmt = stmt.outerjoin(outer, outer.c.official_id == Official.id)
-    rows = db.session.execute(scoped(stmt, scope, day).group_by(key)).all()
-    out: dict[str, int] = {}
-    for k, n in rows:
-        label = NOT_RECORDED if k in (None, "") else str(k)
-        out[label] = out.get(label, 0) + n
-    return out
-
-
 def _ordered(counts: dict[str, int], labels: Iterable[str], total: int,
              zeros: bool = True) -> list[dict]:
     """Rows in the report's order (the labels, with zeros unless ``zeros`` is false; other
@@ -130,49 +118,62 @@ def share(n: int, total: int) -> float:
     return round(100 * n / total, 1) if total else 0.0
 
 
+def cube(scope: Scope, day: dt.date) -> list[tuple]:
+    """One GROUP BY over every dimension of the report at once: rows of (age band, gender,
+    ethnicity, politics, full-time level, highest level, rank, tenure band, officials, sum
+    of ages). A single scan of the officials (and one of the posts held on ``day``); the
+    groups are few (bands × codes), so folding them per dimension costs nothing."""
+    age = full_years(Official.birth_date, day)
+    ft, ins = _level(Official.edu_fulltime), _level(Official.edu_inservice)
+    current = _current_start(day)
+    keys = [_band(age, AGE_BANDS), Official.gender, Official.ethnicity,
+            case(*((Official.political_status.in_(values), label) for label, values in POLITICS),
+                 else_=literal(NOT_RECORDED)),
+            ft, case((ft >= ins, ft), else_=ins), Official.rank,
+            case((current.c.since.is_(None), NO_POST),
+                 else_=_band(full_years(current.c.since, day), TENURE_BANDS))]
+    stmt = (select(*keys, func.count(), func.sum(age)).select_from(Official)
+            .outerjoin(current, current.c.official_id == Official.id).group_by(*keys))
+    return db.session.execute(scoped(stmt, scope, day)).all()
+
+
+def _fold(rows: list[tuple], index: int, name=lambda k: k) -> dict[str, int]:
+    """Officials per value of column ``index`` of the cube (``name`` gives its label)."""
+    out: dict[str, int] = {}
+    for row in rows:
+        key = name(row[index])
+        label = NOT_RECORDED if key in (None, "") else str(key)
+        out[label] = out.get(label, 0) + row[-2]
+    return out
+
+
 def figures(scope: Scope, day: dt.date) -> dict:
     """Every figure of the report for ``scope`` on ``day`` (plain JSON-able data)."""
-    age = full_years(Official.birth_date, day)
-    head = db.session.execute(scoped(
-        select(func.count(), func.avg(age), func.sum(case((Official.gender == "F", 1), else_=0)),
-               func.sum(case((Official.ethnicity != "汉族", 1), else_=0))).select_from(Official),
-        scope, day)).one()
-    total = int(head[0] or 0)
-    avg_age = round(float(head[1]), 1) if head[1] is not None else None
-    politics = _counts(scope, day, case(
-        *((Official.political_status.in_(values), label) for label, values in POLITICS),
-        else_=literal(NOT_RECORDED)))
-    ft, ins = _level(Official.edu_fulltime), _level(Official.edu_inservice)
-    highest = case((ft >= ins, ft), else_=ins)
-    level_names = {len(LEVELS) - i: word for i, word in enumerate(LEVELS)}
-    current = _current_start(day)
-    tenure = case((current.c.since.is_(None), NO_POST),
-                  else_=_band(full_years(current.c.since, day), TENURE_BANDS))
+    rows = cube(scope, day)
+    total = sum(r[-2] for r in rows)
+    age_sum = sum(int(r[-1] or 0) for r in rows)
+    female = sum(r[-2] for r in rows if r[1] == "F")
+    minority = sum(r[-2] for r in rows if r[2] not in ("汉族", "", None))  # blank: unknown
+    levels = {len(LEVELS) - i: word for i, word in enumerate(LEVELS)}
+
+    def level(k) -> str:
+        return levels.get(int(k or 0), NOT_RECORDED)
+
     return {
-        "as_of": day.isoformat(), "total": total, "average_age": avg_age,
-        "female": int(head[2] or 0), "female_share": share(int(head[2] or 0), total),
-        "minority": int(head[3] or 0), "minority_share": share(int(head[3] or 0), total),
-        "age": _ordered(_counts(scope, day, _band(age, AGE_BANDS)),
-                        [b[0] for b in AGE_BANDS], total),
-        "gender": _ordered({"男" if k == "M" else "女" if k == "F" else k: n
-                            for k, n in _counts(scope, day, Official.gender).items()},
-                           ["男", "女"], total),
-        "ethnicity": _ordered(_counts(scope, day, Official.ethnicity), ["汉族"], total),
-        "politics": _ordered(politics, [p[0] for p in POLITICS], total),
-        "education_fulltime": _ordered(
-            _named(_counts(scope, day, ft), level_names), LEVELS, total),
-        "education_highest": _ordered(
-            _named(_counts(scope, day, highest), level_names), LEVELS, total),
-        "rank": _ordered(_counts(scope, day, Official.rank), RANKS, total, zeros=False),
-        "tenure": _ordered(_counts(scope, day, tenure, outer=current),
-                           [b[0] for b in TENURE_BANDS] + [NO_POST], total),
+        "as_of": day.isoformat(), "total": total,
+        "average_age": round(age_sum / total, 1) if total else None,
+        "female": female, "female_share": share(female, total),
+        "minority": minority, "minority_share": share(minority, total),
+        "age": _ordered(_fold(rows, 0), [b[0] for b in AGE_BANDS], total),
+        "gender": _ordered(_fold(rows, 1, lambda k: GENDERS.get(k, k)), ["男", "女"], total),
+        "ethnicity": _ordered(_fold(rows, 2), ["汉族"], total),
+        "politics": _ordered(_fold(rows, 3), [p[0] for p in POLITICS], total),
+        "education_fulltime": _ordered(_fold(rows, 4, level), LEVELS, total),
+        "education_highest": _ordered(_fold(rows, 5, level), LEVELS, total),
+        "rank": _ordered(_fold(rows, 6), RANKS, total, zeros=False),
+        "tenure": _ordered(_fold(rows, 7), [b[0] for b in TENURE_BANDS] + [NO_POST], total),
         "grades": grades_by_year(scope, day, total),
     }
-
-
-def _named(counts: dict[str, int], names: dict[int, str]) -> dict[str, int]:
-    return {names.get(int(k), NOT_RECORDED) if k.isdigit() else k: n
-            for k, n in counts.items()}
 
 
 def grades_by_year(scope: Scope, day: dt.date, total: int) -> list[dict]:
