@@ -23,7 +23,7 @@ from kaohe.officials.models import Official
 from kaohe.officials.politics import party_text
 
 # Words by which a form marks a family member who has died.
-DECEASED_WORDS = ("已去世", "已故", "去世")
+DECEASED_WORDS = ("去世", "已故")
 DECEASED = "（已去世）"
 # Agenda actions whose proposed post is one the official leaves (拟免), not takes.
 REMOVALS = frozenset({"dismiss", "retire"})

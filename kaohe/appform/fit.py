@@ -101,20 +101,16 @@ def line_spans(para: Para, width: float, size: float) -> list[tuple[float, int, 
     return [(0 if n == 0 else hang, s, e) for n, (s, e) in enumerate(lines)]
 
 
-def one_line_width(paras: list[Para], size: float) -> float:
-    return sum(sum(p.widths) for p in paras) * size + (len(paras) - 1) * size
-
-
 def fit(paras: list[Para], width: float, height: float, size: float, floor: float, *,
         single: bool = True) -> Fitted:
     """Fit ``paras`` in ``width`` × ``height`` (see the module docstring). ``single``:
-    try one line (the paragraphs joined by a space) before wrapping."""
+    try one line before wrapping (a single paragraph)."""
     if not paras:
         return Fitted(size)
     if single and len(paras) == 1 and not paras[0].indented:
         s = size
         while s >= floor - 1e-9:
-            if one_line_width(paras, s) <= width and s * LEADING <= height + 0.01:
+            if sum(paras[0].widths) * s <= width and s * LEADING <= height + 0.01:
                 return Fitted(s, [(0.0, paras[0].text)])
             s -= STEP
     s = size

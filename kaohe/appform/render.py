@@ -166,8 +166,7 @@ def page_one(s: Sheet, f: FormData) -> None:
         for k in range(3):
             s.label(cell(2 * k, 2 * k, y, rh), row[2 * k])
             heading = row[2 * k].replace("\n", "")
-            s.value(cell(2 * k + 1, 2 * k + 1, y, rh), row[2 * k + 1], heading,
-                    long="\n" in row[2 * k + 1])
+            s.value(cell(2 * k + 1, 2 * k + 1, y, rh), row[2 * k + 1], heading)
         y -= rh
     s.label(cell(0, 0, y, rh), "专业技\n术职务")
     s.value(cell(1, 2, y, rh), f.tech_title, "专业技术职务")
@@ -231,7 +230,7 @@ def page_two(s: Sheet, f: FormData) -> None:
         s.vlabel(Box(x0, y, x1 - x0, h), label)
         s.value(Box(x1, y, right - x1, h), text, label, long=True, align="left", valign="top")
         y -= h
-    y = family(s, f, Box(x0, y, right - x0, 0))
+    y = family(s, f, y)
     h = g.y(P2_ROWS["report"])
     s.vlabel(Box(x0, y, x1 - x0, h), "呈报单位")
     report = Box(x1, y, right - x1, h)
@@ -256,19 +255,19 @@ def page_two(s: Sheet, f: FormData) -> None:
     draw_runs(c, s.fs, x0 + g.x(2), y - g.y(3) - g.base, f"填表人：{f.filler}", g.base)
 
 
-def family(s: Sheet, f: FormData, area: Box) -> float:
-    """The family table under ``area.top``; returns the y below it."""
+def family(s: Sheet, f: FormData, top: float) -> float:
+    """The family table from ``top`` down; returns the y below it."""
     g = s.g
     head, row = g.y(P2_ROWS["family_head"]), g.y(P2_ROWS["family"])
-    height = head + FAMILY_ROWS * row
-    x1 = g.x(LEFT + P2_LABEL)
-    s.vlabel(Box(area.x, area.top, x1 - area.x, height), "家庭主要成员及重要社会关系")
+    x0, x1 = g.x(LEFT), g.x(LEFT + P2_LABEL)
+    s.vlabel(Box(x0, top, x1 - x0, head + FAMILY_ROWS * row), "家庭主要成员及重要社会关系")
     xs = _cols(g, FAMILY_COLS, LEFT + P2_LABEL)
     for k, text in enumerate(FAMILY_HEAD):
-        s.label(Box(xs[k], area.top, xs[k + 1] - xs[k], head), text)
+        s.label(Box(xs[k], top, xs[k + 1] - xs[k], head), text)
     members = list(f.family)
+    # Too many for the table: the last row says how many more the 续页 lists.
     shown = members if len(members) <= FAMILY_ROWS else members[:FAMILY_ROWS - 1]
-    y = area.top - head
+    y = top - head
     for n in range(FAMILY_ROWS):
         m = shown[n] if n < len(shown) else None
         values = (m.relation, m.name, m.age, m.political_status, m.work) if m else ("",) * 5
@@ -318,8 +317,7 @@ def continuation(s: Sheet, name: str) -> None:
             y = new_page()
         draw_runs(c, s.fs, left, y - g.base, f"{heading}（续）", g.base, mode=2)
         y -= g.base * 1.6
-        lines = [(x, t) for p in paras for x, a, b in fit.line_spans(p, width, size)
-                 for t in (p.text[a:b],)]
+        lines = [(x, p.text[a:b]) for p in paras for x, a, b in fit.line_spans(p, width, size)]
         while lines:
             room = max(int((y - bottom - 2 * g.y(PAD_Y)) // lead), 1)
             chunk, lines = lines[:room], lines[room:]
