@@ -3,6 +3,7 @@ records may be written, readiness, the item page and the dossier context."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 
 import pytest
 from sqlalchemy import select
@@ -365,3 +366,32 @@ def test_unknown_kind_is_not_found(make, auth):
     make.commit()
     assert auth.as_role("organization").get(
         f"/discussions/{d.id}/items/{it.id}/chats/new").status_code == 404
+
+
+@pytest.mark.parametrize("action,needles", [
+    ("promote", ["（二）本议题“凡动必核、必谈、必考、必训”情况", "凡动必核", "见上表",
+                 "动议谈话", "2020.03.20", "2020.03.25", "市委考察组",
+                 "任职前须：未记录任前谈话（决定后、任职前进行）", "（三）组织掌握情况记录"]),
+    ("retire", ["不适用：退休不任新职，不安排任职培训", "上会前完成其一：离任考核、年度考核"]),
+])
+def test_dossier_prints_the_four_moves(make, tmp_path, action, needles):
+    _o, d, it = _item(action, skip=())
+    link = s.agenda.attach(d, it.official_id, None, None)
+    path = tmp_path / "dossier.pdf"
+    path.write_bytes(link.dossier.pdf)
+    body = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    flat = "".join(body.split())
+    for needle in needles:
+        assert "".join(needle.split()) in flat, needle
+
+
+def test_dossier_shows_missing_moves_in_red_words(make, tmp_path):
+    _o, d, it = _item()
+    link = s.agenda.attach(d, it.official_id, None, None)
+    path = tmp_path / "dossier.pdf"
+    path.write_bytes(link.dossier.pdf)
+    flat = "".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
+                                  text=True, check=True).stdout.split())
+    assert "未完成：凡动必谈" in flat and "上会前缺：未记录动议谈话（上会前须与本人谈话）" in flat
+    assert "未完成：凡动必考" in flat

@@ -42,6 +42,8 @@ from kaohe.extensions import db
 from kaohe.interop.models import FamilyMember
 from kaohe.interop.row_check import RECUSED_ROW
 from kaohe.interop.sheets import SHEETS
+from kaohe.moves.models import MoveTalk, PublicityEntry
+from kaohe.moves.services import records as moves_records
 from kaohe.officials.models import Official, Post
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
@@ -51,6 +53,7 @@ from kaohe.units.models import Unit
 from tests import discipline_support as ds
 from tests import discussions_support as s
 from tests import factories as f
+from tests import moves_support as ms
 from tests import ua_helpers as ua
 from tests.conftest import PASSWORD
 from tests.helpers import table_counts, text
@@ -194,6 +197,36 @@ def _reviewer_link(endpoint, method):
                 (DiscussionReviewer, link.id), ("乙会议",))
 
 
+def _moves(endpoint, method):
+    """B's talk, 公示 and entry (moves, issue 13.3/13.5) through discussion A's URLs."""
+    da, _ia = ms.approved(name="甲候选", title="甲会议")
+    if endpoint.startswith("moves.record_"):  # an open discussion: its talks may change
+        db_ = s.discussion(title="乙会议")
+        ib = s.item(db_, s.official(name="乙候选"))
+        talk = moves_records.save_talk(db_, ib, None, {
+            "kind": "motion", "talked_on": dt.date(2020, 3, 1), "talker": "乙谈话人",
+            "summary": "乙机密谈话要点"})
+        values = {"kind": "talks", "item_id": ib.id, "record_id": talk.id}
+        return Case("organization", {"discussion_id": da.id, **values},
+                    {"discussion_id": db_.id, **values}, (MoveTalk, talk.id),
+                    ("乙候选", "乙机密谈话要点"),
+                    {"kind": "motion", "talked_on": "2020-03-02", "talker": "被篡改",
+                     "summary": "被篡改"}, creates=True)
+    db_, ib = ms.approved(name="乙候选", title="乙会议")
+    ms.after_moves(db_, ib)
+    made = ms.publish(db_)
+    values = {"item_id": ib.id, "publicity_id": made.id, "entry_id": made.entries[0].id}
+    if endpoint == "moves.appointment":
+        ms.no_objection(made.entries[0])
+        row, data = (AgendaItem, ib.id), {"appointed_on": "2020-04-20", "doc_number": "乙文号"}
+    else:
+        row = (PublicityEntry, made.entries[0].id)
+        data = {"outcome": "objection", "objection": "被篡改", "objection_state": "pending"}
+    return Case("organization", {"discussion_id": da.id, **values},
+                {"discussion_id": db_.id, **values}, row, ("乙候选",), data,
+                creates=endpoint == "moves.appointment")
+
+
 def _ua_draft(endpoint, method):
     sa = ua.scheme(year=2022, publish=False)
     sb = ua.scheme(year=2023, publish=False, indicators=[
@@ -278,6 +311,8 @@ NESTED = {
     **{f"discussions.{ep}": _agenda_item for ep in (
         "item", "edit_item", "delete_item", "check", "decide", "download")},
     "discussions.unassign": _reviewer_link,
+    **{f"moves.{ep}": _moves for ep in ("record_form", "record_delete", "appointment",
+                                         "publicity_show", "publicity_pdf", "outcome")},
     "appform_item.item": _agenda_item,
     **{f"unitassess.edit.{ep}": _ua_draft for ep in (
         "category_delete", "indicator_form", "indicator_delete")},
@@ -407,7 +442,8 @@ def test_unassigned_reviewer_gets_nothing_of_the_discussion(client, two_discussi
     _login(client, "reviewer")
     markers = ("乙会议", "乙候选", "乙机密任免理由", b.current_dossier.dossier.number)
     other_reviewer = s.user("reviewer2").id
-    values = {"kind": "file_audit", "version": 1, "user_id": other_reviewer}
+    values = {"kind": "file_audit", "version": 1, "user_id": other_reviewer,
+              "record_id": 1, "publicity_id": 1, "entry_id": 1}
     urls = [_fill(rule, {**values, "discussion_id": other.id, "item_id": b.id})]
     if "<int:item_id>" in rule:  # D's item behind the prefix of the assigned discussion
         urls.append(_fill(rule, {**values, "discussion_id": mine.id, "item_id": b.id}))
