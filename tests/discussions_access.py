@@ -50,7 +50,7 @@ def url_values(world) -> dict:
         agenda.attach(d, world.official.id, None, None)
         s.assign(d)
         made = bundle.start(d)
-        bundle.build(made.id, commit=False)
+        bundle.build(made.id)
         db.session.commit()
         world.discussion, world.item = d, it
     return {"discussion_id": world.discussion.id, "item_id": world.item.id,

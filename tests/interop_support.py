@@ -34,7 +34,8 @@ def upload(client, kind: str, data: bytes, dry_run: bool = False, filename="å¯¼å
     form = {f"{kind}-file": (io.BytesIO(data), filename)}
     if dry_run:
         form[f"{kind}-dry_run"] = "y"
-    return client.post(f"/interop/import/{kind}", data=form,
+    # The upload queues a job and redirects to its progress page, which shows the report.
+    return client.post(f"/interop/import/{kind}", data=form, follow_redirects=True,
                        content_type="multipart/form-data", buffered=True)
 
 

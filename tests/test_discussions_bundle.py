@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import threading
 
 from pypdf import PdfReader
 
@@ -10,6 +9,7 @@ from kaohe.discussions import bundle as bundles
 from kaohe.discussions.models import DiscussionBundle
 from kaohe.discussions.services import decisions
 from kaohe.extensions import db
+from kaohe.jobs import services as jobs_services
 from tests import discussions_support as s
 from tests.dossier_support import flat
 from tests.helpers import text
@@ -61,37 +61,37 @@ def test_cover_shows_decisions_after_the_meeting(make):
     decisions.decide(d, a, {"decision": "approve", "votes_for": 6, "votes_against": 0,
                             "votes_abstain": 0})
     made = bundles.start(d)
-    bundles.build(made.id, commit=False)
+    bundles.build(made.id)
     cover = flat(PdfReader(io.BytesIO(made.pdf)).pages[0].extract_text())
     assert flat("决定：同意（赞成 6、反对 0、弃权 0）") in cover and flat("实到 6 人") in cover
 
 
-def test_launch_runs_in_a_background_thread(make, app, monkeypatch):
+def test_start_submits_a_job_run_once_committed(make):
     d, _items = _agenda()
     made = bundles.start(d)
-    seen = {}
-    done = threading.Event()
-
-    def fake_build(bundle_id, commit):
-        seen.update(bundle_id=bundle_id, commit=commit, thread=threading.current_thread().name)
-        done.set()
-
-    monkeypatch.setattr(bundles, "build", fake_build)
-    monkeypatch.setitem(app.config, "KAOHE_BUNDLE_INLINE", False)
-    thread = bundles.launch(made.id)
-    assert thread is not None and done.wait(5)
-    thread.join(5)
-    assert seen == {"bundle_id": made.id, "commit": True, "thread": f"kaohe-bundle-{made.id}"}
+    job = jobs_services.latest(bundles.ref(made.id))
+    assert (job.kind, job.status, job.total) == ("discussions.bundle", "queued", 5)
+    assert job.payload == {"bundle_id": made.id, "discussion_id": d.id}
+    assert made.status == "queued" and made.pdf is None  # nothing runs before the commit
+    make.commit()
+    db.session.refresh(job)
+    assert (job.status, job.done, job.attempts) == ("done", 5, 1)
+    assert db.session.get(DiscussionBundle, made.id).status == "done"
 
 
-def test_progress_state_and_a_dead_build(make):
+def test_progress_state_from_the_job_and_a_dead_build(make):
     d, _items = _agenda()
     made = bundles.start(d)
+    job = jobs_services.latest(bundles.ref(made.id))
     assert bundles.state(made)["status"] == "queued" and bundles.state(made)["percent"] == 0
-    made.status, made.done = "running", 2
-    assert bundles.state(made)["percent"] == 40
-    import datetime as dt
-    made.created_at -= dt.timedelta(hours=1)
+    job.status, job.done = "running", 2  # as another server's worker reports it
+    assert bundles.state(made)["status"] == "running" and bundles.state(made)["percent"] == 40
+    job.status, job.error = "failed", "执行中断：工作进程退出，已重试 2 次"
+    state = bundles.state(made)
+    assert state["status"] == "failed" and state["error"] == job.error and state["percent"] == 0
+    # A bundle left running by a thread of the days before jobs: reported as interrupted.
+    db.session.delete(job)
+    made.status = "running"
     state = bundles.state(made)
     assert state["status"] == "failed" and "生成中断" in state["error"]
     assert bundles.state(None) == {"status": "none", "percent": 0}
@@ -110,14 +110,21 @@ def test_page_has_progress_bar_and_no_inline_script_or_style(make, auth):
     assert "已完成" in page and "下载汇编 PDF" in page
 
 
-def test_failed_build_is_reported(make, monkeypatch):
+def test_failed_build_is_reported(make, auth, monkeypatch):
     d, _items = _agenda()
-    made = bundles.start(d)
+    make.commit()
 
     def boom(*_a, **_k):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(bundles, "render_cover", boom)
-    bundles.build(made.id, commit=False)
-    made = db.session.get(DiscussionBundle, made.id)
+    client = auth.as_role("organization")
+    client.post(f"/discussions/{d.id}/bundle", headers={"Accept": "application/json"})
+    state = client.get(f"/discussions/{d.id}/bundle/status").get_json()
+    assert state["status"] == "failed" and state["error"] == "生成失败：RuntimeError"
+    job = jobs_services.latest(bundles.ref(state["id"]))
+    assert (job.status, job.error, job.attempts) == ("failed", "生成失败：RuntimeError", 1)
+    assert db.session.get(DiscussionBundle, state["id"]).pdf is None
+    # The inline build records the failure on the bundle itself.
+    made = bundles.build(bundles.start(d).id)
     assert made.status == "failed" and "RuntimeError" in made.error

@@ -6,7 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kaohe.assessments.models import AssessmentResult
 from kaohe.audit.models import AuditLog
@@ -14,6 +14,8 @@ from kaohe.auth import services as auth_services
 from kaohe.extensions import db
 from kaohe.interop import excel_import
 from kaohe.interop.sheets import SHEETS, sheets_of
+from kaohe.jobs.models import Job
+from kaohe.jobs.runner import JobContext, own_session
 from kaohe.officials.models import Official, Post
 from tests.helpers import table_counts, text
 from tests.interop_support import XLSX, official_row, sheet_rows, upload, workbook
@@ -346,14 +348,28 @@ def test_cli_import_with_progress(runner, make, world, tmp_path):
     assert result.exit_code != 0 and "第 2 行\t姓名\t请填写姓名。" in result.output
 
 
-def test_large_import_streams_progress(auth, make, world):
+def test_large_import_runs_as_a_job_with_progress(auth, make, world, monkeypatch):
     rows = [official_row(f"干部{i}", make.id_number(B1 + dt.timedelta(days=i), i))
             for i in range(1200)]
+    seen = []  # (reported, as another session reads the job row meanwhile)
+    report = JobContext.progress
+
+    def recorded(ctx, done, total=None, message=None):
+        report(ctx, done, total, message)
+        with own_session() as other:
+            row = other.get(Job, ctx.id)
+            seen.append(((done, total), (row.done, row.total, row.status)))
+
+    monkeypatch.setattr(JobContext, "progress", recorded)
     response = upload(auth.as_role("organization"), "officials", workbook("officials", rows))
     page = text(response)
-    assert "已校验 500 / 1200 行" in page and "已校验 1000 / 1200 行" in page
-    assert "已校验 1200 / 1200 行（100%）" in page and "新增 1200 条" in page
-    assert page.index("已校验 500") < page.index("导入完成")
+    assert response.request.path.startswith("/jobs/")  # the job's progress page
+    assert seen == [((n, 1200), (n, 1200, "running")) for n in (0, 500, 1000, 1200)]
+    assert "导入完成：共 1200 行，新增 1200 条" in page and "已校验 1200 / 1200 行（100%）" in page
+    job = db.session.scalars(select(Job).where(Job.kind == "interop.import_xlsx")).one()
+    assert (job.status, job.done, job.total, job.attempts) == ("done", 1200, 1200, 1)
+    assert job.result["report"]["created"] == 1200 and job.result["report"]["committed"]
+    assert db.session.scalar(select(func.count(Official.id))) == 1200
 
 
 def test_bytes_helper_roundtrip():

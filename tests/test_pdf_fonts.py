@@ -350,13 +350,13 @@ def test_bundle_cover_draws_rare_names_and_reports_undrawable_ones(make):
     s.ready_item(d, s.official(name="王𠀀㐀", grades=PLAIN))
     s.item(d, s.official(name="李𠀁", grades=PLAIN), action="retire", post="")
     made = bundles.start(d)
-    bundles.build(made.id, commit=False)
+    bundles.build(made.id)
     assert made.status == "done", made.error
     cover = flat(reader(made.pdf).pages[0].extract_text())
     assert "王𠀀㐀" in cover and "李𠀁" in cover and "2020年第3次常委会（𠀀）" in cover
     assert {A, B} <= embedded_fonts(made.pdf)
     s.item(d, s.official(name="赵\ue000", grades=PLAIN), action="retire", post="")
     made = bundles.start(d)
-    bundles.build(made.id, commit=False)
+    bundles.build(made.id)
     made = db.session.get(DiscussionBundle, made.id)
     assert made.status == "failed" and "U+E000" in made.error and "私用区" in made.error

@@ -151,15 +151,21 @@ def settle(gate: Gate, success: bool) -> None:
         db.session.execute(delete(LoginLimit).where(
             LoginLimit.scope == "account", LoginLimit.key == gate.username))
     if gate.new_window:  # about once a minute per address: forget long-expired counters
-        lockout = timedelta(minutes=_limit("security.lockout_minutes"))
-        _purge(utcnow() - lockout - timedelta(days=1))
+        purge_expired()
 
 
-def _purge(before: datetime) -> None:
+def purge_expired(now: datetime | None = None) -> int:
+    """Forget up to 1 000 counters whose window ended over a day ago; how many.
+    Does not commit (the periodic cleanup job calls it until none is left)."""
+    lockout = timedelta(minutes=_limit("security.lockout_minutes"))
+    return _purge((now or utcnow()) - lockout - timedelta(days=1))
+
+
+def _purge(before: datetime) -> int:
     # SKIP LOCKED (PostgreSQL; SQLite locks the whole file): the purge never waits for a
     # counter another login holds, so it can never be part of a deadlock.
     stale = (select(LoginLimit.scope, LoginLimit.key)
              .where(LoginLimit.window_start < before).limit(1000)
              .with_for_update(skip_locked=True))
-    db.session.execute(delete(LoginLimit).where(
-        tuple_(LoginLimit.scope, LoginLimit.key).in_(stale)))
+    return db.session.execute(delete(LoginLimit).where(
+        tuple_(LoginLimit.scope, LoginLimit.key).in_(stale))).rowcount

@@ -1,33 +1,33 @@
 """The whole agenda as one printable PDF: a cover list of the items with their status,
 then every attached (current) dossier, each under its own bookmark.
 
-:func:`start` records a :class:`DiscussionBundle` row; :func:`launch` builds it in a
-background thread started by the request (its own app context and session), which
-commits its progress (``done``/``total``) as it goes; the page polls a JSON status
-endpoint. Under ``TESTING`` (or ``KAOHE_BUNDLE_INLINE``) the build runs inside the
-request instead, on the request's session. The frozen dossiers are joined byte for
-byte (:mod:`kaohe.dossier.pdfmerge`), so the bundle costs little beyond the cover.
+:func:`start` records a :class:`DiscussionBundle` row and submits a background job
+(:mod:`kaohe.jobs`) that builds it: any server's worker may run it, and runs it again
+if its worker dies; the page polls a JSON status read from the job's row. The frozen
+dossiers are joined byte for byte (:mod:`kaohe.dossier.pdfmerge`), so the bundle costs
+little beyond the cover.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import logging
-import threading
+from typing import Callable
 
-from flask import current_app
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, TableStyle
 from reportlab.platypus.doctemplate import SimpleDocTemplate
+from sqlalchemy import select
 
+from kaohe import jobs
 from kaohe.appform.services import item_form
 from kaohe.audit.services import current_actor
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.models import utcnow
 from kaohe.discussions.models import AgendaItem, Discussion, DiscussionBundle
+from kaohe.discussions.services import access
 from kaohe.discussions.services.readiness import readiness
 from kaohe.dossier import pdfmerge
 from kaohe.dossier.fonts import FontSpec
@@ -35,9 +35,11 @@ from kaohe.dossier.services import font_spec, now_local
 from kaohe.dossier.styles import Heavy, kit
 from kaohe.dossier.tables import MIN_ROW_SPLIT, WholeRows
 from kaohe.extensions import db
+from kaohe.jobs import services as jobs_services
+from kaohe.jobs.runner import LostClaim
 
 log = logging.getLogger(__name__)
-STALE_AFTER = dt.timedelta(minutes=10)  # a build not finished by then has died
+KIND = "discussions.bundle"
 LINE = Color(0.6, 0.6, 0.6)
 
 
@@ -106,102 +108,100 @@ def cover_rows(items: list[AgendaItem]) -> list[list[str]]:
     return rows
 
 
+def ref(bundle_id: int) -> str:
+    """The ``ref`` of the bundle's job."""
+    return f"discussion_bundle:{bundle_id}"
+
+
 def start(discussion: Discussion) -> DiscussionBundle:
-    bundle = DiscussionBundle(discussion_id=discussion.id, total=len(discussion.items) + 2,
+    """Record a bundle and submit the job that builds it (queued at commit). Flush only."""
+    total = len(discussion.items) + 2
+    bundle = DiscussionBundle(discussion_id=discussion.id, total=total,
                               created_by_id=current_actor()[0])
     db.session.add(bundle)
+    db.session.flush()
+    jobs.submit(KIND, {"bundle_id": bundle.id, "discussion_id": discussion.id},
+                ref=ref(bundle.id), total=total)
+    return bundle
+
+
+def may_read(job, user) -> bool:
+    """Whom the bundle's progress is shown besides its creator: the discussion's managers
+    who are recused from none of its items (回避), as for the bundle itself."""
+    discussion = db.session.get(Discussion, job.payload.get("discussion_id"))
+    return (discussion is not None and access.manages(user)
+            and not access.recused_ids(discussion.items, user))
+
+
+@jobs.job_kind(KIND, "议程材料汇编", can_read=may_read)
+def build_job(ctx: jobs.JobContext) -> dict:
+    """The job: build the bundle; its failure fails the job with the same message."""
+    bundle = build(ctx.payload["bundle_id"], ctx.progress)
+    if bundle.status == "failed":
+        raise jobs.JobFailed(bundle.error)
+    return {"bundle_id": bundle.id, "pages": bundle.pages}
+
+
+def build(bundle_id: int, progress: Callable[[int, int], None] | None = None) -> DiscussionBundle:
+    """Make the bundle in the caller's session (flush only); a failure (e.g. a character
+    no font can draw) is recorded on the bundle, never a hung progress bar."""
+    bundle = db.session.get(DiscussionBundle, bundle_id)
+    try:
+        _work(bundle, progress or (lambda _done, _total: None))
+    except LostClaim:
+        raise
+    except Exception as exc:
+        log.exception("bundle %s failed", bundle_id)
+        reason = ("；".join(exc.errors.values()) if isinstance(exc, ValidationFailed)
+                  else exc.__class__.__name__)
+        bundle.status, bundle.error = "failed", f"生成失败：{reason}"
+        bundle.finished_at = utcnow()
     db.session.flush()
     return bundle
 
 
-def build(bundle_id: int, commit: bool) -> None:
-    """Make the bundle; ``commit`` each step (background) or only flush (inline, inside a
-    savepoint so that a failure keeps the bundle row to report it)."""
-    try:
-        if commit:
-            _work(bundle_id, db.session.commit)
-        else:
-            with db.session.begin_nested():
-                _work(bundle_id, db.session.flush)
-    except Exception as exc:  # reported on the page, never a hung progress bar
-        log.exception("bundle %s failed", bundle_id)
-        if commit:
-            db.session.rollback()
-        bundle = db.session.get(DiscussionBundle, bundle_id)
-        if bundle is not None:
-            reason = ("；".join(exc.errors.values()) if isinstance(exc, ValidationFailed)
-                      else exc.__class__.__name__)  # e.g. a character no font can draw
-            bundle.status, bundle.error = "failed", f"生成失败：{reason}"
-            bundle.finished_at = utcnow()
-            (db.session.commit if commit else db.session.flush)()
-
-
-def _work(bundle_id: int, save) -> None:
-    bundle = db.session.get(DiscussionBundle, bundle_id)
-    bundle.status = "running"
-    save()
+def _work(bundle: DiscussionBundle, progress: Callable[[int, int], None]) -> None:
+    # Nothing is written before the end: on SQLite the job's progress is recorded
+    # while the build's transaction has written nothing (kaohe.jobs.runner).
     discussion = db.session.get(Discussion, bundle.discussion_id)
     items = discussion.items
-    bundle.total = len(items) + 2
+    total = len(items) + 2
     font = font_spec()
     cover = render_cover(discussion, cover_rows(items),
                          now_local().strftime("%Y-%m-%d %H:%M"), font)
     parts = [("议程目录", cover)]
-    bundle.done = 1
-    save()
+    progress(1, total)
     every = max(1, len(items) // 25)
     for n, item in enumerate(items, start=1):
         parts.extend(item_parts(n, item))
-        bundle.done = 1 + n
         if n % every == 0:
-            save()
+            progress(1 + n, total)
     pdf = pdfmerge.merge(parts, f"{discussion.title} 议程材料汇编")
     bundle.pdf, bundle.sha256 = pdf, hashlib.sha256(pdf).hexdigest()
     bundle.pages = pdfmerge.page_count(pdf)
-    bundle.done, bundle.status, bundle.finished_at = bundle.total, "done", utcnow()
-    save()
-
-
-def _run(app, bundle_id: int) -> None:
-    from kaohe import extensions
-
-    with app.app_context():
-        mark_writing = getattr(extensions, "want_write", None)  # SQLite: BEGIN IMMEDIATE
-        if mark_writing is not None:
-            mark_writing()
-        try:
-            build(bundle_id, commit=True)
-        finally:
-            db.session.remove()
-
-
-def launch(bundle_id: int) -> threading.Thread | None:
-    """Build the committed bundle ``bundle_id`` in the background (inline when testing)."""
-    app = current_app._get_current_object()
-    if app.config.get("KAOHE_BUNDLE_INLINE", app.testing):
-        build(bundle_id, commit=False)
-        return None
-    thread = threading.Thread(target=_run, args=(app, bundle_id), daemon=True,
-                              name=f"kaohe-bundle-{bundle_id}")
-    thread.start()
-    return thread
+    bundle.total = bundle.done = total
+    bundle.status, bundle.finished_at = "done", utcnow()
 
 
 def state(bundle: DiscussionBundle | None) -> dict:
+    """The bundle's progress for the page: its job's (readable from any server) until
+    the bundle is finished."""
     if bundle is None:
         return {"status": "none", "percent": 0}
-    status = bundle.status
-    if status in ("queued", "running") and utcnow() - bundle.created_at > STALE_AFTER:
-        status = "failed"
-    return {"id": bundle.id, "status": status, "done": bundle.done, "total": bundle.total,
-            "percent": bundle.percent if status != "failed" else 0,
-            "error": bundle.error or ("生成中断，请重新生成。" if status == "failed" else ""),
+    job = None if bundle.status in ("done", "failed") else jobs_services.latest(ref(bundle.id))
+    if job is not None:
+        status, done, total, error = job.status, job.done, job.total, job.error
+        percent = job.percent
+    else:  # finished, or a row from before background jobs whose thread died
+        status = bundle.status if bundle.status in ("done", "failed") else "failed"
+        done, total, percent = bundle.done, bundle.total, bundle.percent
+        error = bundle.error or ("生成中断，请重新生成。" if status == "failed" else "")
+    return {"id": bundle.id, "status": status, "done": done, "total": total,
+            "percent": percent if status != "failed" else 0, "error": error,
             "pages": bundle.pages, "sha256": bundle.sha256}
 
 
 def latest(discussion: Discussion) -> DiscussionBundle | None:
-    from sqlalchemy import select
-
     return db.session.scalars(select(DiscussionBundle)
                               .where(DiscussionBundle.discussion_id == discussion.id)
                               .order_by(DiscussionBundle.id.desc()).limit(1)).first()

@@ -306,9 +306,7 @@ def bundle_start(discussion_id: int):
     access.bundle_or_403(discussion)  # managers only, none recused from an item (回避)
     made = bundles.start(discussion)
     access.log("bundle", discussion, "生成议程材料汇编", bundle_id=made.id)
-    db.session.commit()
-    bundles.launch(made.id)
-    db.session.commit()
+    db.session.commit()  # queues the bundle's job
     if request.accept_mimetypes.best == "application/json":
         return jsonify(bundles.state(made)), 202
     flash("正在后台生成议程材料汇编，完成后可下载。", "info")

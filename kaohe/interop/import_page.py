@@ -1,11 +1,14 @@
-"""The web side of an Excel import: template download, upload, streamed progress and report."""
+"""The web side of an Excel import: template download, upload → background job → the
+job's progress page, which shows the report once every row is checked."""
 from __future__ import annotations
 
-from flask import Response, abort, stream_template
+from flask import Response, abort, redirect, url_for
 
-from kaohe.interop import excel_export, excel_import
+from kaohe.extensions import db
+from kaohe.interop import excel_export, import_jobs
 from kaohe.interop.forms import XlsxImportForm
 from kaohe.interop.sheets import SHEETS
+from kaohe.interop.xlsx_read import FileRefused
 
 
 def template_response(kind: str) -> Response:
@@ -17,7 +20,8 @@ def template_response(kind: str) -> Response:
 
 
 def import_response(kind: str, page, back: str):
-    """Check every row of the uploaded file, then import all of it or nothing.
+    """Queue the uploaded file's import (every row checked, then all of it or nothing)
+    and go to its progress page; a file that cannot be read is refused on the form.
 
     ``page(form)`` renders the upload page again with the form's errors; ``back``
     is the endpoint of that page, linked from the report.
@@ -26,18 +30,11 @@ def import_response(kind: str, page, back: str):
     if not form.validate_on_submit():
         return page(form)
     data = form.file.data.read()
-    report = excel_import.Report(kind=kind, dry_run=form.dry_run.data)
     try:
-        steps = excel_import.import_steps(kind, data, report)
-        first = next(steps)  # reads the file: refusals still get a normal page
-    except excel_import.FileRefused as exc:
+        import_jobs.preflight(kind, data)
+    except FileRefused as exc:
         form.file.errors = [str(exc)]
         return page(form)
-
-    def progress():
-        yield first
-        yield from steps
-
-    # Streamed: the progress lines reach the browser while the rows are checked.
-    return Response(stream_template("interop/import_result.html", sheet=SHEETS[kind],
-                                    report=report, steps=progress(), back=back))
+    job = import_jobs.submit(kind, data, form.dry_run.data, back)
+    db.session.commit()  # queues the job
+    return redirect(url_for("jobs.show", job_id=job.id))

@@ -44,8 +44,9 @@ Declare a job kind (the module must be imported by the app, e.g. from the featur
         return {"count": n}                  # JSON kept in job.result
 
 The handler runs in an app context of its own; its session is committed once it
-returns, together with the job's "done" (raise to fail: the job records a Chinese reason,
-:class:`~kaohe.core.errors.ValidationFailed` messages as they are). A handler may run
+returns, together with the job's "done". Raise to fail: ``JobFailed("中文原因")`` and
+:class:`~kaohe.core.errors.ValidationFailed` messages are shown as they are, other
+exceptions as a generic Chinese reason naming the exception class. A handler may run
 again after a worker died, so it should be safe to repeat. Submit it from a view or
 service (flush only; the job is queued when the request commits)::
 
@@ -63,14 +64,16 @@ server only and records the run as a ``job`` row)::
     def send_digest() -> None:
         ...                                  # app context; committed on success
 
+    send_digest.call_local()                 # the Huey task: runs it now (tests)
+
 Operations: ``kaohe.jobs.services.queue_ok()`` for /readyz and ``queue_stats()`` for /metrics;
 ``flask --app app worker`` runs a consumer (see :mod:`kaohe.jobs.cli`).
 """
 from huey import crontab
 
 from kaohe.jobs.kinds import job_kind
-from kaohe.jobs.runner import JobContext
+from kaohe.jobs.runner import JobContext, JobFailed
 from kaohe.jobs.services import submit
 from kaohe.jobs.tasks import periodic
 
-__all__ = ["JobContext", "crontab", "job_kind", "periodic", "submit"]
+__all__ = ["JobContext", "JobFailed", "crontab", "job_kind", "periodic", "submit"]

@@ -14,10 +14,12 @@ import threading
 from typing import Iterator
 
 from flask import current_app, has_app_context
-from sqlalchemy import update
+from flask_login import login_user
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from kaohe.audit.services import cli_actor
+from kaohe.auth.models import User
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.models import utcnow
 from kaohe.extensions import db, want_write
@@ -31,6 +33,10 @@ HEARTBEAT_SECONDS = 10
 
 class LostClaim(Exception):
     """The job is no longer this run's (given up as stale, or finished elsewhere)."""
+
+
+class JobFailed(Exception):
+    """Raised by a handler to fail its job with this Chinese message, shown as is."""
 
 
 @contextlib.contextmanager
@@ -49,6 +55,17 @@ def own_session() -> Iterator[Session]:
             db.session.remove()
 
 
+WROTE = "kaohe_job_wrote"
+
+
+def _note_write(session, _flush_context) -> None:
+    session.info[WROTE] = True
+
+
+def _forget_write(session) -> None:
+    session.info.pop(WROTE, None)
+
+
 def _fenced(job_id: int, attempt: int):
     return update(Job).where(Job.id == job_id, Job.attempts == attempt,
                              Job.status == "running")
@@ -63,8 +80,11 @@ class JobContext:
         self.ref = job.ref
         self.created_by_id = job.created_by_id
         self.session = session
-        self._result_file: tuple[bytes, str] | None = None
+        self.output: tuple[bytes, str] | None = None  # the result file and its name
         self._lock = threading.Lock()
+        event.listen(session, "after_flush", _note_write)
+        event.listen(session, "after_commit", _forget_write)
+        event.listen(session, "after_rollback", _forget_write)
 
     @property
     def blob(self) -> bytes | None:
@@ -73,7 +93,7 @@ class JobContext:
 
     def result_file(self, data: bytes, name: str) -> None:
         """Keep ``data`` as the job's downloadable result, named ``name``."""
-        self._result_file = (data, name)
+        self.output = (data, name)
 
     def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
         """Record progress (and a heartbeat); raises :class:`LostClaim` when the job
@@ -97,11 +117,18 @@ class JobContext:
             raise LostClaim(self.id)
 
     def _blocked(self) -> bool:
-        # SQLite has one writer: while the handler's transaction holds the database (an
-        # import writing its rows), another connection's write would wait, so progress
-        # is skipped until the handler commits. Under immediate mode both share a connection.
-        return (not huey.immediate and db.engine.dialect.name == "sqlite"
-                and self.session.in_transaction())
+        # SQLite has one writer, and the handler's transactions take the write lock
+        # (BEGIN IMMEDIATE): a read-only one is ended here so the progress can be
+        # written; while one has written (an import's rows) progress waits for its
+        # commit. Under immediate mode (tests) both share one connection.
+        if huey.immediate or db.engine.dialect.name != "sqlite":
+            return False
+        if not self.session.in_transaction():
+            return False
+        if self.session.info.get(WROTE):
+            return True
+        self.session.commit()
+        return False
 
 
 class Heartbeat(threading.Thread):
@@ -135,6 +162,8 @@ def claim(job_id: int) -> int | None:
 
 def failure_text(exc: BaseException) -> str:
     """The Chinese reason shown for a failed job."""
+    if isinstance(exc, JobFailed):
+        return str(exc)
     if isinstance(exc, ValidationFailed):
         return "；".join(exc.errors.values())
     return f"执行出错（{exc.__class__.__name__}），请重试或联系管理员。"
@@ -155,43 +184,51 @@ def run(job_id: int) -> None:
         log.info("job %s is not queued: nothing to do", job_id)
         return
     app = current_app._get_current_object() if has_app_context() else state.app
-    with app.app_context():
+    # A request context of its own, signed in as the submitter: the handler's services
+    # see the same current user as the request that submitted the job (permissions,
+    # recusal, the audit's actor), on any server.
+    with app.app_context(), app.test_request_context(f"/jobs/{job_id}"):
         want_write()
         job = db.session.get(Job, job_id)
-        kind = kind_of(job.kind)
+        name, kind = job.kind, kind_of(job.kind)
         if kind is None:
             db.session.remove()
-            fail(job_id, attempt, f"未知的任务类型：{job.kind}")
+            fail(job_id, attempt, f"未知的任务类型：{name}")
             return
         ctx = JobContext(job, db.session())
-        token = cli_actor.set(f"job:{job.kind}:{job_id}")
+        user = db.session.get(User, job.created_by_id) if job.created_by_id else None
+        if user is not None:
+            login_user(user)
+        token = cli_actor.set(f"job:{name}:{job_id}")
         beat = None if huey.immediate else Heartbeat(ctx, app)
         if beat:
             beat.start()
+        reason = None
         try:
-            result = kind.handler(ctx)
-            finish(ctx, result)
+            finish(ctx, kind.handler(ctx))
             db.session.commit()
         except LostClaim:
-            db.session.rollback()
             log.warning("job %s attempt %s was taken over; its work is dropped", job_id, attempt)
         except Exception as exc:
-            db.session.rollback()
-            log.exception("job %s (%s) failed", job_id, job.kind)
-            fail(job_id, attempt, failure_text(exc))
+            log.exception("job %s (%s) failed", job_id, name)
+            reason = failure_text(exc)
         finally:
             if beat:
                 beat.stopped.set()
             cli_actor.reset(token)
+            # Ended before the failure is recorded: nothing of the run's work is kept.
+            db.session.rollback()
             db.session.remove()
+    if reason is not None:
+        fail(job_id, attempt, reason)
 
 
 def finish(ctx: JobContext, result: dict | None) -> None:
     """Mark the run done in the handler's session (committed with the handler's work)."""
     values = {"status": "done", "result": result, "finished_at": utcnow(), "error": "",
               "message": ""}
-    if ctx._result_file is not None:
-        values["result_blob"], values["result_name"] = ctx._result_file
+    if ctx.output is not None:
+        values["result_blob"], values["result_name"] = ctx.output
     row = db.session.execute(_fenced(ctx.id, ctx.attempt).values(**values)).rowcount
     if not row:
         raise LostClaim(ctx.id)

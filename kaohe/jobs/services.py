@@ -11,7 +11,7 @@ from huey import crontab
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
-from kaohe.audit.services import current_actor, record_event
+from kaohe.audit.services import current_actor
 from kaohe.core.models import utcnow
 from kaohe.extensions import db
 from kaohe.jobs.engine import huey
@@ -41,7 +41,6 @@ def submit(kind: str, payload: dict | None = None, *, blob: bytes | None = None,
               created_by_id=current_actor()[0], heartbeat_at=utcnow())
     db.session.add(job)
     db.session.flush()
-    record_event("submit", "job", job.id, {"kind": kind, "ref": ref})
     db.session().info.setdefault(PENDING, []).append(job.id)
     return job
 

@@ -25,7 +25,8 @@ def run_job(job_id: int) -> None:
 
 def periodic(schedule: Callable, name: str, *, once: bool = True):
     """Declare ``fn()`` as a periodic task run on ``schedule`` (a Huey ``crontab``) in an
-    app context, committed on success.
+    app context, committed on success. The decorated name is the Huey task
+    (``.call_local()`` runs it at once, e.g. in a test).
 
     Every consumer runs Huey's scheduler, so on several servers a slot is enqueued
     several times: with ``once`` (the default) the first run claims the slot through a
@@ -45,8 +46,7 @@ def periodic(schedule: Callable, name: str, *, once: bool = True):
                 finally:
                     cli_actor.reset(token)
 
-        huey.periodic_task(schedule, name=name)(task)
-        return fn
+        return huey.periodic_task(schedule, name=name)(task)
 
     return decorator
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from kaohe.extensions import db
 from kaohe.interop.excel_export import download_response
-from kaohe.jobs import services
+from kaohe.jobs import cleanup, services  # noqa: F401 (cleanup: its periodic task)
 from kaohe.jobs.kinds import kind_of
 from kaohe.jobs.models import Job
 
