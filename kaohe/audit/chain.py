@@ -38,6 +38,7 @@ CONTENT = ("at", "actor_id", "actor_name", "action", "entity_type", "entity_id",
 FIELDS = ("seq", *CONTENT, "prev_hash")
 LOCK_TIMEOUT_MS = 5000  # default of the KAOHE_AUDIT_LOCK_TIMEOUT_MS setting
 LOCK_NOT_AVAILABLE = "55P03"
+COPY_ROWS = 200  # from this many entries, write them with COPY on PostgreSQL
 
 
 class ChainBusy(OperationalError):
@@ -47,11 +48,8 @@ class ChainBusy(OperationalError):
     message = "系统繁忙（审计日志正在写入），请稍后重试"
 
 
-def _json_value(value):
-    """A JSON-able value exactly as it reads back from the database."""
-    if value is None:
-        return None
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+def _json_text(value) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _canonical(data: dict) -> bytes:
@@ -84,12 +82,13 @@ def legacy_hash(entry: dict) -> str:
 
 
 def prepare(entry: dict) -> dict:
-    """The row of ``entry`` (dict of AuditLog content columns) in its stored form,
-    with its content digest under ``"digest"``: the work done before the head lock."""
-    row = {**entry, "before": _json_value(entry.get("before")),
-           "after": _json_value(entry.get("after")),
-           "at": entry["at"].replace(tzinfo=None)}
-    row["digest"] = digest(row)
+    """The row of ``entry`` (dict of AuditLog content columns) in its stored form (the
+    JSON values as they read back), with its content digest under ``"digest"`` and
+    the JSON texts under ``"json"``: the work done before the head lock."""
+    texts = (_json_text(entry.get("before")), _json_text(entry.get("after")))
+    before, after = (None if text is None else json.loads(text) for text in texts)
+    row = {**entry, "before": before, "after": after, "at": entry["at"].replace(tzinfo=None)}
+    row["digest"], row["json"] = digest(row), texts
     return row
 
 
@@ -140,15 +139,31 @@ def write(connection: Connection, rows: list[dict], key: bytes,
         return
     log, head = tables()
     seq, prev = lock_head(connection, timeout_ms)
-    out = []
+    links = []
     for row in rows:
         seq += 1
-        stored = {k: v for k, v in row.items() if k != "digest"}
-        stored.update(seq=seq, prev_hash=prev)
-        stored["hash"] = prev = link(key, seq, stored["prev_hash"], row["digest"])
-        out.append(stored)
-    connection.execute(log.insert(), out)
+        digest_ = link(key, seq, prev, row["digest"])
+        links.append((seq, prev, digest_))
+        prev = digest_
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_ROWS:
+        _copy(connection, log, rows, links)
+    else:
+        connection.execute(log.insert(), [
+            {**{k: row[k] for k in CONTENT}, "seq": s, "prev_hash": p, "hash": h}
+            for row, (s, p, h) in zip(rows, links)])
     connection.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=prev))
+
+
+def _copy(connection: Connection, log, rows: list[dict], links: list[tuple]) -> None:
+    """Insert with PostgreSQL's COPY (psycopg 3), several times faster than INSERT for
+    an import's thousands of entries: the head stays locked that much shorter."""
+    quote = connection.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(c) for c in (*CONTENT, "seq", "prev_hash", "hash"))
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor, cursor.copy(f"COPY {quote(log.name)} ({columns}) FROM STDIN") as copy:
+        for row, link_ in zip(rows, links):
+            copy.write_row((row["at"], row["actor_id"], row["actor_name"], row["action"],
+                            row["entity_type"], row["entity_id"], *row["json"], *link_))
 
 
 def legacy_head(connection: Connection) -> tuple[int, str] | None:
