@@ -34,6 +34,7 @@ BLUEPRINTS = (
     "kaohe.api.integration:write_bp",
     "kaohe.api.openapi:bp",
     "kaohe.discussions.views:bp",
+    "kaohe.kaocha.views:bp",
     "kaohe.moves.views:bp",
     "kaohe.moves.holiday_views:bp",
     "kaohe.todos.views:bp",

@@ -20,7 +20,7 @@ from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
 from kaohe.extensions import db
 from kaohe.officials.models import Official
 from tests import (account_access, discussions_access, dossier_access, interop_access,
-                   moves_access, quota_access, ua_access)
+                   kaocha_access, moves_access, quota_access, ua_access)
 from tests.helpers import PNG, audit_total, build_world, field_errors, table_counts, text
 from tests.route_support import ITEM_MODELS, routes, url_for_rule
 
@@ -128,6 +128,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("appform_item.item", "GET"): only(frozenset({"organization", "reviewer"})),
     # 凡动必谈/考/训, 任前公示, 任职 and the holiday calendar (issue 13.3, 13.5).
     **moves_access.expected(only),
+    # 考察材料: draft, 民主推荐, frozen final versions (issue 13.4).
+    **kaocha_access.expected(only),
     # Recusal links and API tokens (issue 16).
     **account_access.expected(only, STAFF),
     # The unit page and its 优秀 quota approvals (issue 12.5).
@@ -149,6 +151,7 @@ BLANKED.update(interop_access.BLANKED)
 BLANKED.update(dossier_access.BLANKED)
 BLANKED.update(discussions_access.BLANKED)
 BLANKED.update(moves_access.BLANKED)
+BLANKED.update(kaocha_access.BLANKED)
 BLANKED.update(account_access.BLANKED)
 BLANKED.update(quota_access.BLANKED)
 # Responses that are not text (never decoded as a page).
@@ -308,6 +311,9 @@ def _check_allowed(endpoint, method, role, response, world):
     elif endpoint == "appform_item.item":
         stamped = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
         assert "干部任免审批表" in stamped and "东城区委书记" in stamped and f"{role}测试" in stamped
+    elif endpoint.split(".")[0] == "kaocha":
+        kaocha_access.check_allowed(endpoint, method, role, response, page, world,
+                                    field_errors)
     elif endpoint.split(".")[0] in ("moves", "holidays"):
         moves_access.check_allowed(endpoint, method, response, page, world, field_errors)
     else:  # pragma: no cover - a new endpoint needs its own content check
@@ -377,6 +383,7 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
     before = discussions_access.adjust(before, endpoint, expected)
     before = account_access.adjust(before, endpoint, expected)
     before = moves_access.adjust(before, endpoint, expected)
+    writes = writes or kaocha_access.writes(endpoint, expected)
     if expected == LOGIN:
         if is_api:
             assert response.status_code == 401

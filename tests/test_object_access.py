@@ -40,6 +40,8 @@ from kaohe.discussions.services.agenda import RECUSED_ITEM
 from kaohe.dossier import services as dossier_services
 from kaohe.extensions import db
 from kaohe.interop.models import FamilyMember
+from kaohe.kaocha import services as kaocha_services
+from kaohe.kaocha.models import DemocraticRecommendation, InspectionReport
 from kaohe.interop.row_check import RECUSED_ROW
 from kaohe.interop.sheets import SHEETS
 from kaohe.moves.models import MoveTalk, PublicityEntry
@@ -53,6 +55,7 @@ from kaohe.units.models import Unit
 from tests import discipline_support as ds
 from tests import discussions_support as s
 from tests import factories as f
+from tests import kaocha_support as ks
 from tests import moves_support as ms
 from tests import ua_helpers as ua
 from tests.conftest import PASSWORD
@@ -189,6 +192,40 @@ def _agenda_item(endpoint, method):
                 ("乙候选", "乙机密任免理由", ib.current_dossier.dossier.number), data)
 
 
+class _Rewinding(io.BytesIO):
+    """An upload a test client can send twice (attack, then control)."""
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        if not chunk:
+            self.seek(0)
+        return chunk
+
+    def close(self):  # the client closes what it sent
+        self.seek(0)
+
+
+def _kaocha(endpoint, method):
+    """B's item's 民主推荐 and final 考察材料 through discussion A."""
+    da, db_, _ia, ib = _discussions()
+    rec = ks.recommend(db_, ib, scope="乙机密推荐范围")
+    report = kaocha_services.freeze(db_, ib, ks.pdf(), "乙定稿.pdf", None, None)
+    ep = endpoint.split(".")[1]
+    row = {"edit_recommendation": (DemocraticRecommendation, rec.id),
+           "delete_recommendation": (DemocraticRecommendation, rec.id),
+           "report": (InspectionReport, report.id)}.get(ep, (AgendaItem, ib.id))
+    form = {"kind": "meeting", "held_on": "2020-03-01", "scope": "被篡改",
+            "participants": "30", "votes": "1", "note": ""}
+    data = {"new_recommendation": form, "edit_recommendation": form,
+            "upload": {"file": (_Rewinding(ks.pdf()), "a.pdf"), "reason": "被篡改"},
+            }.get(ep, {})
+    extra = {"rec_id": rec.id, "version": 1}
+    return Case("organization", {"discussion_id": da.id, "item_id": ib.id, **extra},
+                {"discussion_id": db_.id, "item_id": ib.id, **extra}, row,
+                ("乙候选", "乙机密任免理由", "乙机密推荐范围", "乙定稿.pdf"), data,
+                creates=ep in ("new_recommendation", "upload"))
+
+
 def _reviewer_link(endpoint, method):
     da, db_, _ia, _ib = _discussions()
     link = s.assign(db_)
@@ -314,6 +351,9 @@ NESTED = {
     **{f"moves.{ep}": _moves for ep in ("record_form", "record_delete", "appointment",
                                          "publicity_show", "publicity_pdf", "outcome")},
     "appform_item.item": _agenda_item,
+    **{f"kaocha.{ep}": _kaocha for ep in (
+        "item_draft", "new_recommendation", "edit_recommendation", "delete_recommendation",
+        "upload", "report")},
     **{f"unitassess.edit.{ep}": _ua_draft for ep in (
         "category_delete", "indicator_form", "indicator_delete")},
     "unitassess.edit.item_delete": [_ua_items(k) for k in UA_ITEMS],
@@ -443,7 +483,7 @@ def test_unassigned_reviewer_gets_nothing_of_the_discussion(client, two_discussi
     markers = ("乙会议", "乙候选", "乙机密任免理由", b.current_dossier.dossier.number)
     other_reviewer = s.user("reviewer2").id
     values = {"kind": "file_audit", "version": 1, "user_id": other_reviewer,
-              "record_id": 1, "publicity_id": 1, "entry_id": 1}
+              "record_id": 1, "publicity_id": 1, "entry_id": 1, "rec_id": 1}
     urls = [_fill(rule, {**values, "discussion_id": other.id, "item_id": b.id})]
     if "<int:item_id>" in rule:  # D's item behind the prefix of the assigned discussion
         urls.append(_fill(rule, {**values, "discussion_id": mine.id, "item_id": b.id}))
@@ -570,6 +610,12 @@ RECUSED_PAGES = [
      {"leader_name": "甲回避", "date": "2024-01-06", "reason": "x", "notes": "x"}),
     ("reviewer", "GET", "/discussions/{discussion}/items/{item}", None),
     ("reviewer", "GET", "/discussions/{discussion}/items/{item}/dossiers/1.pdf", None),
+    ("reviewer", "GET", "/discussions/{discussion}/items/{item}/kaocha/reports/1", None),
+    ("organization", "GET", "/discussions/{discussion}/items/{item}/kaocha/draft?date=2024-01-02",
+     None),
+    ("organization", "GET", "/officials/{id}/kaocha/draft?date=2024-01-02", None),
+    ("organization", "POST", "/discussions/{discussion}/items/{item}/kaocha/recommendations/new",
+     {"kind": "meeting", "held_on": "2020-03-01", "participants": "30", "votes": "1"}),
     ("reviewer", "GET", "/discussions/{discussion}/items/{item}/appointment-form.pdf", None),
     ("organization", "GET", "/discussions/{discussion}/items/{item}/appointment-form.pdf", None),
     ("organization", "GET", "/officials/{id}/appointment-form?size=A4&as_of=2024-01-01", None),

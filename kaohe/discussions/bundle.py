@@ -35,6 +35,7 @@ from kaohe.dossier.services import font_spec, now_local
 from kaohe.dossier.styles import Heavy, kit
 from kaohe.dossier.tables import MIN_ROW_SPLIT, WholeRows
 from kaohe.extensions import db
+from kaohe.kaocha import services as kaocha
 from kaohe.jobs import services as jobs_services
 from kaohe.jobs.runner import LostClaim
 
@@ -68,6 +69,7 @@ def item_parts(n: int, item: AgendaItem) -> list[tuple[str, bytes]]:
     cur = item.current_dossier
     if cur is not None:
         parts.append((bookmark(n, item), cur.dossier.pdf))
+    parts.extend(kaocha.bundle_parts(n, item))  # the final 考察材料
     return parts
 
 
