@@ -19,6 +19,7 @@ def expected(only, token) -> dict:
     return {
         ("interop.export_officials", "GET"): only(READERS),
         ("interop.export_lrmx", "GET"): only(READERS),
+        ("interop.lrmx_page", "GET"): only(READERS),
         ("interop.edit.index", "GET"): only(WRITERS),
         ("interop.edit.template", "GET"): only(WRITERS),
         ("interop.edit.import_xlsx", "POST"): only(WRITERS),
@@ -64,6 +65,9 @@ def check_allowed(endpoint, method, role, response, page, world, field_errors) -
         years = assessment_window(clock.today()).years
         assert all(f"{y}年度考核" in page for y in years)
         assert ("2019年度考核优秀" in page) is (2019 in years)
+    elif endpoint == "interop.lrmx_page":
+        assert "报送前校验" in page and "下载任免审批表" in page
+        assert "计算年龄时间" in page and "王建国" in page
     elif endpoint == "interop.edit.index":
         assert "批量导入" in page and "下载模板" in page
     elif endpoint == "interop.edit.template":

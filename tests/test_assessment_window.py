@@ -8,11 +8,11 @@ import re
 import pytest
 
 from kaohe.assessments.window import assessment_window, conclusion_day, window_of
+from kaohe.assessments.wording import annual_results_text
 from kaohe.core import clock
 from kaohe.core.errors import ValidationFailed
 from kaohe.discussions.services.readiness import compute
 from kaohe.dossier import services as dossiers
-from kaohe.interop import lrmx_export
 from kaohe.settings import services as settings
 from tests import discipline_support as ds
 from tests import discussions_support as s
@@ -241,14 +241,14 @@ def test_low_grade_entered_for_a_pending_year_warns_only(make):
 # ---- LRMX --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("today, expected", [
-    (D(2020, 3, 30), "2016年度考核基本称职，2017年度考核称职，2018年度考核结果未录入"),
-    (D(2020, 3, 31), "2017年度考核称职，2018年度考核结果未录入，2019年度考核称职"),
-    (D(2021, 1, 1), "2017年度考核称职，2018年度考核结果未录入，2019年度考核称职"),
+    (D(2020, 3, 30), "2016年度考核基本称职；2017年度考核称职；2018年度考核结果未录入。"),
+    (D(2020, 3, 31), "2017年度考核称职；2018年度考核结果未录入；2019年度考核称职。"),
+    (D(2021, 1, 1), "2017年度考核称职；2018年度考核结果未录入；2019年度考核称职。"),
 ])
 def test_lrmx_annual_results_are_the_window(make, auth, monkeypatch, today, expected):
     o = _official({2015: "competent", 2016: "basically_competent", 2017: "competent",
                    2019: "competent", 2020: "competent"})
-    assert lrmx_export.annual_results_text(o.id, today) == expected
+    assert annual_results_text(o, today) == expected
     make.commit()
     monkeypatch.setattr(clock, "today", lambda: today)
     page = text(auth.as_role("organization").get(f"/interop/officials/{o.id}.lrmx"))

@@ -288,8 +288,9 @@ def test_export_respects_filters_and_id_permission(auth, make, world):
     response, rows = _export(auth.as_role("organization"))
     assert response.mimetype == XLSX and "attachment" in response.headers["Content-Disposition"]
     assert rows[0] == tuple(c.header for c in SHEETS["officials"].columns)
-    assert [(r[0], r[1], r[14]) for r in rows[1:]] == [("李四", li.id_number, "CZ"),
-                                                      ("王建国", wang.id_number, "DC")]
+    unit = rows[0].index("所在单位")
+    assert [(r[0], r[1], r[unit]) for r in rows[1:]] == [("李四", li.id_number, "CZ"),
+                                                        ("王建国", wang.id_number, "DC")]
     _response, rows = _export(auth.as_role("organization"), "?year=2019&grade=excellent")
     assert [r[0] for r in rows[1:]] == ["王建国"]
     _response, rows = _export(auth.as_role("organization"), f"?unit_id={bureau.id}&q=李")

@@ -321,12 +321,13 @@ def continuation(s: Sheet, name: str) -> None:
 
     y = new_page()
     for heading, paras in s.rest:
-        if y - g.base * 2 - lead < bottom:
-            y = new_page()
-        draw_runs(c, s.fs, left, y - g.base, f"{heading}（续）", g.base, mode=2)
-        y -= g.base * 1.6
         lines = [(x, p.text[a:b]) for p in paras for x, a, b in fit.line_spans(p, width, size)]
         while lines:
+            if y - g.base * 2 - lead < bottom:
+                y = new_page()
+            # Every page a section runs on names it.
+            draw_runs(c, s.fs, left, y - g.base, f"{heading}（续）", g.base, mode=2)
+            y -= g.base * 1.6
             room = max(int((y - bottom - 2 * g.y(PAD_Y)) // lead), 1)
             chunk, lines = lines[:room], lines[room:]
             h = len(chunk) * lead + 2 * g.y(PAD_Y)
@@ -334,8 +335,6 @@ def continuation(s: Sheet, name: str) -> None:
             fit.draw(c, s.fs, fit.Fitted(size, chunk), left + g.x(PAD_X), y - g.y(PAD_Y),
                      width, h, valign="top")
             y -= h + g.base
-            if lines:
-                y = new_page()
 
 
 def render(f: FormData, size: str = "A4", font: FontSpec = None) -> bytes:

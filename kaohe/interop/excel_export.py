@@ -7,6 +7,8 @@ row of every workbook Kaohe writes goes through :func:`append` (formula injectio
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from typing import Iterable
 from urllib.parse import quote
 
@@ -18,6 +20,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from pypinyin import lazy_pinyin
 from sqlalchemy.orm import selectinload
 
 from kaohe.extensions import db
@@ -30,6 +33,7 @@ HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
 MAX_EXPORT_ROWS = 100_000
 # OWASP CSV injection: a spreadsheet reads text starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._()\-]")
 
 
 def safe_value(ws, value):
@@ -49,12 +53,22 @@ def append(ws, values: Iterable) -> None:
     ws.append([safe_value(ws, v) for v in values])
 
 
+def ascii_filename(filename: str) -> str:
+    """``filename`` for clients without RFC 6266 ``filename*``: Chinese in pinyin
+    ("王建国_干部任免审批表.lrmx" → "wangjianguo_ganburenmianshenpibiao.lrmx"), any other
+    character that is not a safe ASCII one replaced by "_"."""
+    text = "".join(lazy_pinyin(unicodedata.normalize("NFKC", filename), errors=lambda run: run))
+    text = _UNSAFE.sub("_", text)
+    stem, dot, ext = text.rpartition(".")
+    return text if stem.strip("_") else f"download{dot}{ext}" if dot else "download"
+
+
 def download_response(data: bytes, filename: str, mimetype: str = XLSX_MIME) -> Response:
-    """``data`` as an attachment named ``filename`` (Chinese kept through RFC 5987)."""
-    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
+    """``data`` as an attachment named ``filename`` (RFC 6266: the name in UTF-8 through
+    ``filename*``, and :func:`ascii_filename` for older clients)."""
     return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
-                               f"filename*=UTF-8''{quote(filename)}",
+        "Content-Disposition": f"attachment; filename=\"{ascii_filename(filename)}\"; "
+                               f"filename*=UTF-8''{quote(filename, safe='')}",
         "Cache-Control": "private, no-store"})
 
 
@@ -123,8 +137,9 @@ def _date(value) -> str:
 
 def official_row(o: Official, full_id: bool) -> list:
     return [o.name, o.id_number if full_id else o.id_number_masked, o.gender_label,
-            _date(o.birth_date), o.ethnicity, o.native_place,
-            _date(o.party_date), _date(o.work_start_date), o.edu_fulltime, o.degree_fulltime,
+            _date(o.birth_date), o.ethnicity, o.native_place, o.political_status,
+            _date(o.party_date), o.democratic_party, _date(o.democratic_party_date),
+            _date(o.work_start_date), o.edu_fulltime, o.degree_fulltime,
             o.school_fulltime, o.edu_inservice, o.degree_inservice, o.school_inservice,
             o.unit.code if o.unit else "", o.current_post, o.rank]
 

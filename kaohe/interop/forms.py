@@ -1,8 +1,9 @@
 """Upload forms of the import pages."""
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, SubmitField
+from wtforms.validators import Optional
 
-from kaohe.core.forms import BaseForm
+from kaohe.core.forms import BaseForm, ChineseDateField
 
 
 class XlsxImportForm(BaseForm):
@@ -19,3 +20,12 @@ class LrmxImportForm(BaseForm):
         FileAllowed(["lrmx", "xml"], "请上传 .lrmx 格式的干部任免审批表文件。")])
     dry_run = BooleanField("只校验，不导入")
     submit = SubmitField("校验并导入")
+
+
+class LrmxExportForm(BaseForm):
+    """The export page's choice of 计算年龄时间 (a GET form: nothing is written)."""
+
+    class Meta(BaseForm.Meta):
+        csrf = False
+
+    as_of = ChineseDateField("计算年龄时间（默认今天）", validators=[Optional()])

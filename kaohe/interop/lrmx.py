@@ -1,11 +1,13 @@
 """Import of LRMX appointment forms (干部任免审批表); export in :mod:`.lrmx_export`.
 
 Import creates or updates the official matched by ID number (through the
-officials form and service, as if typed in), the form's other fields
-(:class:`AppointmentSheet`), the family members (for recusal) and the posts
-read from the résumé (JianLi): a résumé line becomes a post only when its text
-starts with the name of an existing unit; every other line is reported, never
-invented. Everything is checked first; any problem and nothing is saved.
+officials form and service, as if typed in), every other element of the form
+(:class:`AppointmentSheet`: 呈报单位, 计算年龄时间, 填表时间, 填表人, Version, the
+年度考核结果 as written…), the family members (for recusal) and the posts read
+from the 简历 (:mod:`.lrmx_posts`). Texts are kept as written: 入党时间 becomes the
+political affiliation (:mod:`kaohe.officials.politics`), 学历 keeps its 党校 marker
+and 学位 its discipline. Everything is checked first, lengths against the
+specification (:mod:`.lrmx_spec`); any problem and nothing is saved.
 """
 from __future__ import annotations
 
@@ -13,33 +15,37 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
+from sqlalchemy import select
 
-from kaohe.audit.models import AuditLog
+from kaohe.audit.pending import pending_count
 from kaohe.audit.services import record_event
 from kaohe.auth.permissions import is_recused
 from kaohe.core.errors import ValidationFailed
-from kaohe.core.forms import BaseForm
 from kaohe.extensions import db
-from kaohe.interop.lrmx_parse import (LABELS, Person, ResumeLine, parse, parse_month,
-                                      resume_lines)
+from kaohe.interop.lrmx_annual import sheet_differences
+from kaohe.interop.lrmx_parse import Person, ResumeLine, parse, parse_date, resume_lines
+from kaohe.interop.lrmx_posts import UnitMatcher, form_data, plan_posts, save_posts
+from kaohe.interop.lrmx_spec import LABELS, MEMBER, PERSON
 from kaohe.interop.models import AppointmentSheet, FamilyMember
 from kaohe.interop.row_check import RECUSED_ROW
 from kaohe.officials import idcard, photos
-from kaohe.officials.forms import OfficialForm, PostForm
-from kaohe.officials.models import DEGREES, EDUCATION, Official, Post
-from kaohe.officials.services import save_official, save_post
-from kaohe.units.models import Unit
+from kaohe.officials.forms import OfficialForm
+from kaohe.officials.models import Official
+from kaohe.officials.politics import parse_party_text, party_text
+from kaohe.officials.services import save_official
 
+# AppointmentSheet column → element, for the texts kept as written.
 SHEET_FIELDS = {"birth_place": "ChuShengDi", "health": "JianKangZhuangKuang",
                 "tech_title": "ZhuanYeJiShuZhiWu", "specialty": "ShuXiZhuanYeYouHeZhuanChang",
+                "degree_school_fulltime": "QuanRiZhiJiaoYu_XueWei_BiYeYuanXiaoXi",
+                "degree_school_inservice": "ZaiZhiJiaoYu_XueWei_BiYeYuanXiaoXi",
                 "proposed_post": "NiRenZhiWu", "proposed_removal": "NiMianZhiWu",
-                "resume": "JianLi", "rewards": "JiangChengQingKuang", "reason": "RenMianLiYou"}
-SHEET_LIMITS = {"birth_place": 64, "health": 32, "tech_title": 64, "specialty": 200,
-                "proposed_post": 200, "proposed_removal": 200}
-_EDU = (("研究生", "研究生"), ("博士", "研究生"), ("硕士", "研究生"), ("本科", "大学"),
-        ("大学", "大学"), ("专科", "大专"), ("大专", "大专"), ("中专", "中专"), ("高中", "高中"))
+                "resume": "JianLi", "rewards": "JiangChengQingKuang",
+                "annual_results": "NianDuKaoHeJieGuo", "reason": "RenMianLiYou",
+                "reporting_unit": "ChengBaoDanWei", "filled_by": "TianBiaoRen",
+                "format_version": "Version"}
+SHEET_DATES = {"age_reference_date": "JiSuanNianLingShiJian", "filled_on": "TianBiaoShiJian"}
+DATE_HINT = "应为 YYYYMM（如 197503）或 YYYYMMDD。"
 
 
 @dataclass
@@ -53,6 +59,8 @@ class LrmxReport:
     members: int = 0
     problems: list[tuple[str, str]] = field(default_factory=list)  # (field label, message)
     notices: list[str] = field(default_factory=list)
+    kept: list[tuple[str, str]] = field(default_factory=list)  # (label, value as stored)
+    annual_differences: list[str] = field(default_factory=list)
     unmatched: list[ResumeLine] = field(default_factory=list)
     committed: bool = False
     dry_run: bool = False
@@ -60,71 +68,6 @@ class LrmxReport:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _education(value: str, report: LrmxReport, label: str) -> str:
-    if not value:
-        return ""
-    for word, choice in _EDU:
-        if word in value:
-            return choice
-    report.notices.append(f"{label}“{value}”无法对应到系统的学历分类，未导入该项。")
-    return ""
-
-
-def _degree(value: str, report: LrmxReport, label: str) -> str:
-    if not value:
-        return ""
-    for choice in DEGREES:
-        if choice != "无" and choice in value:
-            return choice
-    if value in ("无", "无学位"):
-        return "无"
-    report.notices.append(f"{label}“{value}”无法对应到系统的学位分类，未导入该项。")
-    return ""
-
-
-def _date(person: Person, name: str, report: LrmxReport):
-    try:
-        return parse_month(person.get(name))
-    except ValueError:
-        report.problems.append((LABELS[name], f"日期“{person.get(name)[:20]}”无法识别，"
-                                              "应为 YYYYMM（如 197503）或 YYYY.MM。"))
-        return None
-
-
-class _UnitMatcher:
-    """Longest unit name (optionally after the city's name) starting a résumé position."""
-
-    def __init__(self):
-        units = list(db.session.scalars(select(Unit)))
-        cities = [u.name for u in units if u.kind == "city"]
-        self.names: list[tuple[str, Unit]] = []
-        for u in units:
-            variants = {u.name}
-            for city in cities:
-                variants.add(city + u.name)
-                if u.name.startswith("市"):
-                    variants.add(city + u.name[1:])
-            self.names.extend((v, u) for v in variants if v)
-        self.names.sort(key=lambda item: -len(item[0]))
-
-    def match(self, text: str) -> Unit | None:
-        """The unit whose name starts ``text`` (longest name wins; a tie is no match)."""
-        found = [(name, u) for name, u in self.names if text.startswith(name)]
-        if not found:
-            return None
-        best = len(found[0][0])
-        units = {u.id: u for name, u in found if len(name) == best}
-        return next(iter(units.values())) if len(units) == 1 else None
-
-
-def _form_data(form_cls, values: dict) -> tuple[dict, dict[str, str]]:
-    form = form_cls(formdata=MultiDict({k: v for k, v in values.items() if v is not None}),
-                    meta={"csrf": False})
-    if form.validate():
-        return form.data_for_service(), {}
-    return {}, {k: v[0] for k, v in form.errors.items() if v}
 
 
 def import_lrmx(data: bytes, *, dry_run: bool = False) -> LrmxReport:
@@ -154,13 +97,54 @@ def import_lrmx(data: bytes, *, dry_run: bool = False) -> LrmxReport:
 
 
 def _audit_count() -> int:
+    """Audit entries so far: they wait in the session until its commit, one per change."""
     db.session.flush()
-    return db.session.scalar(select(func.count(AuditLog.id)))
+    return pending_count(db.session())
 
 
 def _label(key: str) -> str:
     field_obj = getattr(OfficialForm, key, None)
     return getattr(field_obj, "args", [key])[0] if field_obj is not None else key
+
+
+def _date(person: Person, name: str, report: LrmxReport):
+    try:
+        return parse_date(person.get(name))[0]
+    except ValueError:
+        report.problems.append((LABELS[name], f"日期“{person.get(name)[:20]}”无法识别，{DATE_HINT}"))
+        return None
+
+
+def _lengths(person: Person, report: LrmxReport) -> None:
+    for element in PERSON:
+        value = person.get(element.name)
+        if element.max is not None and len(value) > element.max:
+            report.problems.append((element.label, f"不能超过 {element.max} 个字（现有 {len(value)} 个）。"))
+
+
+def _affiliation(person: Person, official: Official | None, report: LrmxReport) -> dict:
+    text = person.get("RuDangShiJian")
+    try:
+        found = parse_party_text(text)
+    except ValueError as exc:
+        report.problems.append(("入党时间", str(exc)))
+        return {}
+    status, since = found.political_status, None
+    if not text:
+        status = "群众"
+        report.notices.append("入党时间为空，政治面貌按“群众”导入。")
+    if official is not None:
+        if (status == "中共党员" and official.political_status == "中共预备党员"
+                and official.party_date == found.party_date):
+            status = "中共预备党员"  # the form does not tell a probationary member apart
+        if found.democratic_party and found.democratic_party == official.democratic_party:
+            since = official.democratic_party_date  # not on the form: kept from the record
+    return {"political_status": status, "party_date": _iso(found.party_date),
+            "democratic_party": found.democratic_party, "democratic_party_date": _iso(since)}
+
+
+def _iso(day) -> str:
+    return day.isoformat() if day else ""
 
 
 def _import(person: Person, report: LrmxReport) -> None:
@@ -175,6 +159,7 @@ def _import(person: Person, report: LrmxReport) -> None:
         # it, which decides recusal), nor learns what it holds.
         report.problems.append(("身份证号", RECUSED_ROW))
         return
+    _lengths(person, report)
     birth = _date(person, "ChuShengNianYue", report)
     if birth is not None:
         if birth.replace(day=1) == idcard.birth_date(number).replace(day=1):
@@ -184,24 +169,18 @@ def _import(person: Person, report: LrmxReport) -> None:
     gender = {"男": "M", "女": "F"}.get(person.get("XingBie"))
     if gender is None:
         report.problems.append(("性别", f"性别“{person.get('XingBie')}”应为男或女。"))
-    school = (person.get("QuanRiZhiJiaoYu_XueLi_BiYeYuanXiaoXi")
-              or person.get("QuanRiZhiJiaoYu_BiYeYuanXiaoXi")
-              or person.get("QuanRiZhiJiaoYu_XueWei_BiYeYuanXiaoXi"))
-    school_in = (person.get("ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi")
-                 or person.get("ZaiZhiJiaoYu_BiYeYuanXiaoXi")
-                 or person.get("ZaiZhiJiaoYu_XueWei_BiYeYuanXiaoXi"))
     values = {
         "name": person.get("XingMing"), "gender": gender or "", "id_number": number,
-        "birth_date": birth.isoformat() if birth else "", "ethnicity": person.get("MinZu"),
-        "native_place": person.get("JiGuan"),
-        "party_date": _iso(_date(person, "RuDangShiJian", report)),
+        "birth_date": _iso(birth), "ethnicity": person.get("MinZu"),
+        "native_place": person.get("JiGuan"), **_affiliation(person, official, report),
         "work_start_date": _iso(_date(person, "CanJiaGongZuoShiJian", report)),
-        "edu_fulltime": _education(person.get("QuanRiZhiJiaoYu_XueLi"), report, "全日制学历"),
-        "degree_fulltime": _degree(person.get("QuanRiZhiJiaoYu_XueWei"), report, "全日制学位"),
-        "school_fulltime": school,
-        "edu_inservice": _education(person.get("ZaiZhiJiaoYu_XueLi"), report, "在职学历"),
-        "degree_inservice": _degree(person.get("ZaiZhiJiaoYu_XueWei"), report, "在职学位"),
-        "school_inservice": school_in, "current_post": person.get("XianRenZhiWu"),
+        "edu_fulltime": person.get("QuanRiZhiJiaoYu_XueLi"),
+        "degree_fulltime": person.get("QuanRiZhiJiaoYu_XueWei"),
+        "school_fulltime": person.get("QuanRiZhiJiaoYu_XueLi_BiYeYuanXiaoXi"),
+        "edu_inservice": person.get("ZaiZhiJiaoYu_XueLi"),
+        "degree_inservice": person.get("ZaiZhiJiaoYu_XueWei"),
+        "school_inservice": person.get("ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi"),
+        "current_post": person.get("XianRenZhiWu"),
         # Kept from the record: not on the appointment form.
         "unit_id": str(official.unit_id) if official and official.unit_id else "",
         "rank": official.rank if official else "",
@@ -209,15 +188,12 @@ def _import(person: Person, report: LrmxReport) -> None:
     members = [_member(m, i, report) for i, m in enumerate(person.members, start=1)]
     photo = _photo(person.get("ZhaoPian"), report)
     sheet_values = {k: person.get(tag) for k, tag in SHEET_FIELDS.items()}
-    for key, limit in SHEET_LIMITS.items():
-        if len(sheet_values[key]) > limit:
-            report.problems.append((LABELS[SHEET_FIELDS[key]], f"不能超过 {limit} 个字。"))
+    sheet_values.update({k: _date(person, tag, report) for k, tag in SHEET_DATES.items()})
     lines = resume_lines(person.get("JianLi"))
-    matcher = _UnitMatcher()
-    planned = _plan_posts(lines, matcher, report)
+    planned = plan_posts(lines, UnitMatcher(), report.unmatched)
     if not values["unit_id"] and planned and planned[-1][1].end is None:
         values["unit_id"] = str(planned[-1][0].id)  # the open-ended last post: current unit
-    data, errors = _form_data(_OfficialForm, values)
+    data, errors = form_data(OfficialForm, values)
     for key, message in errors.items():
         report.problems.append((_label(key), message))
     if not report.ok:
@@ -228,42 +204,41 @@ def _import(person: Person, report: LrmxReport) -> None:
     report.official_id, report.created = saved.id, official is None
     if photo is not None and photo[0] != (saved.photo or b""):
         saved.photo, saved.photo_mime = photo  # already encoded again by photos.encode
-    _save_sheet(saved, sheet_values)
+    sheet = _save_sheet(saved, sheet_values)
     report.members = _save_members(saved, members)
-    _save_posts(saved, planned, report)
+    report.posts_created, report.posts_updated = save_posts(saved, planned, report.problems)
+    _kept(saved, sheet, report)
 
 
-def _iso(day) -> str:
-    return day.isoformat() if day else ""
-
-
-class _OfficialForm(OfficialForm):
-    def __init__(self, formdata, meta):
-        super(BaseForm, self).__init__(formdata=formdata, meta=meta)
-        self.unit_id.choices = []
-
-
-class _PostForm(PostForm):
-    def __init__(self, formdata, meta):
-        super(BaseForm, self).__init__(formdata=formdata, meta=meta)
-        self.unit_id.choices = []
+def _kept(official: Official, sheet: AppointmentSheet, report: LrmxReport) -> None:
+    """What the record now holds of the texts older imports collapsed, and the 年度考核结果
+    compared with the recorded results."""
+    affiliation = official.political_status + (f"（{party_text(official, 'print')}）"
+                                               if party_text(official) else "")
+    report.kept = [("政治面貌（入党时间）", affiliation or "未记录"),
+                   ("全日制教育", " ".join(filter(None, (official.edu_fulltime,
+                                                        official.degree_fulltime))) or "—"),
+                   ("在职教育", " ".join(filter(None, (official.edu_inservice,
+                                                      official.degree_inservice))) or "—"),
+                   ("年度考核结果", sheet.annual_results or "—")]
+    report.annual_differences = sheet_differences(official, sheet)
 
 
 def _member(m: dict, index: int, report: LrmxReport) -> dict:
     label = f"家庭成员第 {index} 项（{m.get('XingMing') or '未填姓名'}）"
     try:
-        birth = parse_month(m.get("ChuShengRiQi"))
+        birth, day_known = parse_date(m.get("ChuShengRiQi"))
     except ValueError:
-        report.problems.append((label, f"出生日期“{m.get('ChuShengRiQi')[:20]}”无法识别，应为 YYYYMM。"))
-        birth = None
+        report.problems.append((label, f"出生日期“{m.get('ChuShengRiQi')[:20]}”无法识别，{DATE_HINT}"))
+        birth, day_known = None, False
     if not m.get("XingMing") or not m.get("ChengWei"):
         report.problems.append((label, "须填写称谓和姓名。"))
-    for key, limit in (("ChengWei", 16), ("XingMing", 64), ("ZhengZhiMianMao", 32),
-                       ("GongZuoDanWeiJiZhiWu", 200)):
-        if len(m.get(key, "")) > limit:
-            report.problems.append((label, f"内容过长（不能超过 {limit} 个字）。"))
+    for element in MEMBER:
+        if element.max and len(m.get(element.name, "")) > element.max:
+            report.problems.append((label, f"{element.label}不能超过 {element.max} 个字。"))
     return {"relation": m.get("ChengWei", ""), "name": m.get("XingMing", ""),
-            "birth_date": birth, "political_status": m.get("ZhengZhiMianMao", ""),
+            "birth_date": birth, "birth_day_known": day_known,
+            "political_status": m.get("ZhengZhiMianMao", ""),
             "work": m.get("GongZuoDanWeiJiZhiWu", ""), "sort_order": index}
 
 
@@ -282,23 +257,7 @@ def _photo(text: str, report: LrmxReport) -> tuple[bytes, str] | None:
         return None
 
 
-def _plan_posts(lines, matcher, report) -> list[tuple[Unit, ResumeLine]]:
-    planned = []
-    for line in lines:
-        if line.start is None:
-            line.reason = "不是以起止年月开头的任职经历（如学习经历的补充说明），未导入为任职经历。"
-            report.unmatched.append(line)
-            continue
-        unit = matcher.match(line.position)
-        if unit is None:
-            line.reason = "未找到与之对应的系统单位（按单位名称开头匹配），未导入为任职经历。"
-            report.unmatched.append(line)
-            continue
-        planned.append((unit, line))
-    return planned
-
-
-def _save_sheet(official: Official, values: dict) -> None:
+def _save_sheet(official: Official, values: dict) -> AppointmentSheet:
     sheet = db.session.scalar(select(AppointmentSheet).where(
         AppointmentSheet.official_id == official.id))
     if sheet is None:
@@ -307,6 +266,7 @@ def _save_sheet(official: Official, values: dict) -> None:
     for key, value in values.items():
         if getattr(sheet, key) != value:
             setattr(sheet, key, value)
+    return sheet
 
 
 def _save_members(official: Official, members: list[dict]) -> int:
@@ -332,34 +292,6 @@ def _relative(values: dict, official: Official) -> int | None:
         return None
     ids = [o.id for o in db.session.scalars(select(Official).where(
         Official.name == values["name"], Official.id != official.id))
-        if o.birth_date.replace(day=1) == values["birth_date"]]
+        if o.birth_date.replace(day=1) == values["birth_date"].replace(day=1)
+        and (not values["birth_day_known"] or o.birth_date == values["birth_date"])]
     return ids[0] if len(ids) == 1 else None
-
-
-def _save_posts(official: Official, planned, report: LrmxReport) -> None:
-    existing = {(p.unit_id, p.start_date): p for p in db.session.scalars(
-        select(Post).where(Post.official_id == official.id))}
-    for unit, line in planned:
-        post = existing.get((unit.id, line.start))
-        values = {"unit_id": str(unit.id), "title": line.position,
-                  "start_date": line.start.isoformat(), "end_date": _iso(line.end),
-                  # Not on the form: kept from the record.
-                  "rank": post.rank if post else "", "note": post.note if post else ""}
-        if post is not None and post.is_principal:
-            values["is_principal"] = "y"
-        data, errors = _form_data(_PostForm, values)
-        label = f"简历第 {line.number} 行"
-        if errors:
-            report.problems.extend((label, m) for m in errors.values())
-            continue
-        if post is not None and all(getattr(post, k) == v for k, v in data.items()):
-            continue
-        try:
-            save_post(official, post, data)
-        except ValidationFailed as exc:
-            report.problems.extend((label, m) for m in exc.errors.values())
-            continue
-        if post is None:
-            report.posts_created += 1
-        else:
-            report.posts_updated += 1

@@ -1,10 +1,12 @@
-"""Export of an official as an LRMX appointment form (干部任免审批表).
+"""Export of an official as an LRMX appointment form (干部任免审批表): every element.
 
-NianDuKaoHeJieGuo (年度考核结果) lists the years of the assessment window on the
-export date (:func:`kaohe.assessments.window.assessment_window`: the last concluded
-assessment years) with their recorded grades, and says so of a year with none; a
-year still pending (待考核) is not listed. Fields the official's record has no column
-for come from the :class:`AppointmentSheet` kept by the last import.
+The official's record gives the head of the form, 入党时间 in the spec's text form
+(:func:`kaohe.officials.politics.party_text`), the 简历 (:func:`kaohe.interop.resume.resume_text`)
+and the 年度考核结果: the recorded results of the concluded years on the form's
+计算年龄时间, in the form's wording (:func:`kaohe.assessments.wording.annual_results_text`),
+not the text an import brought. Elements the record has no column for come from
+the :class:`AppointmentSheet` kept by the last import. 计算年龄时间 is ``as_of``
+(default today) and 填表时间 the day of the export.
 """
 from __future__ import annotations
 
@@ -13,40 +15,34 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from kaohe.assessments.models import GRADES, AssessmentResult
-from kaohe.assessments.window import assessment_window
+from kaohe.assessments.wording import annual_results_text
 from kaohe.core import clock
 from kaohe.extensions import db
 from kaohe.interop.lrmx import SHEET_FIELDS
-from kaohe.interop.lrmx_parse import month_text, resume_line, write
+from kaohe.interop.lrmx_parse import day_text, month_text, write
+from kaohe.interop.lrmx_spec import VERSION
 from kaohe.interop.models import AppointmentSheet, FamilyMember
+from kaohe.interop.resume import resume_text
 from kaohe.officials.models import Official
+from kaohe.officials.politics import party_text
 
 
-def annual_results_text(official_id: int, on: dt.date | None = None) -> str:
-    """「2017年度考核称职，2018年度考核结果未录入，2019年度考核称职」: the window on ``on``
-    (default today)."""
-    years = assessment_window(on or clock.today()).years
-    grades = dict(db.session.execute(select(AssessmentResult.year, AssessmentResult.grade).where(
-        AssessmentResult.official_id == official_id, AssessmentResult.kind == "annual",
-        AssessmentResult.year.in_(years), AssessmentResult.deleted_at.is_(None))).all())
-    return "，".join(f"{y}年度考核{GRADES.get(grades[y], grades[y])}" if y in grades
-                    else f"{y}年度考核结果未录入" for y in years)
-
-
-def export_lrmx(official: Official, full_id: bool, on: dt.date | None = None) -> bytes:
-    """The LRMX document of ``official``; ``on`` (default today) dates the annual results."""
-    sheet = db.session.scalar(select(AppointmentSheet).where(
+def sheet_of(official: Official) -> AppointmentSheet:
+    """The official's kept form fields (an empty, unsaved sheet when none were imported)."""
+    return db.session.scalar(select(AppointmentSheet).where(
         AppointmentSheet.official_id == official.id)) or AppointmentSheet()
-    posts = sorted(official.posts, key=lambda p: p.start_date)
-    resume = sheet.resume or "\n".join(
-        resume_line(p.start_date, p.end_date,
-                    p.title if p.unit and p.title.startswith(p.unit.name)
-                    else (p.unit.name if p.unit else "") + p.title) for p in posts)
+
+
+def export_fields(official: Official, full_id: bool, as_of: dt.date | None = None,
+                  filled_by: str = "") -> tuple[dict[str, str], list[dict[str, str]]]:
+    """(element → text, family items) of the form; ``filled_by`` when the sheet names no 填表人."""
+    as_of = as_of or clock.today()
+    sheet = sheet_of(official)
     fields = {
+        **{tag: getattr(sheet, key) or "" for key, tag in SHEET_FIELDS.items()},
         "XingMing": official.name, "XingBie": official.gender_label,
         "ChuShengNianYue": month_text(official.birth_date), "MinZu": official.ethnicity,
-        "JiGuan": official.native_place, "RuDangShiJian": month_text(official.party_date),
+        "JiGuan": official.native_place, "RuDangShiJian": party_text(official),
         "CanJiaGongZuoShiJian": month_text(official.work_start_date),
         "QuanRiZhiJiaoYu_XueLi": official.edu_fulltime,
         "QuanRiZhiJiaoYu_XueWei": official.degree_fulltime,
@@ -54,15 +50,23 @@ def export_lrmx(official: Official, full_id: bool, on: dt.date | None = None) ->
         "ZaiZhiJiaoYu_XueLi": official.edu_inservice,
         "ZaiZhiJiaoYu_XueWei": official.degree_inservice,
         "ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi": official.school_inservice,
-        "XianRenZhiWu": official.current_post, "JianLi": resume,
-        "NianDuKaoHeJieGuo": annual_results_text(official.id, on),
+        "XianRenZhiWu": official.current_post, "JianLi": resume_text(official, sheet),
+        "NianDuKaoHeJieGuo": annual_results_text(official, as_of),
+        "JiSuanNianLingShiJian": day_text(as_of), "TianBiaoShiJian": day_text(clock.today()),
+        "TianBiaoRen": sheet.filled_by or filled_by,
         "ShenFenZheng": official.id_number if full_id else official.id_number_masked,
         "ZhaoPian": base64.b64encode(official.photo).decode() if official.photo else "",
-        **{tag: getattr(sheet, key) or "" for key, tag in SHEET_FIELDS.items() if key != "resume"},
+        "Version": sheet.format_version or VERSION,
     }
     members = [{"ChengWei": m.relation, "XingMing": m.name,
-                "ChuShengRiQi": month_text(m.birth_date), "ZhengZhiMianMao": m.political_status,
-                "GongZuoDanWeiJiZhiWu": m.work}
+                "ChuShengRiQi": (day_text if m.birth_day_known else month_text)(m.birth_date),
+                "ZhengZhiMianMao": m.political_status, "GongZuoDanWeiJiZhiWu": m.work}
                for m in db.session.scalars(select(FamilyMember).where(
                    FamilyMember.official_id == official.id).order_by(FamilyMember.sort_order))]
-    return write(fields, members)
+    return fields, members
+
+
+def export_lrmx(official: Official, full_id: bool, as_of: dt.date | None = None,
+                filled_by: str = "") -> bytes:
+    """The LRMX document of ``official`` (see :func:`export_fields`)."""
+    return write(*export_fields(official, full_id, as_of, filled_by))

@@ -15,28 +15,9 @@ from xml.etree.ElementTree import Element, ParseError, SubElement, tostring
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-MAX_LRMX_BYTES = 4 * 1024 * 1024  # a 2 MB photo in base64, plus the text
+from kaohe.interop.lrmx_spec import FAMILY_AFTER, LEGACY_SCHOOLS, MEMBER_FIELDS, MULTILINE, PERSON
 
-# Element → label, for messages.
-LABELS = {
-    "XingMing": "姓名", "XingBie": "性别", "ChuShengNianYue": "出生年月", "MinZu": "民族",
-    "JiGuan": "籍贯", "ChuShengDi": "出生地", "RuDangShiJian": "入党时间",
-    "CanJiaGongZuoShiJian": "参加工作时间", "JianKangZhuangKuang": "健康状况",
-    "ZhuanYeJiShuZhiWu": "专业技术职务", "ShuXiZhuanYeYouHeZhuanChang": "熟悉专业有何专长",
-    "QuanRiZhiJiaoYu_XueLi": "全日制教育学历", "QuanRiZhiJiaoYu_XueWei": "全日制教育学位",
-    "QuanRiZhiJiaoYu_XueLi_BiYeYuanXiaoXi": "全日制教育毕业院校系及专业",
-    "QuanRiZhiJiaoYu_XueWei_BiYeYuanXiaoXi": "全日制教育学位授予院校",
-    "QuanRiZhiJiaoYu_BiYeYuanXiaoXi": "全日制教育毕业院校系及专业",
-    "ZaiZhiJiaoYu_XueLi": "在职教育学历", "ZaiZhiJiaoYu_XueWei": "在职教育学位",
-    "ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi": "在职教育毕业院校系及专业",
-    "ZaiZhiJiaoYu_XueWei_BiYeYuanXiaoXi": "在职教育学位授予院校",
-    "ZaiZhiJiaoYu_BiYeYuanXiaoXi": "在职教育毕业院校系及专业",
-    "XianRenZhiWu": "现任职务", "NiRenZhiWu": "拟任职务", "NiMianZhiWu": "拟免职务",
-    "JianLi": "简历", "JiangChengQingKuang": "奖惩情况", "NianDuKaoHeJieGuo": "年度考核结果",
-    "RenMianLiYou": "任免理由", "ShenFenZheng": "身份证号", "ZhaoPian": "照片",
-    "JiaTingChengYuan": "家庭主要成员及重要社会关系",
-}
-MEMBER_FIELDS = ("ChengWei", "XingMing", "ChuShengRiQi", "ZhengZhiMianMao", "GongZuoDanWeiJiZhiWu")
+MAX_LRMX_BYTES = 4 * 1024 * 1024  # a 2 MB photo in base64, plus the text
 
 
 class LrmxRefused(Exception):
@@ -112,7 +93,11 @@ def parse(data: bytes) -> Person:
     for child in root:
         if child.tag == "JiaTingChengYuan" or not isinstance(child.tag, str):
             continue
-        fields[child.tag] = (child.text or "").strip()
+        value = _text(child)
+        fields[child.tag] = _lines(value) if child.tag in MULTILINE else value.strip()
+    for old, new in LEGACY_SCHOOLS.items():
+        if fields.get(old) and not fields.get(new):
+            fields[new] = fields[old]
     members = []
     for item in root.iterfind("JiaTingChengYuan/Item"):
         member = {f: (item.findtext(f) or "").strip() for f in MEMBER_FIELDS}
@@ -121,28 +106,61 @@ def parse(data: bytes) -> Person:
     return Person(fields, members)
 
 
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def _text(element) -> str:
+    """An element's text; a ``<br/>`` child (some generators write one per 简历 line) is a line break."""
+    parts = [element.text or ""]
+    for sub in element:
+        parts.append("\n" if str(sub.tag).lower() == "br" else "".join(sub.itertext()))
+        parts.append(sub.tail or "")
+    return "".join(parts)
+
+
+def _lines(text: str) -> str:
+    """Multi-line text with its lines split on CR LF, LF, CR or an escaped ``<br/>``."""
+    lines = _BR.sub("\n", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(line.rstrip() for line in lines)
+
+
 _MONTH = re.compile(r"^(\d{4})\s*[.\-/年．]?\s*(\d{1,2})\s*(?:[.\-/月．]?\s*(\d{1,2})\s*日?)?$")
 
 
-def parse_month(text: str) -> dt.date | None:
-    """'197503', '1975.03', '1975-03-08', '1975年3月' → a date (day 1 when not given).
+def parse_date(text: str) -> tuple[dt.date | None, bool]:
+    """'197503', '1975.03', '19750308', '1975-03-08', '1975年3月' → (date, day given).
 
-    Returns None for an empty text; raises ValueError for anything else unreadable.
+    The date is day 1 when only the month is given. (None, False) for an empty
+    text; raises ValueError for anything else unreadable (a 29 February of a common
+    year included).
     """
-    text = (text or "").strip()
+    text = (text or "").strip().removesuffix("月")
     if not text:
-        return None
+        return None, False
     m = _MONTH.match(text)
     if not m:
         raise ValueError(text)
     year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)
     if not 1900 <= year <= 2100:
         raise ValueError(text)
-    return dt.date(year, month, day)  # ValueError for month 13 etc.
+    return dt.date(year, month, day), m.group(3) is not None  # ValueError for month 13 etc.
+
+
+def parse_month(text: str) -> dt.date | None:
+    """The date of :func:`parse_date` (day 1 when only the month is given)."""
+    return parse_date(text)[0]
 
 
 def month_text(day: dt.date | None) -> str:
     return f"{day:%Y%m}" if day else ""
+
+
+def day_text(day: dt.date | None) -> str:
+    return f"{day:%Y%m%d}" if day else ""
 
 
 # ---------------------------------------------------------------- résumé (简历)
@@ -163,9 +181,10 @@ class ResumeLine:
 
 
 def resume_lines(text: str) -> list[ResumeLine]:
-    """Each non-empty line of JianLi, with its period when it starts with one."""
+    """Each non-empty line of JianLi (split on line breaks and ``<br/>``), with its period
+    when it starts with one."""
     out = []
-    for number, raw in enumerate((text or "").splitlines(), start=1):
+    for number, raw in enumerate(_BR.sub("\n", text or "").splitlines(), start=1):
         if not raw.strip():
             continue
         line = ResumeLine(number, raw.strip())
@@ -188,21 +207,12 @@ def resume_line(start: dt.date, end: dt.date | None, position: str) -> str:
 
 # ---------------------------------------------------------------- writing
 
-ORDER = ("XingMing", "XingBie", "ChuShengNianYue", "MinZu", "JiGuan", "ChuShengDi",
-         "RuDangShiJian", "CanJiaGongZuoShiJian", "JianKangZhuangKuang", "ZhuanYeJiShuZhiWu",
-         "ShuXiZhuanYeYouHeZhuanChang", "QuanRiZhiJiaoYu_XueLi", "QuanRiZhiJiaoYu_XueWei",
-         "QuanRiZhiJiaoYu_XueLi_BiYeYuanXiaoXi", "QuanRiZhiJiaoYu_XueWei_BiYeYuanXiaoXi",
-         "ZaiZhiJiaoYu_XueLi", "ZaiZhiJiaoYu_XueWei", "ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi",
-         "ZaiZhiJiaoYu_XueWei_BiYeYuanXiaoXi", "XianRenZhiWu", "NiRenZhiWu", "NiMianZhiWu",
-         "JianLi", "JiangChengQingKuang", "NianDuKaoHeJieGuo", "RenMianLiYou",
-         "ShenFenZheng", "ZhaoPian")
-
-
 def write(fields: dict[str, str], members: list[dict[str, str]]) -> bytes:
+    """The LRMX document: every element of the specification, in its order, UTF-8."""
     root = Element("Person")
-    for name in ORDER:
-        SubElement(root, name).text = fields.get(name, "")
-        if name == "RenMianLiYou":
+    for element in PERSON:
+        SubElement(root, element.name).text = fields.get(element.name, "")
+        if element.name == FAMILY_AFTER:
             family = SubElement(root, "JiaTingChengYuan")
             for member in members:
                 item = SubElement(family, "Item")

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from kaohe.assessments.forms import ResultForm
 from kaohe.assessments.models import GRADES
 from kaohe.officials.forms import OfficialForm, PostForm
-from kaohe.officials.models import DEGREES, EDUCATION, GENDERS, RANKS
+from kaohe.officials.models import GENDERS, POLITICAL_STATUSES, RANKS
+from kaohe.officials.politics import NON_PARTY, PARTY_ALIASES
 
 DATE_HINT = "日期，如 2020-04-10（也可写 2020.04.10、20200410；入党/工作时间可只写年月 2020.04）"
 
@@ -57,6 +58,8 @@ QUARTERS = {"1": "1", "2": "2", "3": "3", "4": "4", "第一季度": "1", "第二
             "第三季度": "3", "第四季度": "4", "一季度": "1", "二季度": "2", "三季度": "3",
             "四季度": "4"}
 YES_NO = {"是": "y", "否": "", "Y": "y", "N": "", "": ""}
+POLITICS = {**_same(POLITICAL_STATUSES), "无党派": NON_PARTY, "预备党员": "中共预备党员"}
+PARTIES = {alias: name for name, aliases in PARTY_ALIASES.items() for alias in aliases}
 
 _RESULT_TAIL = (
     Column("等次", "grade", "choice", True, GRADE, "优秀、称职、基本称职或不称职"),
@@ -80,20 +83,28 @@ SHEETS: dict[str, Sheet] = {s.kind: s for s in (
         Column("出生日期", "birth_date", "month_date", True, note="须与身份证号一致"),
         Column("民族", "ethnicity", note="如 汉族"),
         Column("籍贯", "native_place"),
-        Column("入党时间", "party_date", "month_date"),
+        # Not a required column: a file without it keeps the recorded affiliation; a new
+        # official's row without it is refused by the form (请选择政治面貌).
+        Column("政治面貌", "political_status", "choice", choices=POLITICS,
+               note="中共党员、中共预备党员、民主党派、无党派人士或群众；新增干部时必填"),
+        Column("入党时间", "party_date", "month_date", note="中共党员（含预备党员）必填"),
+        Column("民主党派", "democratic_party", "choice", choices=PARTIES,
+               note="民革、民盟、民建、民进、农工党、致公党、九三学社或台盟；民主党派成员必填"),
+        Column("加入民主党派时间", "democratic_party_date", "month_date"),
         Column("参加工作时间", "work_start_date", "month_date"),
-        Column("全日制学历", "edu_fulltime", "choice", choices=_same(EDUCATION)),
-        Column("全日制学位", "degree_fulltime", "choice", choices=_same(DEGREES)),
+        Column("全日制学历", "edu_fulltime", note="按原文，如 大学本科、省委党校研究生"),
+        Column("全日制学位", "degree_fulltime", note="写明学科，如 经济学学士；没有学位填“无”"),
         Column("全日制毕业院校及专业", "school_fulltime"),
-        Column("在职学历", "edu_inservice", "choice", choices=_same(EDUCATION)),
-        Column("在职学位", "degree_inservice", "choice", choices=_same(DEGREES)),
+        Column("在职学历", "edu_inservice"),
+        Column("在职学位", "degree_inservice"),
         Column("在职毕业院校及专业", "school_inservice"),
         Column("所在单位", "unit_id", "unit", note="单位名称或单位代码，须为系统中已有单位"),
         Column("现任职务", "current_post"),
         Column("职级", "rank", "choice", choices=_same(RANKS)),
-    ), example=("王建国", "330102197503080015", "男", "1975-03-08", "汉族", "浙江杭州",
-                "1998.07", "1996.08", "大学", "学士", "浙江大学经济学专业", "研究生", "硕士",
-                "中央党校经济管理专业", "东城区", "东城区委副书记、区长", "正处级")),
+    ), example=("王建国", "330102197503080015", "男", "1975-03-08", "汉族", "浙江杭州", "中共党员",
+                "1998.07", "", "", "1996.08", "大学本科", "经济学学士", "浙江大学经济学专业",
+                "省委党校研究生", "管理学硕士", "中央党校经济管理专业", "东城区", "东城区委副书记、区长",
+                "正处级")),
     Sheet("posts", "任职经历", PostForm, (
         PERSON, PERSON_NAME,
         Column("任职单位", "unit_id", "unit", True, note="单位名称或单位代码"),

@@ -6,9 +6,8 @@ from flask import Blueprint, abort, render_template
 
 from kaohe.audit.services import cli_actor
 from kaohe.auth.permissions import P, can, guard, recused_official_ids
-from kaohe.core.crud import official_or_404
 from kaohe.core.models import utcnow
-from kaohe.interop import excel_export, excel_import, lrmx, lrmx_export
+from kaohe.interop import excel_export, excel_import, lrmx
 from kaohe.interop.forms import LrmxImportForm, XlsxImportForm
 from kaohe.interop.import_page import import_response, template_response
 from kaohe.interop.lrmx_parse import LrmxRefused
@@ -35,14 +34,6 @@ def export_officials():
     stmt = official_services.search_statements(criteria, exclude_ids=hidden)[0]
     data = excel_export.officials(stmt, full_id=can(P.ID_NUMBER_FULL), hidden=hidden)
     return download(data, f"干部名单_{utcnow():%Y%m%d}.xlsx", excel_export.XLSX_MIME)
-
-
-@bp.get("/officials/<int:official_id>.lrmx")
-def export_lrmx(official_id: int):
-    """The official's 干部任免审批表 as an LRMX file."""
-    official = official_or_404(official_id)
-    data = lrmx_export.export_lrmx(official, full_id=can(P.ID_NUMBER_FULL))
-    return download(data, f"{official.name}.lrmx", "application/xml")
 
 
 # ---------------------------------------------------------------- imports (writers)
@@ -92,6 +83,9 @@ def import_lrmx():
 
 
 bp.register_blueprint(edit_bp)
+
+# LRMX export page and download, and the LRMX commands, on this blueprint.
+from kaohe.interop import lrmx_cli, lrmx_views  # noqa: E402,F401
 
 
 # ---------------------------------------------------------------- CLI

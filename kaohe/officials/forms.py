@@ -4,7 +4,8 @@ from wtforms import (BooleanField, IntegerField, SelectField, StringField, Submi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from kaohe.core.forms import BaseForm, choice_list, ChineseDateField
-from kaohe.officials.models import DEGREES, EDUCATION, GENDERS, RANKS
+from kaohe.officials.education import DEGREE_SUGGESTIONS, EDUCATION_SUGGESTIONS
+from kaohe.officials.models import DEMOCRATIC_PARTIES, GENDERS, POLITICAL_STATUSES, RANKS
 from kaohe.search.forms import ExtraFilterFields
 from kaohe.units.forms import UnitSelectField
 
@@ -20,20 +21,33 @@ class OfficialForm(BaseForm):
     birth_date = ChineseDateField("出生年月", validators=[DataRequired("请填写出生日期。")])
     ethnicity = StringField("民族", default="汉族", validators=[Length(max=16)])
     native_place = StringField("籍贯", validators=[Length(max=64)])
-    party_date = ChineseDateField("入党时间", validators=[Optional()])
+    # Optional: "" is an affiliation not recorded yet (the service reads a CCP date as 中共党员).
+    political_status = SelectField("政治面貌", choices=_choices(POLITICAL_STATUSES, "（未记录）"),
+                                   default="")
+    party_date = ChineseDateField("入党时间（中共）", validators=[Optional()])
+    democratic_party = SelectField("民主党派", choices=_choices(DEMOCRATIC_PARTIES), default="")
+    democratic_party_date = ChineseDateField("加入民主党派时间", validators=[Optional()])
     work_start_date = ChineseDateField("参加工作时间", validators=[Optional()])
-    edu_fulltime = SelectField("全日制教育学历", choices=_choices(EDUCATION))
-    degree_fulltime = SelectField("全日制教育学位", choices=_choices(DEGREES))
-    school_fulltime = StringField("毕业院校及专业（全日制）", validators=[Length(max=100)])
-    edu_inservice = SelectField("在职教育学历", choices=_choices(EDUCATION))
-    degree_inservice = SelectField("在职教育学位", choices=_choices(DEGREES))
-    school_inservice = StringField("毕业院校及专业（在职）", validators=[Length(max=100)])
+    # 学历 keeps its 党校 marker and 学位 its discipline: text, with suggestions.
+    edu_fulltime = StringField("全日制教育学历", validators=[Length(max=54)],
+                               render_kw={"list": "education-options"})
+    degree_fulltime = StringField("全日制教育学位", validators=[Length(max=54)],
+                                  render_kw={"list": "degree-options"})
+    school_fulltime = StringField("毕业院校系及专业（全日制）", validators=[Length(max=90)])
+    edu_inservice = StringField("在职教育学历", validators=[Length(max=54)],
+                                render_kw={"list": "education-options"})
+    degree_inservice = StringField("在职教育学位", validators=[Length(max=54)],
+                                   render_kw={"list": "degree-options"})
+    school_inservice = StringField("毕业院校系及专业（在职）", validators=[Length(max=90)])
     unit_id = UnitSelectField("所在单位")
-    current_post = StringField("现任职务", validators=[Length(max=200)])
+    current_post = StringField("现任职务", validators=[Length(max=324)])
     rank = SelectField("职级", choices=_choices(RANKS, "（请选择）"))
     id_number = StringField("身份证号", validators=[DataRequired("请填写身份证号。"), Length(max=18, message="身份证号应为 18 位。")])
     photo_upload = FileField("照片（可选）", validators=[FileAllowed(["jpg", "jpeg", "png"], "照片须为 JPG 或 PNG 图片。")])
     submit = SubmitField("保存")
+
+    education_suggestions = EDUCATION_SUGGESTIONS
+    degree_suggestions = DEGREE_SUGGESTIONS
 
     def data_for_service(self) -> dict:
         data = super().data_for_service()

@@ -58,7 +58,7 @@ class Official(Recorded, db.Model):
     degree_inservice: Mapped[str] = mapped_column(String(54), default="")
     school_inservice: Mapped[str] = mapped_column(String(100), default="")
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
-    current_post: Mapped[str] = mapped_column(String(200), default="")
+    current_post: Mapped[str] = mapped_column(String(324), default="")  # LRMX XianRenZhiWu
     rank: Mapped[str] = mapped_column(String(16), default="", index=True)
     id_number: Mapped[str] = mapped_column(String(18), unique=True)
     photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)

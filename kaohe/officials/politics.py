@@ -113,14 +113,21 @@ def _status(party_date, parties, words, text) -> str:
     return "民主党派"
 
 
-def check_affiliation(data: dict, errors: dict[str, str]) -> dict:
+AFFILIATION_FIELDS = ("political_status", "party_date", "democratic_party",
+                      "democratic_party_date")
+
+
+def check_affiliation(data: dict, errors: dict[str, str], current=None) -> dict:
     """The affiliation rules of the 任免审批表 on ``data`` (form field names); normalised data.
 
     A CCP member (正式 or 预备) has a join date; a 民主党派 member names the party
     (a member of both is recorded as 中共党员 with the party); 无党派人士 and 群众
     carry neither; dates are not in the future. Records without a status but with a
-    CCP date are CCP members (as migration 0014 read the old rows).
+    CCP date are CCP members (as migration 0014 read the old rows). Fields missing
+    from ``data`` are those of ``current`` (the official being updated), if any.
     """
+    if current is not None:
+        data = {**{k: getattr(current, k) for k in AFFILIATION_FIELDS}, **data}
     status = data.get("political_status") or ""
     party = data.get("democratic_party") or ""
     if not status and data.get("party_date"):

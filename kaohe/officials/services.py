@@ -12,6 +12,8 @@ from kaohe.assessments.models import GRADES, AssessmentResult
 from kaohe.core import clock, records
 from kaohe.extensions import db
 from kaohe.officials import idcard
+from kaohe.officials.education import check_education
+from kaohe.officials.politics import check_affiliation
 from kaohe.officials.models import GENDERS, Official, Post
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
@@ -52,12 +54,15 @@ def check_official(official: Official | None, data: dict,
         if clash and (official is None or clash != official.id):
             errors["id_number"] = "已有干部使用该身份证号。"
     records.require_choice(errors, "gender", data.get("gender"), GENDERS)
-    for field in ("birth_date", "party_date", "work_start_date"):
-        records.not_in_future(errors, field, data.get(field))
+    for name in ("birth_date", "work_start_date"):
+        records.not_in_future(errors, name, data.get(name))
+    data = check_affiliation(data, errors, current=official)
+    check_education(data, errors)
     birth = data.get("birth_date")
-    for field, label in (("party_date", "入党时间"), ("work_start_date", "参加工作时间")):
-        if birth and data.get(field) and data[field] <= birth:
-            errors[field] = f"{label}应晚于出生日期。"
+    for name, label in (("party_date", "入党时间"), ("democratic_party_date", "加入民主党派时间"),
+                        ("work_start_date", "参加工作时间")):
+        if birth and data.get(name) and data[name] <= birth and name not in errors:
+            errors[name] = f"{label}应晚于出生日期。"
     if data.get("unit_id"):
         try:
             units.get_unit(data["unit_id"])

@@ -10,9 +10,12 @@ from kaohe.core.crud import official_or_404, register_record_views, run_form
 from kaohe.core.forms import choice_list
 from kaohe.core.limits import bounded_int
 from kaohe.extensions import db
+from kaohe.interop.lrmx_annual import sheet_differences
+from kaohe.interop.lrmx_export import sheet_of
 from kaohe.officials import photos, services
 from kaohe.officials.forms import OfficialForm, PostForm, SearchForm
 from kaohe.officials.models import RANKS, Post
+from kaohe.officials.politics import party_text
 
 bp = guard(Blueprint("officials", __name__, url_prefix="/officials"), read=P.OFFICIALS_READ)
 edit_bp = guard(Blueprint("edit", __name__), read=P.OFFICIALS_WRITE)
@@ -53,8 +56,12 @@ def profile(official_id: int):
     data = services.load_profile(official_id)
     if data is None:
         abort(404)
+    sheet = sheet_of(data.official)
+    sheet = sheet if sheet.id else None  # the form fields an LRMX import kept, if any
     return render_template("officials/profile.html", p=data,
-                           show_id=can(P.ID_NUMBER_FULL))
+                           show_id=can(P.ID_NUMBER_FULL), party_text=party_text,
+                           lrmx_sheet=sheet,
+                           lrmx_differences=sheet_differences(data.official, sheet))
 
 
 @bp.route("/<int:official_id>/photo")

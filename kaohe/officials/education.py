@@ -1,0 +1,54 @@
+"""学历 and 学位 as the 干部任免审批表 writes them, kept as written.
+
+学历 keeps its marker ("省委党校研究生", "中央党校大学", "在职研究生") and 学位 its
+discipline ("经济学学士", "管理学硕士", "工商管理硕士"): nothing is collapsed to a
+category. A 学历 must name a level (one of :data:`LEVEL_WORDS`), a 学位 must be a
+学士, 硕士 or 博士 degree (or "无"); :func:`degree_has_discipline` tells a degree
+written with its discipline from a bare "学士".
+"""
+from __future__ import annotations
+
+# Words naming an education level (ZB64), in the order they are tried.
+LEVEL_WORDS = ("研究生", "大学", "本科", "大专", "专科", "中专", "中技",
+               "技校", "高中", "职高", "初中", "小学")
+DEGREE_WORDS = ("学士", "硕士", "博士")
+# Suggestions offered by the forms (free text is allowed).
+EDUCATION_SUGGESTIONS = ("研究生", "大学本科", "大学专科", "中等专科", "高中", "中央党校研究生",
+                         "省委党校研究生", "省委党校大学", "市委党校大学", "在职研究生")
+DEGREE_SUGGESTIONS = ("哲学学士", "经济学学士", "法学学士", "教育学学士", "文学学士", "理学学士",
+                      "工学学士", "农学学士", "医学学士", "管理学学士", "经济学硕士", "法学硕士",
+                      "管理学硕士", "工学硕士", "工商管理硕士", "公共管理硕士", "法律硕士",
+                      "经济学博士", "管理学博士", "工学博士", "无")
+
+
+def education_problem(text: str) -> str | None:
+    """Why ``text`` is no 学历, or None ("" is not recorded)."""
+    if not text or any(word in text for word in LEVEL_WORDS):
+        return None
+    return "学历应写明层次，如“大学本科”“研究生”“省委党校研究生”。"
+
+
+def degree_problem(text: str) -> str | None:
+    """Why ``text`` is no 学位, or None ("" is not recorded; "无" is none)."""
+    if not text or text in ("无", "无学位"):
+        return None
+    if text.removesuffix("学位").endswith(DEGREE_WORDS):
+        return None
+    return "学位应为学士、硕士或博士学位并写明学科，如“经济学学士”“管理学硕士”；没有学位填“无”。"
+
+
+def degree_has_discipline(text: str) -> bool:
+    """Whether a degree names its discipline ("经济学学士"), not only its level ("学士")."""
+    return text.removesuffix("学位") not in DEGREE_WORDS
+
+
+def check_education(data: dict, errors: dict[str, str]) -> None:
+    """The rules above on the four fields of an official (form field names)."""
+    for field in ("edu_fulltime", "edu_inservice"):
+        problem = education_problem(data.get(field) or "")
+        if problem:
+            errors[field] = problem
+    for field in ("degree_fulltime", "degree_inservice"):
+        problem = degree_problem(data.get(field) or "")
+        if problem:
+            errors[field] = problem
