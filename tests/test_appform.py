@@ -252,5 +252,6 @@ def test_refused_requests_say_why(make, as_of, size, field):
 
 def test_birth_day_and_last_allowed_day_are_accepted(make):
     o = factories.official(birth=D(1975, 3, 8))
-    assert services.official_form(o, D(1975, 3, 8), today=AS_OF).startswith(b"%PDF")
-    assert services.official_form(o, AS_OF + dt.timedelta(days=366), today=AS_OF)
+    assert "（0岁）" in flat(pages(services.official_form(o, D(1975, 3, 8), today=AS_OF))[0])
+    last = services.official_form(o, AS_OF + dt.timedelta(days=366), today=AS_OF)
+    assert "（52岁）" in flat(pages(last)[0])  # born 1975-03-08, on 2027-12-04
