@@ -54,6 +54,16 @@ def test_profile_print_downloads_the_pdf_and_is_audited(make, auth, size):
         o.id, {"as_of": "2026-03-08", "size": size}, "organization")
 
 
+@pytest.mark.parametrize("sheet_filler,shown", [("刘科长", "刘科长"), ("", "organization测试")])
+def test_filler_is_the_sheets_or_the_printing_user(make, auth, sheet_filler, shown):
+    o = factories.official()
+    sheet(o, filled_by=sheet_filler)
+    make.commit()
+    response = auth.as_role("organization").get(
+        f"/officials/{o.id}/appointment-form?size=A4&as_of=2026-01-01")
+    assert f"填表人：{shown}" in flat(pages(response.data)[1])
+
+
 @pytest.mark.parametrize("query,field,message", [
     ("size=A4&as_of=", "as_of", "请填写计算年龄时间。"),
     ("size=A4&as_of=2026-02-30", "as_of", "日期格式不正确，请按 YYYY-MM-DD 填写，例如 2020-04-10。"),

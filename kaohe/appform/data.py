@@ -17,7 +17,8 @@ from sqlalchemy import select
 from kaohe.assessments.wording import annual_results_text
 from kaohe.core.periods import age_on
 from kaohe.extensions import db
-from kaohe.interop.models import AppointmentSheet, FamilyMember
+from kaohe.interop.lrmx_export import sheet_of
+from kaohe.interop.models import FamilyMember
 from kaohe.interop.resume import resume_text
 from kaohe.officials.models import Official
 from kaohe.officials.politics import party_text
@@ -99,21 +100,18 @@ def relative(member: FamilyMember, as_of: dt.date) -> Relative:
     return Relative(member.relation, name, age, member.political_status, member.work)
 
 
-def sheet_of(official_id: int) -> AppointmentSheet:
-    return db.session.scalar(select(AppointmentSheet).where(
-        AppointmentSheet.official_id == official_id)) or AppointmentSheet()
-
-
 def family_of(official_id: int) -> list[FamilyMember]:
     return list(db.session.scalars(select(FamilyMember).where(
         FamilyMember.official_id == official_id)
         .order_by(FamilyMember.sort_order, FamilyMember.id)))
 
 
-def collect(official: Official, as_of: dt.date, today: dt.date, item=None) -> FormData:
+def collect(official: Official, as_of: dt.date, today: dt.date, item=None,
+            filled_by: str = "") -> FormData:
     """The form of ``official`` with ages on ``as_of``, dated ``today``; ``item`` (an
-    agenda item) supplies 拟任/拟免 and 任免理由."""
-    sheet = sheet_of(official.id)
+    agenda item) supplies 拟任/拟免 and 任免理由; ``filled_by`` is the 填表人 when the
+    sheet names none (as in the LRMX export)."""
+    sheet = sheet_of(official)
     proposed, removal, reason = sheet.proposed_post, sheet.proposed_removal, sheet.reason
     if item is not None:
         if item.action in REMOVALS:
@@ -139,5 +137,5 @@ def collect(official: Official, as_of: dt.date, today: dt.date, item=None) -> Fo
         rewards=sheet.rewards or "无", annual_results=annual_results_text(official, as_of),
         reason=reason or "", report_unit=sheet.reporting_unit or "",
         report_date=f"{today.year}年{today.month:02d}月{today.day:02d}日",
-        filler=sheet.filled_by or "", as_of=as_of, photo=official.photo,
+        filler=sheet.filled_by or filled_by, as_of=as_of, photo=official.photo,
         family=tuple(relative(m, as_of) for m in family_of(official.id)))

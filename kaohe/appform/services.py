@@ -44,13 +44,14 @@ def official_by_id(official_id: int) -> Official:
 
 
 def official_form(official: Official, as_of: dt.date | None = None, size: str = "A4", *,
-                  item=None, today: dt.date | None = None) -> bytes:
+                  item=None, filled_by: str = "", today: dt.date | None = None) -> bytes:
     """The form of ``official`` with ages on ``as_of`` (default today); ``item`` (an
-    agenda item) gives 拟任/拟免 and 任免理由."""
+    agenda item) gives 拟任/拟免 and 任免理由; ``filled_by``: the 填表人 if the sheet
+    names none."""
     today = today or clock.today()
     as_of = as_of or today
     check(official, as_of, size, today)
-    return render(collect(official, as_of, today, item), size, font_spec())
+    return render(collect(official, as_of, today, item, filled_by), size, font_spec())
 
 
 def item_form(item, size: str = "A4", today: dt.date | None = None) -> bytes:

@@ -53,7 +53,8 @@ def official(official_id: int):
         return render_template("appform/print.html", official=o, form=form)
     if form.validate():
         try:
-            pdf = services.official_form(o, form.as_of.data, form.size.data)
+            pdf = services.official_form(o, form.as_of.data, form.size.data,
+                                         filled_by=current_user.name)
         except ValidationFailed as exc:
             form.apply_errors(exc.errors)
         else:
