@@ -23,6 +23,8 @@ def expected(only) -> dict:
     for ep in ("publish", "category_delete", "indicator_delete"):
         rows[(f"unitassess.edit.{ep}", "POST")] = only(WRITE, REDIRECT)
     rows[("unitassess.edit.item_delete", "POST")] = only(WRITE, NOT_FOUND)
+    rows[("unitassess.edit.grid_page", "GET")] = only(WRITE)
+    rows[("unitassess.edit.grid_page", "POST")] = only(WRITE, REDIRECT)  # no cell: nothing saved
     rows[("unitassess.interview.interview_form", "GET")] = only(INTERVIEW)
     rows[("unitassess.interview.interview_form", "POST")] = only(INTERVIEW)
     return rows
@@ -85,6 +87,6 @@ def check_allowed(endpoint, method, role, response, page, world, field_errors):
                "events": "市效能办通报", "unit_history": "东城区", "publication": "张副市长",
                "edit.scheme_form": "方案名称", "edit.copy": "新方案年度",
                "edit.category_form": "已发布锁定", "edit.indicator_form": "已发布锁定",
-               "edit.entry_page": "指标目标与完成值",
+               "edit.entry_page": "指标目标与完成值", "edit.grid_page": "实际/目标",
                "interview.interview_form": "王建国"}[ep]
     assert content in page, (endpoint, content)

@@ -45,6 +45,25 @@ def _round(errors: dict, value) -> None:
         errors["round"] = "考核轮次应为 半年 / 前三季度 / 全年。"
 
 
+def value_errors(indicator: Indicator, data: dict) -> dict[str, str]:
+    """The rules of an indicator's values (field → message): a 定性 indicator takes one of
+    its grades; others a non-negative actual; 完成率 indicators also a target above 0."""
+    errors: dict[str, str] = {}
+    if indicator.method == "grade":
+        grades = parse_grade_map(indicator.grade_map)
+        if (data.get("grade") or "") not in grades:
+            errors["grade"] = f"定性指标须选择等次：{'、'.join(grades)}。"
+        return errors
+    actual, target = data.get("actual"), data.get("target")
+    if actual is None:
+        errors["actual"] = "请填写实际完成值。"
+    elif actual < 0:
+        errors["actual"] = "实际完成值不能为负数。"
+    if indicator.method == "ratio" and (target is None or target <= 0):
+        errors["target"] = "完成率指标须填写大于 0 的目标值。"
+    return errors
+
+
 def save_result(scheme: Scheme, result: IndicatorResult | None, data: dict) -> IndicatorResult:
     ensure_scorable(scheme)
     errors: dict[str, str] = {}
@@ -55,19 +74,8 @@ def save_result(scheme: Scheme, result: IndicatorResult | None, data: dict) -> I
         errors["indicator_id"] = "请选择指标。"
     elif indicator is None or indicator.scheme_id != scheme.id:
         errors["indicator_id"] = "该指标不在本考核方案中，不能录入（方案外指标不计分）。"
-    elif indicator.method == "grade":
-        grades = parse_grade_map(indicator.grade_map)
-        if (data.get("grade") or "") not in grades:
-            errors["grade"] = f"定性指标须选择等次：{'、'.join(grades)}。"
     else:
-        actual, target = data.get("actual"), data.get("target")
-        if actual is None:
-            errors["actual"] = "请填写实际完成值。"
-        elif actual < 0:
-            errors["actual"] = "实际完成值不能为负数。"
-        if indicator.method == "ratio":
-            if target is None or target <= 0:
-                errors["target"] = "完成率指标须填写大于 0 的目标值。"
+        errors.update(value_errors(indicator, data))
     if not errors:
         stmt = select(IndicatorResult.id).where(
             IndicatorResult.indicator_id == indicator.id,
