@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text as sql
 
-from kaohe.audit import anchors, chain
+from kaohe.audit import anchors, chain, tasks
 from kaohe.audit.keys import audit_key
 from kaohe.audit.models import AuditLog
 from kaohe.audit.services import record_event
 from kaohe.extensions import db
+from kaohe.jobs.models import Job
 from tests.helpers import build_world
 
 
@@ -168,3 +169,16 @@ def test_the_periodic_anchor_writes_only_when_the_chain_moved(app, make, folder)
     second = anchors.anchor_if_moved(db.session.connection(), folder)
     assert second is not None and anchors.latest_anchor(folder) == second
     assert anchors.read_anchor(second)["seq"] == anchors.read_anchor(first)["seq"] + 1
+
+
+def test_the_anchor_is_a_periodic_job(app, make, folder):
+    """Run as the consumer would, once per slot: an anchor of the committed head."""
+    build_world()
+    tasks.anchor_chain.call_local()
+    tasks.anchor_chain.call_local()  # a second server's scheduler, same slot
+    [path] = folder.iterdir()
+    assert {k: anchors.read_anchor(path)[k] for k in ("seq", "hash")} == dict(
+        zip(("seq", "hash"), _head()))
+    jobs = db.session.scalars(select(Job).where(Job.kind == "audit.anchor")).all()
+    assert len(jobs) in (1, 2)  # two only if the minute turned between the calls
+    assert all(job.status == "done" and job.ref == "periodic" for job in jobs)

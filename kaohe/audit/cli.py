@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kaohe.audit import anchors
+from kaohe.audit import anchors, tasks  # noqa: F401 (tasks: the periodic anchor)
 from kaohe.audit.keys import audit_key
 from kaohe.audit.verify import verify
 from kaohe.extensions import db
