@@ -14,6 +14,7 @@ from kaohe.dossier import services as dossier_services
 from kaohe.extensions import db
 from kaohe.jobs import engine
 from kaohe.jobs.models import Job
+from tests import discussions_support
 from tests.dossier_support import AS_OF, rich_official
 from tests.helpers import text
 from tests.test_db_down import LEAKS, UNREACHABLE
@@ -166,6 +167,23 @@ def test_metrics_time_each_dossier(ctx, make, scrape):
     spent = sample(after, "kaohe_dossier_generation_seconds_sum") - sample(
         before, "kaohe_dossier_generation_seconds_sum")
     assert 0 < spent < 120
+
+
+@pytest.mark.parametrize("items", [0, 2])
+def test_metrics_time_each_bundle(make, auth, scrape, items):
+    d = discussions_support.discussion()
+    for n in range(items):
+        discussions_support.ready_item(d, discussions_support.official(name=f"王建{n}"))
+    make.commit()
+    before = scrape()
+    client = auth.as_role("organization")
+    assert client.post(f"/discussions/{d.id}/bundle").status_code == 302
+    assert client.get(f"/discussions/{d.id}/bundle/status").get_json()["status"] == "done"
+    after = scrape()
+    count = "kaohe_bundle_generation_seconds_count"
+    assert sample(after, count) == sample(before, count) + 1
+    assert sample(after, "kaohe_bundle_generation_seconds_sum") > sample(
+        before, "kaohe_bundle_generation_seconds_sum")
 
 
 @pytest.mark.parametrize("statuses", [(), ("failed",), ("failed", "failed", "running", "done"),

@@ -38,6 +38,7 @@ from kaohe.extensions import db
 from kaohe.kaocha import services as kaocha
 from kaohe.jobs import services as jobs_services
 from kaohe.jobs.runner import LostClaim
+from kaohe.ops.metrics import BUNDLE_SECONDS
 
 log = logging.getLogger(__name__)
 KIND = "discussions.bundle"
@@ -144,6 +145,7 @@ def build_job(ctx: jobs.JobContext) -> dict:
     return {"bundle_id": bundle.id, "pages": bundle.pages}
 
 
+@BUNDLE_SECONDS.time()
 def build(bundle_id: int, progress: Callable[[int, int], None] | None = None) -> DiscussionBundle:
     """Make the bundle in the caller's session (flush only); a failure (e.g. a character
     no font can draw) is recorded on the bundle, never a hung progress bar."""

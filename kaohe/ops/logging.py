@@ -25,6 +25,9 @@ _SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=+/-]{0,127}", re.ASCII)
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 JSON_FIELDS = ("levelname", "name", "request_id", "message")
 REQUEST_LOGGER = "kaohe.request"
+# Loggers whose INFO lines are kept (the others: warnings and errors): the app's, and the
+# job engine's (a task started, finished, retried).
+INFO_LOGGERS = ("kaohe", "huey")
 
 
 def request_id() -> str | None:
@@ -73,10 +76,11 @@ def configure(fmt: str, handler: logging.Handler | None = None) -> logging.Handl
     handler.setFormatter(formatter(fmt))
     handler.addFilter(RequestIdFilter())
     root.addHandler(handler)
-    kaohe = logging.getLogger("kaohe")
-    kaohe.removeHandler(default_handler)  # Flask's own, added when none was configured
-    if kaohe.getEffectiveLevel() > logging.INFO:
-        kaohe.setLevel(logging.INFO)
+    logging.getLogger("kaohe").removeHandler(default_handler)  # Flask's, when none was set
+    for name in INFO_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() > logging.INFO:
+            logger.setLevel(logging.INFO)
     return handler
 
 
