@@ -135,18 +135,21 @@ def basic(snap: dict, kit: Kit) -> list:
         ["姓名", o["name"], "性别", o["gender"]],
         ["出生年月", f"{month(o['birth_date'])}（{o['age']}岁）", "民族", o["ethnicity"]],
         ["籍贯", o["native_place"], "身份证号", o["id_number_masked"]],
-        ["入党时间", month(o["party_date"]), "参加工作时间", month(o["work_start_date"])],
+        # Snapshots taken before the affiliation was recorded hold only the CCP date.
+        ["政治面貌", o.get("political_status") or "未记录",
+         "入党时间", o.get("party_text", month(o["party_date"])) or "—"],
+        ["参加工作时间", month(o["work_start_date"]), "职级", o["rank"]],
         ["全日制教育", edu(o["edu_fulltime"], o["degree_fulltime"]), "毕业院校及专业",
          o["school_fulltime"]],
         ["在职教育", edu(o["edu_inservice"], o["degree_inservice"]), "毕业院校及专业",
          o["school_inservice"]],
-        ["职级", o["rank"], "所在单位", o["unit_name"]],
+        ["所在单位", o["unit_name"], "", ""],
         ["现任职务", o["current_post"], "", ""],
     ]
-    spans = [((1, 7), (3, 7))]
+    spans = [((1, 7), (3, 7)), ((1, 8), (3, 8))]
     if ctx is not None:
         rows.append(["动议事项", proposal(ctx) or "—", "", ""])
-        spans.append(((1, 8), (3, 8)))
+        spans.append(((1, 9), (3, 9)))
     w = [26 * mm, 52 * mm, 26 * mm, 52 * mm]
     out = [*heading(kit, 1), *kit.h2("（一）干部任免审批表信息"),
            grid(kit, rows, w, header=0, label_cols=(0, 2), spans=tuple(spans)),

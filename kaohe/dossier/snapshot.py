@@ -67,6 +67,7 @@ from kaohe.core.periods import age_on
 from kaohe.dossier.flags import compute_flags, section_flags
 from kaohe.extensions import db
 from kaohe.officials.models import Official, Post
+from kaohe.officials.politics import party_text
 from kaohe.orgnotes.models import NOTE_KINDS, NOTE_RESULTS, OrgNote
 from kaohe.reviews.models import CONCLUSIONS, REVIEW_KINDS, Review
 from kaohe.settings import services as settings
@@ -141,6 +142,7 @@ def _head(o: Official, unit_name: str | None, posts: list[dict], as_of: dt.date)
     return {
         "id": o.id, "name": o.name, "gender": o.gender_label, "birth_date": b, "age": age,
         "ethnicity": o.ethnicity, "native_place": o.native_place, "party_date": o.party_date,
+        "political_status": o.political_status, "party_text": party_text(o, "print"),
         "work_start_date": o.work_start_date, "edu_fulltime": o.edu_fulltime,
         "degree_fulltime": o.degree_fulltime, "school_fulltime": o.school_fulltime,
         "edu_inservice": o.edu_inservice, "degree_inservice": o.degree_inservice,

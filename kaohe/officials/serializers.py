@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from kaohe.assessments.models import VOTE_FIELDS, AssessmentResult
 from kaohe.officials.models import Official, Post
+from kaohe.officials.politics import party_text
 from kaohe.officials.services import Profile
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
@@ -63,11 +64,13 @@ def note_dict(n: OrgNote) -> dict:
 def profile_dict(p: Profile, full_id: bool) -> dict:
     """The official with every linked record; years newest first."""
     o = p.official
-    head = _pick(o, ("ethnicity", "native_place", "party_date", "work_start_date",
+    head = _pick(o, ("ethnicity", "native_place", "political_status", "party_date",
+                     "democratic_party", "democratic_party_date", "work_start_date",
                      "edu_fulltime", "degree_fulltime", "school_fulltime", "edu_inservice",
                      "degree_inservice", "school_inservice"))
     return {
         **official_summary(o, full_id), **head,
+        "party_text": party_text(o, "print"),  # 入党时间 as the 任免审批表 prints it
         "has_photo": o.photo_mime is not None,
         "posts": [post_dict(x) for x in p.posts],
         "years": [
