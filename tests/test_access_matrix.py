@@ -86,6 +86,7 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("stats.workbook", "GET"): only(ORG),
     ("stats.pdf", "GET"): only(ORG),
     ("stats_api.api", "GET"): only(ORG),
+    ("todos_api.todos", "GET"): only(STAFF),  # each role its own kinds (tests/test_todos_api.py)
     ("roster.index", "GET"): only(READERS),
     ("roster.workbook", "GET"): only(READERS),  # no column chosen: the chooser again
     ("roster.pdf", "GET"): only(READERS),
@@ -246,6 +247,10 @@ def _check_allowed(endpoint, method, role, response, world):
             assert (content in page) == endpoint.endswith(".edit")
         else:
             assert message in field_errors(page, first_field)
+    elif endpoint == "todos_api.todos":
+        data = response.get_json()
+        assert data["total"] == len(data["items"])
+        assert all(item["kind"] in data["kinds"] for item in data["items"])
     elif endpoint == "api.officials":
         data = response.get_json()
         assert data["total"] == 1 and data["page"] == 1
