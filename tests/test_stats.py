@@ -329,3 +329,23 @@ def test_roster_page_keeps_the_search_and_leaves_out_recused(auth, staff, ctx):
     db.session.commit()
     rows = _sheet(client.get("/officials/roster.xlsx?q=张&col=name"))
     assert [r[1] for r in rows[2:]] == ["张名"]
+
+
+def test_team_is_the_principal_and_leadership_ranks(make, ctx):
+    county = make.unit(name="班子县", kind="county")
+    day = D(2026, 12, 3)
+    for name, rank, principal in (("书记", "正科级", True), ("副县长", "副处级", False),
+                                  ("科长", "正科级", False), ("调研员", "一级调研员", False)):
+        make.post(make.official(name=name, unit_obj=county), county, start=D(2022, 1, 1),
+                  rank=rank, principal=principal)
+    from kaohe.stats.rules import team_ranks
+
+    def members():
+        return queries.figures(queries.Scope(unit_id=county.id, team=True,
+                                             team_ranks=team_ranks()), day)["total"]
+
+    assert members() == 2  # the principal whatever his rank, and the 副处级 deputy
+    settings.set_value("stats.team_lowest_rank", "副科级")
+    assert members() == 3  # the 正科级 section chief too; a 职级 (调研员) never
+    found = queries.team_checks(queries.Scope(unit_id=county.id, team=True), day, team_rules())
+    assert [t["members"] for t in found] == [3]

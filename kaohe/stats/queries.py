@@ -33,16 +33,20 @@ POLITICS = (("中共党员", ("中共党员", "中共预备党员")), ("民主�
 # (「省委党校研究生」 is 研究生 level; the marker itself stays on the record).
 LEVELS = tuple(EDUCATION)
 NON_CCP = ("民主党派", "无党派人士", "群众")  # 党外干部
+# 领导职务 from the top down to 副处级: the default members of a 班子 (a setting).
+LEADERSHIP_RANKS = ("正厅级", "副厅级", "正处级", "副处级")
 
 
 @dataclass(frozen=True)
 class Scope:
     """Whose figures: the city (``unit_id`` None), a unit with its sub-units, or a unit's
-    leadership team (班子: the officials holding a post in that unit on the date)."""
+    leadership team (班子: the officials holding, on the date, the unit's principal post or
+    a post of one of ``team_ranks``)."""
 
     unit_id: int | None = None
     team: bool = False
     exclude_ids: frozenset[int] = field(default_factory=frozenset)
+    team_ranks: tuple[str, ...] = LEADERSHIP_RANKS
 
 
 def _md(column) -> ColumnElement:
@@ -83,6 +87,11 @@ def holds_post_on(day: dt.date) -> ColumnElement:
                 Post.deleted_at.is_(None))
 
 
+def team_post(day: dt.date, ranks: tuple[str, ...]) -> ColumnElement:
+    """A 班子 post held on ``day``: the principal one, or one of ``ranks``."""
+    return and_(holds_post_on(day), or_(Post.is_principal.is_(True), Post.rank.in_(ranks)))
+
+
 def scoped(stmt: Select, scope: Scope, day: dt.date) -> Select:
     """``stmt`` (selecting from Official) restricted to the live officials of ``scope``."""
     stmt = stmt.where(Official.deleted_at.is_(None))
@@ -92,7 +101,7 @@ def scoped(stmt: Select, scope: Scope, day: dt.date) -> Select:
         return stmt
     if scope.team:
         members = select(Post.official_id).where(Post.unit_id == scope.unit_id,
-                                                 holds_post_on(day))
+                                                 team_post(day, scope.team_ranks))
         return stmt.where(Official.id.in_(members))
     return stmt.where(Official.unit_id.in_(select(_subtree(scope.unit_id).c.id)))
 
@@ -204,6 +213,7 @@ class TeamRules:
     young_under: int = 40  # at least one member younger than this
     woman: bool = True  # at least one woman
     non_ccp_kinds: frozenset[str] = frozenset({"city", "county"})  # unit kinds needing 党外
+    ranks: tuple[str, ...] = LEADERSHIP_RANKS  # who belongs to a 班子 (besides its principal)
 
 
 def team_checks(scope: Scope, day: dt.date, rules: TeamRules) -> list[dict]:
@@ -217,7 +227,8 @@ def team_checks(scope: Scope, day: dt.date, rules: TeamRules) -> list[dict]:
                    young, woman, non_ccp)
             .select_from(Post).join(Official, Official.id == Post.official_id)
             .join(Unit, Unit.id == Post.unit_id)
-            .where(holds_post_on(day), Official.deleted_at.is_(None), Unit.deleted_at.is_(None))
+            .where(team_post(day, rules.ranks), Official.deleted_at.is_(None),
+                   Unit.deleted_at.is_(None))
             .group_by(Unit.id, Unit.name, Unit.kind).order_by(Unit.sort_order, Unit.id))
     if scope.exclude_ids:
         stmt = stmt.where(Official.id.not_in(sorted(scope.exclude_ids)))

@@ -13,7 +13,7 @@ from kaohe.extensions import csrf
 from kaohe.interop.excel_export import XLSX_MIME, download_response
 from kaohe.stats import export, queries, svg
 from kaohe.stats.forms import SCOPES, StatsForm, check_day
-from kaohe.stats.rules import team_rules
+from kaohe.stats.rules import team_ranks, team_rules
 from kaohe.units import services as units
 
 bp = guard(Blueprint("stats", __name__, url_prefix="/stats"), read=P.STATS_READ)
@@ -46,7 +46,7 @@ def _from_form() -> tuple[StatsForm, queries.Scope | None, object]:
             form.unit_id.errors = list(exc.errors.values())
             return form, None, day
     return form, queries.Scope(unit_id=unit_id, team=form.scope.data == "team",
-                               exclude_ids=recused_official_ids()), day
+                               exclude_ids=recused_official_ids(), team_ranks=team_ranks()), day
 
 
 @bp.get("/")
@@ -111,6 +111,6 @@ def api():
         except ValidationFailed:
             return jsonify(error="单位不存在"), 404
     scope = queries.Scope(unit_id=unit_id, team=request.args.get("team") == "1",
-                          exclude_ids=recused_official_ids())
+                          exclude_ids=recused_official_ids(), team_ranks=team_ranks())
     fig, teams = report(scope, day)
     return jsonify({**fig, "unit_id": unit_id, "team": scope.team, "teams_missing": teams})
