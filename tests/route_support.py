@@ -15,7 +15,7 @@ from kaohe.orgnotes.models import OrgNote
 from kaohe.officials.models import Post
 from kaohe.reviews.models import Review
 from tests import (account_access, discussions_access, dossier_access, interop_access,
-                   kaocha_access, moves_access, quota_access, ua_access)
+                   jobs_access, kaocha_access, moves_access, quota_access, ua_access)
 
 # Models behind the record blueprints: blueprint → (model, world attribute).
 ITEM_MODELS = {"posts": (Post, "post"), "assessments": (AssessmentResult, "result"),
@@ -70,6 +70,8 @@ def url_for_rule(rule: str, endpoint: str, world) -> str:
         values.update(moves_access.url_values(world))
     if blueprint == "kaocha":
         values.update(kaocha_access.url_values(world))
+    if blueprint == "jobs":
+        values.update(jobs_access.url_values(world))
     if endpoint.startswith("units.quota."):
         values.update(quota_access.url_values(world))
     if blueprint == "account":

@@ -20,7 +20,7 @@ from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
 from kaohe.extensions import db
 from kaohe.officials.models import Official
 from tests import (account_access, discussions_access, dossier_access, interop_access,
-                   kaocha_access, moves_access, quota_access, ua_access)
+                   jobs_access, kaocha_access, moves_access, quota_access, ua_access)
 from tests.helpers import PNG, audit_total, build_world, field_errors, table_counts, text
 from tests.route_support import ITEM_MODELS, routes, url_for_rule
 
@@ -131,6 +131,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     **moves_access.expected(only),
     # 考察材料: draft, 民主推荐, frozen final versions (issue 13.4).
     **kaocha_access.expected(only),
+    # Background jobs' progress pages (issue 15): the submitter's only.
+    **jobs_access.expected(only, STAFF),
     # Recusal links and API tokens (issue 16).
     **account_access.expected(only, STAFF),
     # The unit page and its 优秀 quota approvals (issue 12.5).
@@ -316,6 +318,8 @@ def _check_allowed(endpoint, method, role, response, world):
     elif endpoint == "appform_item.item":
         stamped = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
         assert "干部任免审批表" in stamped and "东城区委书记" in stamped and f"{role}测试" in stamped
+    elif endpoint in jobs_access.ENDPOINTS:
+        jobs_access.check_allowed(endpoint, response, page)
     elif endpoint.split(".")[0] == "kaocha":
         kaocha_access.check_allowed(endpoint, method, role, response, page, world,
                                     field_errors)
