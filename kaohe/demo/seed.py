@@ -41,6 +41,7 @@ from kaohe.core.models import utcnow
 from kaohe.demo import phrases as ph
 from kaohe.demo.discipline import DisciplineDemo
 from kaohe.demo.discussions import DiscussionDemo
+from kaohe.demo.politics import dress
 from kaohe.demo.records import RecordRows
 from kaohe.demo.todos import TodoDemo
 from kaohe.demo.unitassess import UnitAssessDemo
@@ -254,7 +255,7 @@ class Seeder(RecordRows):
                                            self.plus_years(self.today, -9)),
                                        self.today - dt.timedelta(60)))
             number = first17 + check_digit(first17)
-            yield {
+            yield dress({
                 **self.base(), "name": name, "name_pinyin": index_text(name),
                 "gender": gender, "birth_date": birth,
                 "ethnicity": ethnicity, "native_place": place, "party_date": party,
@@ -266,7 +267,7 @@ class Seeder(RecordRows):
                                      if inservice else ""),
                 "unit_id": self.units[u].id, "current_post": self.full_post(u, title),
                 "rank": rank, "id_number": number, "photo": None, "photo_mime": None,
-            }
+            }, self.today)  # affiliation, disciplines, 党校 (kaohe/demo/politics.py)
             self.offs.append(_Off(number, u, work_start, rank, title, since,
                                   min(rng.gauss(85, 3.5), 96), principal, former))
 
