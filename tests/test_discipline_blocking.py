@@ -81,7 +81,7 @@ def test_exemption_removal_is_recorded_in_audit_and_history(make):
     f = ds.finding(o, kind="admonishment")
     e = ds.exempt(f)
     services.revoke_exemption(f, {"revoke_reason": "经复查不符合容错条件"})
-    db.session.flush()
+    db.session.commit()  # audit entries join the chain at commit
     rows = [r for r in db.session.scalars(select(AuditLog).where(
         AuditLog.entity_type == "tolerance_exemption").order_by(AuditLog.id))
         if r.entity_id == e.id or (r.after or {}).get("id") == e.id]

@@ -33,6 +33,7 @@ def test_generate_stores_snapshot_pdf_hash_and_author(make):
                                      "generated_by": "organization测试"}
     year = dt.datetime.fromisoformat(d.snapshot["dossier"]["generated_at"]).year
     assert d.number == f"KH-{year}-{services.next_seq(year) - 1:06d}"
+    db.session.commit()  # audit entries join the chain at commit
     log = db.session.scalars(select(AuditLog).where(AuditLog.entity_type == "dossier")).one()
     assert log.action == "create" and "pdf" not in log.after and "snapshot" not in log.after
 

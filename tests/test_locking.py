@@ -345,7 +345,7 @@ def test_the_audit_log_leaves_the_counter_out(make):
 
     w = build_world()
     w.review.strengths = "改了"
-    db.session.flush()
+    db.session.commit()  # audit entries join the chain at commit
     row = db.session.scalars(select(AuditLog).where(AuditLog.entity_type == "review")
                              .order_by(AuditLog.id.desc())).first()
     assert row.after == {"strengths": "改了"}
