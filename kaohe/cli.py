@@ -98,6 +98,9 @@ def init_app(app: Flask) -> None:
     from kaohe.appform.cli import appointment_form_command
 
     app.cli.add_command(appointment_form_command)
+    from kaohe.kaocha.cli import kaocha_draft_command
+
+    app.cli.add_command(kaocha_draft_command)
 
     from kaohe.backup.cli import backup_command, restore_command
 

@@ -329,3 +329,41 @@ def test_profile_draft_is_as_of_today(make, auth, today):
     assert lines[2] == "根据干部工作安排，考察组对李明同志进行了考察。现将考察情况报告如下："
     auth.logout()
     assert auth.as_role("discipline").get(f"/officials/{o.id}/kaocha/draft").status_code == 403
+
+
+# ---------------------------------------------------------------- command line
+
+def test_cli_writes_the_item_draft(make, runner, tmp_path):
+    d, it = ks.item()
+    ks.recommend(d, it, participants=3, votes=2)
+    make.commit()
+    out = tmp_path / "draft.docx"
+    result = runner.invoke(args=["kaocha-draft", str(it.official_id), "--item", str(it.id),
+                                 "--date", "2020-04-09", "--group", "市委组织部考察组",
+                                 "--inspectors", "张三", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "已生成王建国同志考察材料初稿" in result.output
+    lines = ks.paragraphs(out.read_bytes())
+    assert "（拟任东城区委书记）" in lines[2] and lines[-3:] == [
+        "考察组：市委组织部考察组", "考察人：张三", "2020年4月9日"]
+    assert "2020年3月20日会议推荐（区委全委会成员）：参加推荐 3 人，得票 2 票，得票率 66.7%。" in lines
+    assert ks.after(lines, "三、年度考核情况") == ["2017年度：称职", "2018年度：优秀", "2019年度：称职"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["999999"], "干部 999999 不存在。"),
+    (["{official}", "--item", "999999"], "议题 999999 不存在或不是王建国的议题。"),
+    (["{other}", "--item", "{item}"], "不是李明的议题。"),
+    (["{official}", "--date", "2020-02-30"], "2020-02-30"),
+    (["{official}", "--group", "组" * 101], "考察组不能超过 100 个字。"),
+])
+def test_cli_refusals(make, runner, tmp_path, args, message):
+    d, it = ks.item()
+    other = bare()
+    make.commit()
+    out = tmp_path / "draft.docx"
+    values = {"official": it.official_id, "other": other.id, "item": it.id}
+    result = runner.invoke(args=["kaocha-draft", *(a.format(**values) for a in args),
+                                 "-o", str(out)])
+    assert result.exit_code != 0 and message in result.output
+    assert not out.exists()
