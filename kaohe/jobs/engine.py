@@ -59,7 +59,7 @@ state = _State()
 
 def storage_for(app: Flask) -> tuple[type, dict]:
     """The storage class and its arguments for ``app``'s configuration."""
-    url = app.config.get("KAOHE_REDIS_URL") or os.environ.get("KAOHE_REDIS_URL")
+    url = app.config.get("KAOHE_REDIS_URL")  # kaohe.config reads the environment
     if url:
         return RedisStorage, {"url": url}
     path = app.config.get("KAOHE_JOBS_QUEUE_FILE") or str(Path(app.instance_path) / "jobs-queue.db")
@@ -71,8 +71,8 @@ def init_app(app: Flask) -> None:
     storage_class, kwargs = storage_for(app)
     immediate = app.config.get("KAOHE_JOBS_IMMEDIATE", app.testing)
     huey.configure(storage_class, immediate, **kwargs)
-    embedded = os.environ.get("KAOHE_EMBEDDED_WORKER", app.config.get("KAOHE_EMBEDDED_WORKER", "1"))
-    if not immediate and str(embedded) != "0":
+    embedded = app.config["KAOHE_EMBEDDED_WORKER"]  # a flag parsed by kaohe.config
+    if not immediate and embedded not in (False, "0"):  # "0": set in a test's config
         app.before_request(ensure_embedded_worker)
 
 
