@@ -73,6 +73,8 @@ def people(make):
     ("shanliguo", ["单立国"]), ("danliguo", ["单立国"]), ("slg", ["单立国"]),
     ("zengguofan", ["曾国藩"]), ("zg", ["曾国藩", "赵刚伟", "赵钢"]), ("赵", ["赵刚伟", "赵钢"]),
     ("zhang san", ["张三丰"]), ("xyz", []),
+    ("gangwei", []), ("liguo", []),  # the middle of a spelling is not its start
+    ("sanfeng", []), ("zsf", ["张三丰"]), ("z%", []), ("g_", []),
 ])
 def test_search_by_pinyin_and_initials(people, q, found):
     assert sorted(_names(q=q)) == sorted(found)

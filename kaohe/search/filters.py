@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from kaohe.assessments.models import AssessmentResult
@@ -43,11 +43,12 @@ class Extra:
 
 
 def name_condition(q: str) -> ColumnElement:
-    """Name search: pinyin spellings or initials for Latin letters ("zgw", "zhaogangwei"),
-    else the characters anywhere in the name."""
+    """Name search: for Latin letters, the start of a pinyin spelling or of the initials
+    ("zgw", "zg", "zhaogangwei", "zhaog" find 赵刚伟; "gangwei" does not), as Chinese
+    software matches; else the characters anywhere in the name."""
     spelled = pinyin_query(q)
     if spelled is not None:
-        return Official.name_pinyin.contains(spelled, autoescape=True)
+        return (literal(" ") + Official.name_pinyin).contains(" " + spelled, autoescape=True)
     return Official.name.contains(q.strip(), autoescape=True)
 
 
