@@ -3,7 +3,7 @@
 This is the one module that reads the process environment (``from_environment``). A
 single machine needs none of it (the secret key is generated into the instance folder,
 the database is a SQLite file there); a deployment of several servers sets at least
-``KAOHE_SECRET_KEY``, ``KAOHE_DATABASE_URL`` and ``KAOHE_REDIS_URL`` (README 「生产部署」).
+``KAOHE_SECRET_KEY``, ``KAOHE_DATABASE_URL`` and ``KAOHE_REDIS_URL`` (README, "Production: several app servers").
 """
 from __future__ import annotations
 
