@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from kaohe.core.errors import ValidationFailed
-from kaohe.discussions.models import Discussion, ItemDossier
+from kaohe.discussions.models import AgendaItem, Discussion, ItemDossier
 from kaohe.discussions.services import agenda, decisions
 from kaohe.discussions.services.readiness import check_states, compute
 from kaohe.dossier import services as dossiers
@@ -240,7 +240,8 @@ def test_section_six_numbers_its_parts_without_an_opinion(make):
 def test_demo_dossier_agrees_with_its_item(app, runner):
     result = runner.invoke(args=["seed-demo", "--officials", "40", "--seed", "7"])
     assert result.exit_code == 0, result.output
-    link = db.session.scalars(select(ItemDossier)).one()
+    link = db.session.scalars(select(ItemDossier).join(AgendaItem).join(Discussion).where(
+        Discussion.status == "draft")).one()  # the upcoming meeting's ready item
     item = link.item
     body = _pdf_text(link.dossier.pdf)
     five = _section(body, "五、组织掌握情况", "六、纪委了解的情况")

@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from kaohe.audit.models import AuditLog
 from kaohe.core.errors import ValidationFailed
+from kaohe.discussions.models import AgendaItem, Discussion
+from kaohe.discussions.services.readiness import compute
 from kaohe.extensions import db
 from kaohe.moves.models import Appointment, Holiday, Publicity, PublicityEntry
 from kaohe.moves.services import holidays
@@ -390,3 +392,23 @@ def test_entry_of_another_item_is_not_recorded(make):
     d, it, made = ms.ready_to_appoint()
     assert db.session.scalar(select(PublicityEntry).where(PublicityEntry.item_id == it.id)) \
         == made.entries[0]
+
+
+def test_seed_demo_has_a_publicity_in_progress(app, runner, today):
+    result = runner.invoke(args=["seed-demo", "--officials", "40", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    made = db.session.scalars(select(Publicity)).one()
+    d = made.discussion
+    assert d.is_held and d.date < today and made.start_on <= today
+    assert made.sha256 == hashlib.sha256(made.pdf).hexdigest()
+    assert f"任前公示：{d.title}" in result.output
+    outcomes = sorted((e.item.action, e.outcome, e.objection_state) for e in made.entries)
+    assert outcomes == [("further_use", "objection", "pending"), ("promote", None, None)]
+    appointed = db.session.scalars(select(Appointment)).one()
+    assert db.session.get(AgendaItem, appointed.item_id).action == "exchange"
+    assert pub.appointment_problems(made.entries[0].item, None) != []
+    # The upcoming meeting's ready item carries its 动议谈话 and 考察.
+    upcoming = db.session.scalars(select(Discussion).where(Discussion.status == "draft")).one()
+    assert sum(compute(i).ready for i in upcoming.items) == 1
+    cal = holidays.calendar()
+    assert D(2026, 10, 1) in cal.holidays and D(2026, 10, 10) in cal.workdays

@@ -30,6 +30,7 @@ from kaohe.assessments.models import LOW_GRADES, AssessmentResult
 from kaohe.auth.models import User
 from kaohe.demo import phrases as ph
 from kaohe.demo.discipline import ANSWERS
+from kaohe.demo.moves import MovesDemo
 from kaohe.discipline import rules as drules
 from kaohe.discipline import services as discipline
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
@@ -179,6 +180,7 @@ class DiscussionDemo:
         self.check(discussion, first, "petition", rng.choice(["clear", "resolved"]),
                    RESOLVED_NOTE)
         self.opinion(ready.id)
+        MovesDemo(self).prepare(discussion, first)  # 凡动必谈、必考 before the dossier
         agenda.attach(discussion, ready.id, None, self.org_id)
 
         # 2. Blocked by the discipline commission's records (open case / impact period).
@@ -213,3 +215,4 @@ class DiscussionDemo:
         self.s.counts["item_dossier"] = 1
         yield (f"干部任免会议：{discussion.kind_label}“{discussion.title}”"
                f"（{self.date.isoformat()}），议题 {len(items)} 个，成员 {len(members)} 人")
+        yield from MovesDemo(self).run()  # a held meeting with its 任前公示 and 任职

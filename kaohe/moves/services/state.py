@@ -22,7 +22,7 @@ class MoveState:
     label: str  # 凡动必核 …
     rule: str  # what applies to this action, and when
     done: bool
-    records: list[dict] = field(default_factory=list)  # {id, what, who, when, text}
+    records: list[dict] = field(default_factory=list)  # {id, what, who, when, text, after}
     before: list[str] = field(default_factory=list)  # missing before the meeting
     after: list[str] = field(default_factory=list)  # missing before the appointment
 
@@ -40,7 +40,7 @@ def _verify(item: AgendaItem, checks) -> MoveState:
             f"{item.action_label}须核：{_labels(need.verify, drules.CHECKS)}（凡提四必中适用的项），"
             "上会前完成")
     rows = [{"id": None, "what": c.label, "who": c.who, "when": c.when,
-             "text": ("✓ " if c.done else "✗ ") + c.result} for c in required]
+             "text": ("✓ " if c.done else "✗ ") + c.result, "after": False} for c in required]
     return MoveState("verify", rules.MOVES["verify"], rule, not missing, rows, missing)
 
 
@@ -52,7 +52,7 @@ def _talk(item: AgendaItem, talks: list[MoveTalk]) -> MoveState:
              else ["凡动必谈：未记录任前谈话（决定后、任职前进行）"])
     rule = "上会前进行动议谈话" + ("；同意后、任职前进行任前谈话" if need.talk_after else "")
     rows = [{"id": t.id, "what": t.kind_label, "who": t.talker, "when": t.talked_on.isoformat(),
-             "text": t.summary} for t in talks]
+             "text": t.summary, "after": t.kind == "pre_appointment"} for t in talks]
     return MoveState("talk", rules.MOVES["talk"], rule, not before and not after, rows,
                      before, after)
 
@@ -63,7 +63,8 @@ def _assess(item: AgendaItem, found: list[MoveAssessment]) -> MoveState:
     ok = any(a.kind in need.assess for a in found)
     before = [] if ok else [f"凡动必考：未记录{names}（上会前完成）"]
     rows = [{"id": a.id, "what": a.kind_label, "who": a.assessor, "when": a.done_on.isoformat(),
-             "text": "：".join(filter(None, (a.conclusion, a.summary)))} for a in found]
+             "text": "：".join(filter(None, (a.conclusion, a.summary))), "after": False}
+            for a in found]
     rule = (f"上会前完成{names}" if len(need.assess) == 1
             else f"上会前完成其一：{names}")
     return MoveState("assess", rules.MOVES["assess"], rule, ok, rows, before)
@@ -72,8 +73,8 @@ def _assess(item: AgendaItem, found: list[MoveAssessment]) -> MoveState:
 def _train(item: AgendaItem, found: list[MoveTraining]) -> MoveState:
     need = rules.needs(item.action)
     rows = [{"id": t.id, "what": t.status_label, "who": t.provider, "when":
-             t.day.isoformat() if t.day else "", "text": "；".join(filter(None, (t.course, t.note)))}
-            for t in found]
+             t.day.isoformat() if t.day else "", "text": "；".join(filter(None, (t.course, t.note))),
+             "after": True} for t in found]
     if need.train is None:
         return MoveState("train", rules.MOVES["train"], f"不适用：{need.why_not_train}", True,
                          rows)
