@@ -268,7 +268,8 @@ def test_recused_officials_are_left_out(req, today):
 
 
 @pytest.mark.parametrize("role,expected", [
-    ("organization", {"retirement", "probation", "annual_missing", "discussion_not_ready"}),
+    ("organization", {"retirement", "probation", "annual_missing", "discussion_not_ready",
+                      "publicity_ending"}),
     ("discipline", {"opinion_waiting", "finding_impact_ending"}),
     ("assessment", {"round_data_missing", "interview_due"}),
     ("reviewer", {"dossier_unread"}),
@@ -279,3 +280,34 @@ def test_each_role_gets_its_kinds_only(req, role, expected):
     assert expected <= kinds_of_role
     others = set(registry.KINDS) - set(registry.ROLE_KINDS[role])
     assert not kinds_of_role & others
+
+
+@pytest.mark.parametrize("today,listed", [
+    (dt.date(2020, 4, 13), False),  # 4 days before the end (setting: 3)
+    (dt.date(2020, 4, 14), True),
+    (dt.date(2020, 4, 17), True),   # the last day
+    (dt.date(2020, 6, 1), True),    # ended, outcome not recorded: stays
+])
+def test_publicity_ending(req, today, listed):
+    from tests import moves_support as ms
+    d, item = ms.approved(name="公示甲")
+    made = ms.publish(d)  # 2020-04-13 to 2020-04-17
+    found = kinds("organization", today, "publicity_ending")
+    assert [t.ids["publicity_id"] for t in found] == ([made.id] if listed else [])
+    if listed:
+        assert found[0].due == ms.END and found[0].ids["item_ids"] == [item.id]
+        assert "公示甲：公示结果待登记" in found[0].details
+    ms.no_objection(made.entries[0])
+    assert kinds("organization", dt.date(2020, 6, 1), "publicity_ending") == []
+
+
+def test_publicity_objection_being_checked_stays(req):
+    from kaohe.moves.services import publicity
+    from tests import moves_support as ms
+    d, item = ms.approved(name="公示乙")
+    made = ms.publish(d)
+    publicity.record_outcome(made.entries[0], {"outcome": "objection", "objection": "反映问题",
+                                               "objection_state": "pending", "handling": ""},
+                             today=dt.date(2020, 4, 15))
+    [t] = kinds("organization", dt.date(2020, 4, 20), "publicity_ending")
+    assert "公示乙：异议正在核查" in t.details and t.urgency == 0

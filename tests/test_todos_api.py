@@ -131,7 +131,8 @@ DEMO_KINDS = {
 
 def test_demo_data_show_every_kind(app, runner):
     """The README's demo city (default size and seed) has an example of each kind but
-    round_data_missing and dossier_stale (see kaohe/demo/todos.py; tested above/below)."""
+    round_data_missing, dossier_stale and publicity_ending (see kaohe/demo/todos.py;
+    tested here and in tests/test_todos.py)."""
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     with app.test_request_context():
@@ -139,7 +140,8 @@ def test_demo_data_show_every_kind(app, runner):
     for name, expected in DEMO_KINDS.items():
         assert expected <= found[name], (name, expected - found[name])
     shown = set().union(*found.values())
-    assert set(registry.KINDS) - shown == {"round_data_missing", "dossier_stale"}
+    assert set(registry.KINDS) - shown == {"round_data_missing", "dossier_stale",
+                                           "publicity_ending"}
 
 
 def test_round_with_missing_data(app, runner, today):

@@ -66,10 +66,13 @@ def retirement_rules() -> dict[str, RetirementRule]:
                                        cfg.value(cfg.DELAY_MAX_FEMALE_SENIOR))}
 
 
-def retirement_rule(gender: str, rank: str) -> RetirementRule:
-    """The retirement rule of an official (settings)."""
-    rules = retirement_rules()
-    if gender == "F" and rank in cfg.senior_ranks():
+def retirement_rule(gender: str, rank: str, rules: dict[str, RetirementRule] | None = None,
+                    senior: tuple[str, ...] | None = None) -> RetirementRule:
+    """The retirement rule of an official (settings; ``rules`` and ``senior`` when read
+    already)."""
+    rules = retirement_rules() if rules is None else rules
+    senior = cfg.senior_ranks() if senior is None else senior
+    if gender == "F" and rank in senior:
         return rules["F_senior"]
     return rules.get(gender, rules["M"])
 
@@ -91,7 +94,7 @@ def retirement(ctx: Ctx) -> list[Todo]:
         .where(or_(*conditions), ctx.visible(Official.id))).all()
     out = []
     for oid, name, gender, rank, birth, post in rows:
-        rule = retirement_rule(gender, rank)
+        rule = retirement_rule(gender, rank, rules, senior)
         day = rule.reached_on(birth)
         years, extra = divmod(rule.months(month_index(birth.year, birth.month)), 12)
         age = f"{years} 周岁" + (f" {extra} 个月" if extra else "")

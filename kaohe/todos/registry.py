@@ -12,7 +12,7 @@ from flask import g, has_request_context
 
 from kaohe.auth.permissions import P, can
 from kaohe.core import clock
-from kaohe.todos import accounts, assessment, discipline, meetings, people
+from kaohe.todos import accounts, assessment, discipline, meetings, people, publicity
 from kaohe.todos.context import Ctx
 from kaohe.todos.items import Todo
 
@@ -22,6 +22,7 @@ KINDS: dict[str, tuple[str, P]] = {
     "opinion_missing": ("未征求党风廉政意见", P.INTEGRITY_REQUEST),
     "opinion_expiring": ("党风廉政意见会前到期", P.INTEGRITY_REQUEST),
     "dossier_stale": ("考评材料须重新生成", P.DISCUSSIONS_MANAGE),
+    "publicity_ending": ("任前公示结束", P.DISCUSSIONS_MANAGE),
     "probation": ("试用期满", P.OFFICIALS_WRITE),
     "retirement": ("到龄退休", P.OFFICIALS_WRITE),
     "rotation_must": ("任现职满年限应交流", P.OFFICIALS_WRITE),
@@ -43,6 +44,7 @@ PRODUCERS: dict[Callable[[Ctx], list[Todo]], tuple[str, ...]] = {
     meetings.discussions: ("discussion_not_ready", "dossier_stale"),
     meetings.opinions: ("opinion_missing", "opinion_expiring"),
     meetings.unread: ("dossier_unread",),
+    publicity.publicity_ending: ("publicity_ending",),
     people.probation: ("probation",),
     people.retirement: ("retirement",),
     people.rotation: ("rotation", "rotation_must"),
@@ -57,8 +59,9 @@ PRODUCERS: dict[Callable[[Ctx], list[Todo]], tuple[str, ...]] = {
 
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
     "organization": ("discussion_not_ready", "opinion_missing", "opinion_expiring",
-                     "dossier_stale", "probation", "retirement", "rotation_must", "rotation",
-                     "impact_ending", "annual_missing", "interview_due"),
+                     "dossier_stale", "publicity_ending", "probation", "retirement",
+                     "rotation_must", "rotation", "impact_ending", "annual_missing",
+                     "interview_due"),
     "discipline": ("opinion_waiting", "finding_impact_ending"),
     "assessment": ("round_data_missing", "indicators_lagging", "interview_due"),
     "reviewer": ("dossier_unread",),

@@ -19,6 +19,7 @@ ROTATION_MUST_YEARS = "todos.rotation_must_years"
 ROTATION_DAYS = "todos.rotation_days"
 OPINION_ANSWER_DAYS = "todos.opinion_answer_days"
 ROUND_DATA_DAYS = "todos.round_data_days"
+PUBLICITY_DAYS = "todos.publicity_days"
 IDLE_USER_DAYS = "todos.idle_user_days"
 TOKEN_DAYS = "todos.token_days"
 RETIRE_MALE = "todos.retire_age_male"
@@ -47,6 +48,8 @@ registry.register(
                max=90, help="征求意见后此天数内应回复；纪委监委待办按等待天数排序"),
     SettingDef(ROUND_DATA_DAYS, "待办：目标考核各轮次数据录入期限（天）", 30, unit="天", min=1,
                max=180, help="半年、前三季度、全年考核截止后此天数内录齐数据；约谈在其后同样天数内进行"),
+    SettingDef(PUBLICITY_DAYS, "待办：任前公示结束提前提醒（天）", 3, unit="天", min=0, max=30,
+               help="此天数内结束（或已结束）且公示结果未登记、异议正在核查的任前公示"),
     SettingDef(IDLE_USER_DAYS, "待办：账户长期未使用（天）", 90, unit="天", min=7, max=730,
                help="此天数内没有登录或操作记录的在用账户，提醒管理员核实是否停用"),
     SettingDef(TOKEN_DAYS, "待办：API 令牌到期提前提醒（天）", 14, unit="天", min=1, max=90),
