@@ -142,9 +142,9 @@ def write(connection: Connection, rows: list[dict], key: bytes,
     links = []
     for row in rows:
         seq += 1
-        digest_ = link(key, seq, prev, row["digest"])
-        links.append((seq, prev, digest_))
-        prev = digest_
+        hashed = link(key, seq, prev, row["digest"])
+        links.append((seq, prev, hashed))
+        prev = hashed
     if connection.dialect.name == "postgresql" and len(rows) >= COPY_ROWS:
         _copy(connection, log, rows, links)
     else:

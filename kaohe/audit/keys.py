@@ -24,7 +24,7 @@ class AuditKeyError(RuntimeError):
 
 def audit_key(app: Flask | None = None) -> bytes:
     """The HMAC key of the audit chain for ``app`` (default: the current app)."""
-    app = app or current_app._get_current_object()
+    app = app or current_app
     key = app.extensions.get(_EXTENSION)
     if key is None:
         text = app.config.get("KAOHE_AUDIT_KEY") or instance_secret(
