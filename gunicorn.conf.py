@@ -49,12 +49,25 @@ errorlog = "-"
 control_socket_disable = True
 
 
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def on_starting(_server) -> None:
-    """Start from empty metric files: those of an earlier run would be added in."""
+    """Drop the metric files of processes gone (an earlier run's workers), whose figures
+    would be added in; a job worker sharing the folder keeps its own (``*_<pid>.db``)."""
     folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.db"):
-        stale.unlink(missing_ok=True)
+    for path in folder.glob("*.db"):
+        pid = path.stem.rsplit("_", 1)[-1]
+        if not pid.isdigit() or not _running(int(pid)):
+            path.unlink(missing_ok=True)
 
 
 def child_exit(_server, worker) -> None:

@@ -210,6 +210,12 @@ def officials_workbook(template: bytes, rows: int, unit: str, post: str,
     return out.getvalue()
 
 
+def metric(exposition: str, name: str) -> float:
+    """The value of an unlabelled sample of a Prometheus text exposition (0 if absent)."""
+    found = re.search(rf"^{re.escape(name)} (\S+)$", exposition, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]

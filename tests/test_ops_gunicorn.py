@@ -56,14 +56,26 @@ def test_figures_come_from_the_environment(conf, environ, expected):
     assert settings["control_socket_disable"] is True
 
 
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
 def test_stale_metric_files_are_removed_at_start_and_a_dead_worker_s_gauges_on_exit(
         conf, tmp_path):
     settings = conf()
     folder = tmp_path / "metrics"
     folder.mkdir()
-    (folder / "counter_111.db").write_bytes(b"old run")
+    dead, alive = _dead_pid(), os.getpid()  # alive: e.g. a job worker sharing the folder
+    for name in (f"counter_{dead}.db", f"histogram_{dead}.db", f"counter_{alive}.db",
+                 f"histogram_{alive}.db", "unnamed.db"):
+        (folder / name).write_bytes(b"figures")
     settings["on_starting"](None)
-    assert list(folder.iterdir()) == []
+    assert sorted(p.name for p in folder.iterdir()) == [f"counter_{alive}.db",
+                                                        f"histogram_{alive}.db"]
+    for path in folder.iterdir():
+        path.unlink()
     for name in ("gauge_liveall_222.db", "gauge_livesum_222.db", "counter_222.db",
                  "gauge_liveall_333.db"):
         (folder / name).write_bytes(b"")

@@ -4,9 +4,9 @@ Instruments live here and import nothing of the app, so any feature can time its
 (``DOSSIER_SECONDS``, ``BUNDLE_SECONDS``). Under gunicorn each worker is a process:
 with ``PROMETHEUS_MULTIPROC_DIR`` set (gunicorn.conf.py sets it) the client keeps the
 values in files there and a scrape adds up every process's, including a job worker
-started with the same directory on the same machine; gunicorn.conf.py removes a dead
-worker's files (``child_exit``). Figures read from the database (job queue) are
-collected at scrape time by the view, never stored here.
+started with the same directory on the same machine (gunicorn.conf.py drops the files of
+processes gone when it starts). Figures read from the database or the queue are collected
+at scrape time by the view, never stored here.
 """
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ def exposition(*collectors: Collector) -> bytes:
     """The text exposition of every metric (of all processes in multiprocess mode) and
     of ``collectors``, which are asked at this moment."""
     registry = CollectorRegistry()
+    # prometheus-client's own variable: it chose its multiprocess mode from it at import.
     if os.environ.get(MULTIPROC_ENV):
         multiprocess.MultiProcessCollector(registry)
     else:
