@@ -102,6 +102,10 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(kaocha_draft_command)
 
+    from kaohe.moves.cli import moves_group
+
+    app.cli.add_command(moves_group)
+
     from kaohe.backup.cli import backup_command, restore_command
 
     for command in (backup_command, restore_command):

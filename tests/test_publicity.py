@@ -412,3 +412,64 @@ def test_seed_demo_has_a_publicity_in_progress(app, runner, today):
     assert sum(compute(i).ready for i in upcoming.items) == 1
     cal = holidays.calendar()
     assert D(2026, 10, 1) in cal.holidays and D(2026, 10, 10) in cal.workdays
+
+
+# ---------------------------------------------------------------- CLI
+
+def test_cli_appoint_is_refused_then_recorded(make, runner):
+    d, it = ms.approved()
+    made = ms.publish(d)
+    ms.after_moves(d, it)
+    make.commit()
+    args = ["moves", "appoint", str(it.id), "--on", "2020-04-20", "--doc", "X组任〔2020〕12号"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1
+    assert "不能登记任职：公示期已满，尚未登记公示结果（无异议或有异议）" in result.output
+    assert live_count(Appointment) == 0
+    ms.no_objection(made.entries[0])
+    make.commit()
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "已登记王建国任职：2020-04-20，X组任〔2020〕12号" in result.output
+    done = db.session.scalars(select(Appointment)).one()
+    assert done.recorded_by_id is None
+    log = db.session.scalar(select(AuditLog).where(AuditLog.entity_type == "appointment"))
+    assert log.actor_name == "cli:moves-appoint"
+    status = runner.invoke(args=["moves", "status", str(it.id)])
+    assert status.exit_code == 0
+    for needle in ("王建国 · 提拔", "✓ 凡动必谈", "任前谈话 2020-04-15 市委组织部部长",
+                   "任前公示：2020-04-13 至 2020-04-17，无异议", "已任职：2020-04-20，X组任〔2020〕12号"):
+        assert needle in status.output, needle
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["moves", "appoint", "999999", "--on", "2020-04-20", "--doc", "X"], 1, "议题不存在（编号 999999）"),
+    (["moves", "appoint", "1", "--on", "2020-02-30", "--doc", "X"], 2, "日期格式不正确：2020-02-30"),
+    (["moves", "status", "999999"], 1, "议题不存在"),
+    (["moves", "publicity-pdf", "999999", "-o", "x.pdf"], 1, "任前公示不存在（编号 999999）"),
+])
+def test_cli_refusals(make, runner, args, code, message):
+    result = runner.invoke(args=args)
+    assert result.exit_code == code and message in result.output, result.output
+
+
+def test_cli_writes_the_stored_notice(make, runner, tmp_path):
+    d, _it = ms.approved()
+    made = ms.publish(d)
+    make.commit()
+    out = tmp_path / "notice.pdf"
+    result = runner.invoke(args=["moves", "publicity-pdf", str(made.id), "-o", str(out)])
+    assert result.exit_code == 0 and made.sha256 in result.output
+    assert out.read_bytes() == made.pdf
+    status = runner.invoke(args=["moves", "status", str(made.entries[0].item_id)])
+    assert "✗" not in status.output and "◷ 凡动必谈" in status.output
+    assert "尚不能登记任职：" in status.output
+
+
+def test_cli_status_before_the_meeting(make, runner):
+    d = s.discussion()
+    it = s.item(d, s.official())
+    make.commit()
+    status = runner.invoke(args=["moves", "status", str(it.id)])
+    assert "✗ 凡动必谈" in status.output and "缺：未记录动议谈话（上会前须与本人谈话）" in status.output
+    assert "✗ 凡动必核" in status.output and "缺：档案审核未完成（未核查）" in status.output

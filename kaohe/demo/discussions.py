@@ -204,6 +204,7 @@ class DiscussionDemo:
         self.check(discussion, item, "file_audit")
         self.check(discussion, item, "personal_report", "pending", PENDING_NOTE)
         self.check(discussion, item, "petition")
+        MovesDemo(self).prepare(discussion, item)
         self.opinion(pending.id)
 
         reviewer = db.session.scalar(select(User.id).where(User.username == REVIEWER))
