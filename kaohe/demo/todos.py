@@ -6,10 +6,10 @@ next, who are long in post (5 and 10 years), whose impact period ends soon; opin
 requests waiting for the commission; on the coming meeting of
 :mod:`kaohe.demo.discussions`, an opinion expiring before it; an API token about to
 expire and an account nobody has used for months. The demo city's own data supply the
-rest (that meeting's items not ready and its unread dossier, missing annual results,
-unit rounds, lagging units, interviews due). Rounds with missing data, stale dossiers and
-任前公示 are left out: the seed's tests hold every demo round complete and the meeting
-undecided with its one dossier current.
+rest (that meeting's items not ready and its unread dossier, the held meeting's 任前公示
+with an objection being checked, missing annual results, lagging units, interviews due).
+Rounds with missing data and stale dossiers are left out: the seed's tests hold every
+demo round complete and the coming meeting's one dossier current.
 """
 from __future__ import annotations
 
