@@ -320,7 +320,9 @@ def test_profile_draft_is_as_of_today(make, auth, today):
     f.result(o, years[0], "excellent")
     make.commit()
     client = auth.as_role("organization")
-    response = client.get(f"/officials/{o.id}/kaocha/draft",
+    url = f"/officials/{o.id}/kaocha/draft"
+    assert url in text(client.get(f"/officials/{o.id}"))
+    response = client.get(url,
                           query_string={"date": today.isoformat()})
     assert response.mimetype == MIME["docx"]
     lines = ks.paragraphs(response.data)
@@ -328,7 +330,9 @@ def test_profile_draft_is_as_of_today(make, auth, today):
                                                   f"{years[1]}年度：未录入年度考核结果"]
     assert lines[2] == "根据干部工作安排，考察组对李明同志进行了考察。现将考察情况报告如下："
     auth.logout()
-    assert auth.as_role("discipline").get(f"/officials/{o.id}/kaocha/draft").status_code == 403
+    reader = auth.as_role("discipline")
+    assert url not in text(reader.get(f"/officials/{o.id}"))
+    assert reader.get(url).status_code == 403
 
 
 # ---------------------------------------------------------------- command line
