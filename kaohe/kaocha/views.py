@@ -65,8 +65,9 @@ def _send(data: bytes, mimetype: str, name: str):
     return response
 
 
-def _draft(official, as_of, item, log, page: dict):
-    """The draft form page, or (its query string valid) the .docx."""
+def _draft(official, as_of, discussion, item, log):
+    """The draft form page, or (its query string valid) the .docx; ``log`` registers the
+    download."""
     form = DraftForm(formdata=request.args or None)
     if not request.args:
         form.date.data = clock.today()
@@ -77,26 +78,24 @@ def _draft(official, as_of, item, log, page: dict):
         db.session.commit()
         return _send(data, MIME["docx"], services.draft_name(official))
     return render_template("kaocha/draft.html", form=form, official=official, item=item,
-                           as_of=as_of, **page)
+                           as_of=as_of, discussion=discussion)
 
 
 @bp.get(f"{ITEM}/draft")
 def item_draft(discussion_id: int, item_id: int):
     discussion, it = _item(discussion_id, item_id)
-    return _draft(it.official, discussion.date, it,
+    return _draft(it.official, discussion.date, discussion, it,
                   lambda: access.log("download", discussion, "考察材料初稿", item_id=it.id,
-                                     official=it.official.name),
-                  {"discussion": discussion})
+                                     official=it.official.name))
 
 
 @bp.get("/officials/<int:official_id>/kaocha/draft")
 def official_draft(official_id: int):
     require(P.OFFICIALS_READ)
     official = official_or_404(official_id)  # recusal (回避) as on the profile
-    return _draft(official, clock.today(), None,
+    return _draft(official, clock.today(), None, None,
                   lambda: record_event("download", "official", official.id,
-                                       {"what": "考察材料初稿"}),
-                  {"discussion": None})
+                                       {"what": "考察材料初稿"}))
 
 
 def _recommendation_page(discussion, it, rec):
