@@ -31,6 +31,7 @@ from kaohe.auth.models import User
 from kaohe.demo import phrases as ph
 from kaohe.demo.discipline import ANSWERS
 from kaohe.demo.moves import MovesDemo
+from kaohe.kaocha import demo as kaocha_demo
 from kaohe.discipline import rules as drules
 from kaohe.discipline import services as discipline
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
@@ -181,6 +182,7 @@ class DiscussionDemo:
                    RESOLVED_NOTE)
         self.opinion(ready.id)
         MovesDemo(self).prepare(discussion, first)  # 凡动必谈、必考 before the dossier
+        kaocha_demo.recommend(discussion, first)  # 民主推荐 for the 考察材料
         agenda.attach(discussion, ready.id, None, self.org_id)
 
         # 2. Blocked by the discipline commission's records (open case / impact period).
