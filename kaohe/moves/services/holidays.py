@@ -1,6 +1,8 @@
 """The admin's holiday calendar (放假 and 调休上班 days) read as a :class:`WorkCalendar`."""
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from kaohe.core import records
@@ -19,7 +21,7 @@ def calendar() -> WorkCalendar:
 def listing(year: int | None = None) -> list[Holiday]:
     query = select(Holiday).order_by(Holiday.day)
     if year is not None:
-        query = query.where(Holiday.day.between(f"{year}-01-01", f"{year}-12-31"))
+        query = query.where(Holiday.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
     return list(db.session.scalars(query))
 
 
