@@ -15,5 +15,6 @@ from kaohe.interop.models import AppointmentSheet, FamilyMember  # noqa: F401
 from kaohe.search.saved import SavedSearch  # noqa: F401
 from kaohe.discussions.models import AgendaItem, Discussion, DiscussionBundle  # noqa: F401
 from kaohe.moves.models import Appointment, Holiday, Publicity  # noqa: F401
+from kaohe.todos.models import TodoDigest  # noqa: F401
 from kaohe.jobs.models import Job  # noqa: F401
 from kaohe.kaocha.models import DemocraticRecommendation, InspectionReport  # noqa: F401

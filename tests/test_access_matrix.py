@@ -87,6 +87,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("stats.pdf", "GET"): only(ORG),
     ("stats_api.api", "GET"): only(ORG),
     ("todos_api.todos", "GET"): only(STAFF),  # each role its own kinds (tests/test_todos_api.py)
+    ("todos.digest_settings", "GET"): only(STAFF),
+    ("todos.digest_settings", "POST"): only(STAFF),  # nothing filled in: saved as off
     ("roster.index", "GET"): only(READERS),
     ("roster.workbook", "GET"): only(READERS),  # no column chosen: the chooser again
     ("roster.pdf", "GET"): only(READERS),
@@ -249,6 +251,8 @@ def _check_allowed(endpoint, method, role, response, world):
             assert (content in page) == endpoint.endswith(".edit")
         else:
             assert message in field_errors(page, first_field)
+    elif endpoint == "todos.digest_settings":
+        assert "待办邮件提醒" in page and "电子邮件地址" in page
     elif endpoint == "todos_api.todos":
         data = response.get_json()
         assert data["total"] == len(data["items"])

@@ -20,6 +20,8 @@ ROTATION_DAYS = "todos.rotation_days"
 OPINION_ANSWER_DAYS = "todos.opinion_answer_days"
 ROUND_DATA_DAYS = "todos.round_data_days"
 PUBLICITY_DAYS = "todos.publicity_days"
+DIGEST = "todos.digest"
+DIGEST_URL = "todos.digest_base_url"
 IDLE_USER_DAYS = "todos.idle_user_days"
 TOKEN_DAYS = "todos.token_days"
 RETIRE_MALE = "todos.retire_age_male"
@@ -50,6 +52,10 @@ registry.register(
                max=180, help="半年、前三季度、全年考核截止后此天数内录齐数据；约谈在其后同样天数内进行"),
     SettingDef(PUBLICITY_DAYS, "待办：任前公示结束提前提醒（天）", 3, unit="天", min=0, max=30,
                help="此天数内结束（或已结束）且公示结果未登记、异议正在核查的任前公示"),
+    SettingDef(DIGEST, "待办邮件提醒", "关闭", kind="choice", choices=("关闭", "开启"),
+               help="开启后，每天 7:30 通过本单位邮件服务器（KAOHE_SMTP_HOST）向订阅的用户发送待办摘要"),
+    SettingDef(DIGEST_URL, "系统访问地址（邮件中的链接）", "", kind="text",
+               help="如 https://kaohe.example.gov.cn；留空时邮件中的链接以 http://localhost 开头"),
     SettingDef(IDLE_USER_DAYS, "待办：账户长期未使用（天）", 90, unit="天", min=7, max=730,
                help="此天数内没有登录或操作记录的在用账户，提醒管理员核实是否停用"),
     SettingDef(TOKEN_DAYS, "待办：API 令牌到期提前提醒（天）", 14, unit="天", min=1, max=90),

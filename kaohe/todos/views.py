@@ -1,12 +1,16 @@
-"""The to-do list on the home page and in the navigation, and ``GET /api/v1/todos``."""
+"""The to-do list on the home page and in the navigation, ``GET /api/v1/todos``, and the
+user's opt-in to the e-mail digest."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, make_response
-from flask_login import current_user
+from flask import (Blueprint, abort, flash, jsonify, make_response, redirect, render_template,
+                   request, url_for)
+from flask_login import current_user, login_required
 
 from kaohe.api.openapi import documented
+from kaohe.core.crud import run_form
 from kaohe.extensions import csrf, login_manager
-from kaohe.todos import registry
+from kaohe.todos import digest, registry
+from kaohe.todos.forms import DigestForm
 from kaohe.todos.items import URGENCY
 
 bp = Blueprint("todos", __name__)
@@ -49,3 +53,17 @@ def todos():
     items = registry.for_request(current_user)
     return jsonify({"items": [t.as_dict() for t in items], "total": len(items),
                     "kinds": {k: registry.label(k) for k in registry.kinds_for(current_user)}})
+
+
+@bp.route("/account/digest", methods=["GET", "POST"])
+@login_required
+def digest_settings():
+    """Opt in to (or out of) the daily e-mail digest of one's to-dos."""
+    row = digest.subscription(current_user)
+    form = DigestForm(obj=row)
+    if request.method == "POST" and run_form(
+            form, lambda: digest.subscribe(current_user, form.data_for_service()),
+            record=row) is not None:
+        flash("待办邮件提醒已开启。" if form.active.data else "待办邮件提醒已关闭。", "success")
+        return redirect(url_for("todos.digest_settings"))
+    return render_template("todos/digest.html", form=form, row=row, enabled=digest.enabled())
