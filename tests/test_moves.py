@@ -19,7 +19,7 @@ from kaohe.moves.services.publicity import appointment_problems
 from kaohe.moves.services.query import item_records
 from tests import discussions_support as s
 from tests import moves_support as ms
-from tests.helpers import field_errors, live_count, text
+from tests.helpers import field_errors, live_count, select_options, text
 
 D = dt.date
 TALK = {"kind": "motion", "talked_on": D(2020, 3, 20), "talker": "组织部长",
@@ -395,3 +395,15 @@ def test_dossier_shows_missing_moves_in_red_words(make, tmp_path):
                                   text=True, check=True).stdout.split())
     assert "未完成：凡动必谈" in flat and "上会前缺：未记录动议谈话（上会前须与本人谈话）" in flat
     assert "未完成：凡动必考" in flat
+
+
+@pytest.mark.parametrize("held,offered", [(False, "motion"), (True, "pre_appointment")])
+def test_talk_form_offers_the_kind_of_the_phase(make, auth, held, offered):
+    if held:
+        d, it = ms.approved()
+    else:
+        _o, d, it = _item()
+    make.commit()
+    page = text(auth.as_role("organization").get(
+        f"/discussions/{d.id}/items/{it.id}/talks/new"))
+    assert [v for v, _label, _sel in select_options(page, "kind")] == ["", offered]

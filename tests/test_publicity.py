@@ -473,3 +473,43 @@ def test_cli_status_before_the_meeting(make, runner):
     status = runner.invoke(args=["moves", "status", str(it.id)])
     assert "✗ 凡动必谈" in status.output and "缺：未记录动议谈话（上会前须与本人谈话）" in status.output
     assert "✗ 凡动必核" in status.output and "缺：档案审核未完成（未核查）" in status.output
+
+
+def _approved_on(day: dt.date):
+    """A promotion decided 同意 at a meeting on ``day`` (an opinion valid then)."""
+    o = s.official(opinion_outcome=None)
+    s.ds.opinion(o, requested=day - dt.timedelta(days=40), outcome=1,
+                 answered=day - dt.timedelta(days=30))
+    d = s.discussion(date=day)
+    it = s.ready_item(d, o)
+    ms.held(d, it)
+    return d, it
+
+
+@pytest.mark.parametrize("meeting,start,listed,end", [
+    # year turn over 元旦 2025
+    (D(2024, 12, 27), D(2024, 12, 30), [(D(2025, 1, 1), "holiday")], D(2025, 1, 6)),
+    # leap day
+    (D(2024, 2, 28), D(2024, 2, 29), [], D(2024, 3, 6)),
+    # 国庆 2025 with its 调休 Saturday
+    (D(2025, 9, 26), D(2025, 9, 29),
+     [(D(2025, 10, n), "holiday") for n in range(1, 9)] + [(D(2025, 10, 11), "workday")],
+     D(2025, 10, 11)),
+    # 春节 2025, starting on a Friday
+    (D(2025, 1, 23), D(2025, 1, 24),
+     [(D(2025, 1, 28) + dt.timedelta(days=n), "holiday") for n in range(8)]
+     + [(D(2025, 1, 26), "workday"), (D(2025, 2, 8), "workday")], D(2025, 2, 6)),
+])
+def test_publication_over_holidays_year_turn_and_leap_day(make, meeting, start, listed, end):
+    for day, kind in listed:
+        holidays.save_holiday({"day": day, "kind": kind, "name": "假日"})
+    d, it = _approved_on(meeting)
+    made = ms.publish(d, start=start)
+    assert made.end_on == end
+    ms.after_moves(d, it, talked=meeting)
+    with pytest.raises(ValidationFailed, match="期满后才能登记“无异议”"):
+        ms.no_objection(made.entries[0], today=end)
+    ms.no_objection(made.entries[0], today=end + dt.timedelta(days=1))
+    with pytest.raises(ValidationFailed, match=f"任前公示期至 {end.isoformat()} 结束"):
+        pub.record_appointment(it, {**APPOINT, "appointed_on": end})
+    assert pub.record_appointment(it, {**APPOINT, "appointed_on": end + dt.timedelta(days=1)})
