@@ -194,8 +194,9 @@ def _import(person: Person, report: LrmxReport) -> None:
     if not values["unit_id"] and planned and planned[-1][1].end is None:
         values["unit_id"] = str(planned[-1][0].id)  # the open-ended last post: current unit
     data, errors = form_data(OfficialForm, values)
-    for key, message in errors.items():
-        report.problems.append((_label(key), message))
+    reported = {label for label, _message in report.problems}  # e.g. a length, said once
+    report.problems.extend((_label(key), message) for key, message in errors.items()
+                           if _label(key) not in reported)
     if not report.ok:
         return
     saved = official
