@@ -40,6 +40,7 @@ BLUEPRINTS = (
     "kaohe.todos.views:bp",
     "kaohe.todos.views:api_bp",
     "kaohe.jobs.views:bp",
+    "kaohe.dossier.batch_views:bp",
     "kaohe.stats.views:bp",
     "kaohe.stats.views:api_bp",
     "kaohe.stats.roster_views:bp",

@@ -1,16 +1,21 @@
 """Rows of the access matrix for the job pages (issue 15): a job is shown to the user who
-submitted it (the organization user here) and not found for anyone else
-(tests/test_access_matrix.py imports these)."""
+submitted it (the organization user here) and not found for anyone else; the batch
+dossier form is for those who generate dossiers (tests/test_access_matrix.py imports these)."""
 from __future__ import annotations
 
 NOT_FOUND = 404
-ENDPOINTS = frozenset({"jobs.show", "jobs.status", "jobs.file"})
+JOB_ENDPOINTS = frozenset({"jobs.show", "jobs.status", "jobs.file"})
+ENDPOINTS = JOB_ENDPOINTS | {"dossier_batch.new"}
+BLANKED = {"dossier_batch.new": "unit_id"}
 RESULT = "矩阵任务的结果".encode()
 
 
 def expected(only, staff: frozenset) -> dict:
-    return {(endpoint, "GET"): only(staff, NOT_FOUND) | {"organization": 200}
-            for endpoint in ENDPOINTS}
+    rows = {(endpoint, "GET"): only(staff, NOT_FOUND) | {"organization": 200}
+            for endpoint in JOB_ENDPOINTS}
+    owners = frozenset({"organization"})  # dossier.generate
+    rows.update({("dossier_batch.new", "GET"): only(owners), ("dossier_batch.new", "POST"): only(owners)})
+    return rows
 
 
 def url_values(world) -> dict:
@@ -38,8 +43,12 @@ def url_values(world) -> dict:
     return {"job_id": world.job.id}
 
 
-def check_allowed(endpoint: str, response, page: str) -> None:
-    if endpoint == "jobs.show":
+def check_allowed(endpoint: str, method: str, response, page: str, field_errors) -> None:
+    if endpoint == "dossier_batch.new":
+        assert 'id="unit_id"' in page and 'id="as_of"' in page
+        if method == "POST":  # no unit chosen: refused next to the field, nothing queued
+            assert field_errors(page, "unit_id") == ["请选择单位。"]
+    elif endpoint == "jobs.show":
         assert "Excel 批量导入" in page and "已完成" in page
         assert "导入完成：共 3 行，新增 3 条" in page and "下载 结果.txt" in page
     elif endpoint == "jobs.status":

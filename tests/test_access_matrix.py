@@ -157,6 +157,7 @@ BLANKED.update(dossier_access.BLANKED)
 BLANKED.update(discussions_access.BLANKED)
 BLANKED.update(moves_access.BLANKED)
 BLANKED.update(kaocha_access.BLANKED)
+BLANKED.update(jobs_access.BLANKED)
 BLANKED.update(account_access.BLANKED)
 BLANKED.update(quota_access.BLANKED)
 # Responses that are not text (never decoded as a page).
@@ -323,7 +324,7 @@ def _check_allowed(endpoint, method, role, response, world):
         stamped = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
         assert "干部任免审批表" in stamped and "东城区委书记" in stamped and f"{role}测试" in stamped
     elif endpoint in jobs_access.ENDPOINTS:
-        jobs_access.check_allowed(endpoint, response, page)
+        jobs_access.check_allowed(endpoint, method, response, page, field_errors)
     elif endpoint.split(".")[0] == "kaocha":
         kaocha_access.check_allowed(endpoint, method, role, response, page, world,
                                     field_errors)

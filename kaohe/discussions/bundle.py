@@ -193,6 +193,9 @@ def state(bundle: DiscussionBundle | None) -> dict:
     if bundle is None:
         return {"status": "none", "percent": 0}
     job = None if bundle.status in ("done", "failed") else jobs_services.latest(ref(bundle.id))
+    if job is not None and job.finished:  # finished between the two reads: the bundle too
+        db.session.refresh(bundle)
+        job = None if bundle.status in ("done", "failed") else job
     if job is not None:
         status, done, total, error = job.status, job.done, job.total, job.error
         percent = job.percent

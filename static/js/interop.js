@@ -1,5 +1,6 @@
-// Import forms: show the upload progress, then that the server is checking the rows;
-// the server's answer (streamed progress, then the report) replaces the page.
+// Import forms: show the upload progress; an Excel import answers with its background
+// job's progress page (go there), an LRMX import or a refused file with a page that
+// replaces this one.
 document.querySelectorAll("form.js-upload").forEach(function (form) {
   form.addEventListener("submit", function (event) {
     if (!window.XMLHttpRequest || !window.FormData) { return; }
@@ -22,13 +23,13 @@ document.querySelectorAll("form.js-upload").forEach(function (form) {
     });
     xhr.upload.addEventListener("load", function () {
       bar.removeAttribute("value");
-      status.textContent = "上传完成，服务器正在逐行校验…";
-    });
-    xhr.addEventListener("progress", function () {
-      var done = (xhr.responseText.match(/已校验 (\d+) \/ (\d+) 行/g) || []).pop();
-      if (done) { status.textContent = done; }
+      status.textContent = "上传完成，正在提交…";
     });
     xhr.addEventListener("load", function () {
+      if (xhr.responseURL && xhr.responseURL.indexOf("/jobs/") !== -1) {
+        window.location.assign(xhr.responseURL);
+        return;
+      }
       document.open();
       document.write(xhr.responseText);
       document.close();
