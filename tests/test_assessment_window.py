@@ -17,7 +17,7 @@ from kaohe.settings import services as settings
 from tests import discipline_support as ds
 from tests import discussions_support as s
 from tests.dossier_support import flat, page_texts
-from tests.helpers import field_errors, form_version, text
+from tests.helpers import field_errors, form_version, select_options, text
 
 D = dt.date
 
@@ -96,9 +96,12 @@ def _settings_form(client) -> dict:
     page = text(client.get("/admin/settings"))
     data = {}
     for name in set(re.findall(r'name="([a-z_]+__[a-z_]+)"', page)):
-        m = re.search(r'name="%s"[^>]*value="([^"]*)"' % name, page)
-        data[name] = m.group(1) if m else ""
-    data["dossier__confidentiality"] = "内部"
+        m = re.search(r'<input[^>]*name="%s"[^>]*value="([^"]*)"' % name, page)
+        if m:
+            data[name] = m.group(1)
+        else:  # a select (choice setting): what the browser sends, the selected option
+            options = select_options(page, name)
+            data[name] = next((v for v, _label, chosen in options if chosen), options[0][0])
     return {**data, **form_version(client, "/admin/settings")}
 
 
