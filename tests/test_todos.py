@@ -127,7 +127,8 @@ def test_retirement_born_on_02_29(req):
     settings.set_value(cfg.DELAY_STEP, 0)
     settings.set_value(cfg.RETIRE_MALE, 57)
     o = req.official(name="闰日生", birth=dt.date(1968, 2, 29))
-    ids = lambda day: [t.ids["official_id"] for t in kinds("organization", day, "retirement")]  # noqa: E731
+    def ids(day):
+        return [t.ids["official_id"] for t in kinds("organization", day, "retirement")]
     assert o.id in ids(dt.date(2025, 3, 15))  # reaches 57 on 2025-03-01
     assert o.id in ids(dt.date(2025, 2, 15))  # next month
     assert o.id not in ids(dt.date(2025, 4, 1))

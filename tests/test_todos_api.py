@@ -146,7 +146,8 @@ def test_demo_data_show_every_kind(app, runner):
 def test_round_with_missing_data(app, runner, today):
     result = runner.invoke(args=["seed-demo", "--officials", "30", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    row = db.session.scalar(select(IndicatorResult).join(Scheme, Scheme.id == IndicatorResult.scheme_id)
+    row = db.session.scalar(select(IndicatorResult)
+                            .join(Scheme, Scheme.id == IndicatorResult.scheme_id)
                             .where(Scheme.year == today.year, IndicatorResult.round == "half")
                             .order_by(IndicatorResult.id).limit(1))
     records.soft_delete(row)

@@ -53,8 +53,9 @@ def expiring_tokens(ctx: Ctx) -> list[Todo]:
     out = []
     for token, username in rows:
         expires = to_local(token.expires_at)
+        named = f"（{token.name}）" if token.name else ""
         out.append(make("token_expiring",
-                        f"{username} 的 API 令牌 {token.id} 号{'（' + token.name + '）' if token.name else ''}"
+                        f"{username} 的 API 令牌 {token.id} 号{named}"
                         f"将于 {expires:%Y-%m-%d %H:%M} 到期",
                         expires.date(), url_for("admin.edit_user", user_id=token.user_id),
                         {"user_id": token.user_id, "token_id": token.id}, ctx.today,

@@ -37,7 +37,9 @@ def _due_rounds(ctx: Ctx) -> list[tuple[Scheme, str, dt.date]]:
 
 
 def _ranked(scheme: Scheme, round_: str) -> round_cache.Ranked:
-    compute = lambda: round_cache.ranked(data.load_round(scheme, round_))  # noqa: E731
+    def compute() -> round_cache.Ranked:
+        return round_cache.ranked(data.load_round(scheme, round_))
+
     if not scheme.is_published:  # the cache keeps published rounds only
         return compute()
     return round_cache.kept(("ranking", scheme.id, round_), compute, round_cache.position())
@@ -90,14 +92,15 @@ def _interviews(ctx, scheme, round_, end, ranked, names) -> list[Todo]:
     due = [row for row in ranked.rows.values() if row.interview_due]
     if not due:
         return []
-    record = can(P.UNITASSESS_INTERVIEW, ctx.user)  # the organization holds interviews
+    # The organization holds interviews; the assessment office sees the unit's breakdown.
+    endpoint = ("unitassess.interview.interview_form" if can(P.UNITASSESS_INTERVIEW, ctx.user)
+                else "unitassess.breakdown")
     held = set(db.session.scalars(select(Interview.unit_id).where(
         Interview.scheme_id == scheme.id, Interview.round == round_)))
     return [make("interview_due",
                  f"约谈{names.get(row.unit_id, row.unit_id)}主要负责人（{_label(scheme, round_)}）",
                  _data_due(end) + dt.timedelta(days=cfg.value(cfg.ROUND_DATA_DAYS)),
-                 url_for("unitassess.interview.interview_form" if record else "unitassess.breakdown",
-                         scheme_id=scheme.id, round_=round_, unit_id=row.unit_id),
+                 url_for(endpoint, scheme_id=scheme.id, round_=round_, unit_id=row.unit_id),
                  {"scheme_id": scheme.id, "round": round_, "unit_id": row.unit_id}, ctx.today,
                  row.flags)
             for row in due if row.unit_id not in held]

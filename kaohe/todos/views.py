@@ -11,7 +11,6 @@ from kaohe.core.crud import run_form
 from kaohe.extensions import csrf, login_manager
 from kaohe.todos import digest, registry
 from kaohe.todos.forms import DigestForm
-from kaohe.todos.items import URGENCY
 
 bp = Blueprint("todos", __name__)
 api_bp = Blueprint("todos_api", __name__, url_prefix="/api/v1")
@@ -33,11 +32,6 @@ def todo_kinds() -> tuple[str, ...]:
 @bp.app_template_global()
 def todo_label(kind: str) -> str:
     return registry.label(kind)
-
-
-@bp.app_context_processor
-def _urgency():
-    return {"TODO_URGENCY": URGENCY}
 
 
 @api_bp.before_request
