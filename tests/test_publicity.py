@@ -14,7 +14,9 @@ from kaohe.core.errors import ValidationFailed
 from kaohe.discussions.models import AgendaItem, Discussion
 from kaohe.discussions.services.readiness import compute
 from kaohe.extensions import db
+from kaohe.moves import publicity_pdf
 from kaohe.moves.models import Appointment, Holiday, Publicity, PublicityEntry
+from kaohe.moves.publicity_pdf import education, politics
 from kaohe.moves.services import holidays
 from kaohe.moves.services import publicity as pub
 from tests import discussions_support as s
@@ -48,7 +50,7 @@ def test_publish_freezes_the_notice(make, tmp_path):
     assert [e.item_id for e in made.entries] == [it.id, other.id]
     body = "".join(pdf_text(made.pdf, tmp_path).split())  # lines joined, as read
     for needle in ("干部任前公示", "经市委常委会研究，拟提拔任用或进一步使用以下同志",
-                   "1．赵公示，男，汉族，1975年3月生，浙江杭州人，在职研究生学历，管理学硕士，中共党员，"
+                   "1．赵公示，男，汉族，1975年3月生，浙江杭州人，在职研究生学历，管理学硕士学位，中共党员，"
                    "现任区委副书记，拟任东城区委书记。",
                    "2．钱继续，男，汉族，1975年3月生，浙江杭州人，民建会员，现任区委副书记，"
                    "拟任市发展改革委主任。",
@@ -67,7 +69,6 @@ def test_publish_freezes_the_notice(make, tmp_path):
 def test_same_notice_same_bytes(make):
     d, it = ms.approved()
     data = pub.notice_data(d, [it], ms.START, ms.END, 5, "0912-1", "")
-    from kaohe.moves import publicity_pdf
     assert publicity_pdf.render(data) == publicity_pdf.render(data)
 
 
@@ -513,3 +514,30 @@ def test_publication_over_holidays_year_turn_and_leap_day(make, meeting, start, 
     with pytest.raises(ValidationFailed, match=f"任前公示期至 {end.isoformat()} 结束"):
         pub.record_appointment(it, {**APPOINT, "appointed_on": end})
     assert pub.record_appointment(it, {**APPOINT, "appointed_on": end + dt.timedelta(days=1)})
+
+
+@pytest.mark.parametrize("full,inservice,expected", [
+    (("大学", "学士"), ("", ""), "大学学历，学士学位"),
+    (("大学", "经济学学士"), ("研究生", "管理学硕士"), "在职研究生学历，管理学硕士学位"),
+    (("研究生", "法学博士学位"), ("研究生", "无"), "研究生学历，法学博士学位"),
+    (("大专", ""), ("省委党校研究生", ""), "在职省委党校研究生学历"),
+    (("", ""), ("", ""), ""),
+    (("中专学历", "无"), ("", ""), "中专学历"),
+])
+def test_education_as_a_notice_writes_it(make, full, inservice, expected):
+    o = s.official()
+    o.edu_fulltime, o.degree_fulltime = full
+    o.edu_inservice, o.degree_inservice = inservice
+    assert education(o) == expected
+
+
+@pytest.mark.parametrize("status,party,expected", [
+    ("中共党员", "", "中共党员"), ("中共预备党员", "", "中共预备党员"),
+    ("民主党派", "九三学社", "九三学社社员"), ("民主党派", "民盟", "民盟盟员"),
+    ("无党派人士", "", "无党派人士"), ("群众", "", "群众"), ("", "", ""),
+    ("中共党员", "民建", "中共党员"),
+])
+def test_politics_as_a_notice_writes_it(make, status, party, expected):
+    o = s.official()
+    o.political_status, o.democratic_party = status, party
+    assert politics(o) == expected

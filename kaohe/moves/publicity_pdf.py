@@ -55,7 +55,9 @@ def education(o: Official) -> str:
 
     edu, degree, mark = min(tracks, key=lambda t: level(t[0]))  # full-time first on a tie
     text = f"{mark}{edu}" + ("" if edu.endswith("学历") else "学历")
-    return text + (f"，{degree}" if degree and degree != "无" else "")
+    if not degree or degree == "无":
+        return text
+    return f"{text}，{degree}" + ("" if degree.endswith("学位") else "学位")
 
 
 def entry_facts(o: Official, current_post: str, proposed_post: str) -> dict:
