@@ -18,3 +18,5 @@ from kaohe.moves.models import Appointment, Holiday, Publicity  # noqa: F401
 from kaohe.todos.models import TodoDigest  # noqa: F401
 from kaohe.jobs.models import Job  # noqa: F401
 from kaohe.kaocha.models import DemocraticRecommendation, InspectionReport  # noqa: F401
+from kaohe.discussions.member_list_models import MemberList  # noqa: F401
+from kaohe.discipline.letter_models import IntegrityLetter  # noqa: F401

@@ -14,8 +14,9 @@ from kaohe.extensions import db
 from kaohe.orgnotes.models import OrgNote
 from kaohe.officials.models import Post
 from kaohe.reviews.models import Review
-from tests import (account_access, discussions_access, dossier_access, interop_access,
-                   jobs_access, kaocha_access, moves_access, quota_access, ua_access)
+from tests import (account_access, batch_access, discussions_access, dossier_access,
+                   interop_access, jobs_access, kaocha_access, moves_access, quota_access,
+                   ua_access)
 
 # Models behind the record blueprints: blueprint → (model, world attribute).
 ITEM_MODELS = {"posts": (Post, "post"), "assessments": (AssessmentResult, "result"),
@@ -64,6 +65,8 @@ def url_for_rule(rule: str, endpoint: str, world) -> str:
         values.update(dossier_access.url_values(world))
     if blueprint in ("discussions", "appform_item"):
         values.update(discussions_access.url_values(world))
+    if blueprint in batch_access.BLUEPRINTS:
+        values.update(batch_access.url_values(world))
     if blueprint == "admin":
         values.update(account_access.url_values(world))
     if blueprint in ("moves", "holidays"):

@@ -19,8 +19,9 @@ from kaohe.auth.models import User
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
 from kaohe.extensions import db
 from kaohe.officials.models import Official
-from tests import (account_access, discussions_access, dossier_access, interop_access,
-                   jobs_access, kaocha_access, moves_access, quota_access, ua_access)
+from tests import (account_access, batch_access, discussions_access, dossier_access,
+                   interop_access, jobs_access, kaocha_access, moves_access, quota_access,
+                   ua_access)
 from tests.helpers import PNG, audit_total, build_world, field_errors, table_counts, text
 from tests.route_support import ITEM_MODELS, routes, url_for_rule
 
@@ -126,6 +127,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     **dossier_access.expected(only),
     # Personnel discussions (issue 6).
     **discussions_access.expected(only),
+    # Batch work of a discussion: 征求意见函, attach-all job, member lists (issue 14.4).
+    **batch_access.expected(only),
     # The printed 干部任免审批表 (issue 13.1): like the dossier, and like an item's dossier.
     ("appform.official", "GET"): only(ORG),
     ("appform_item.item", "GET"): only(frozenset({"organization", "reviewer"})),
@@ -155,6 +158,7 @@ BLANKED.update(ua_access.BLANKED)
 BLANKED.update(interop_access.BLANKED)
 BLANKED.update(dossier_access.BLANKED)
 BLANKED.update(discussions_access.BLANKED)
+BLANKED.update(batch_access.BLANKED)
 BLANKED.update(moves_access.BLANKED)
 BLANKED.update(kaocha_access.BLANKED)
 BLANKED.update(jobs_access.BLANKED)
@@ -315,6 +319,8 @@ def _check_allowed(endpoint, method, role, response, world):
         interop_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
     elif endpoint.split(".")[0] == "dossier":
         dossier_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
+    elif endpoint.split(".")[0] in batch_access.BLUEPRINTS:
+        batch_access.check_allowed(endpoint, method, role, response, page, world, field_errors)
     elif endpoint.split(".")[0] == "discussions":
         discussions_access.check_allowed(endpoint, method, role, response, page, world,
                                          field_errors)
@@ -398,6 +404,8 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
     before = account_access.adjust(before, endpoint, expected)
     before = moves_access.adjust(before, endpoint, expected)
     writes = writes or kaocha_access.writes(endpoint, expected)
+    writes = writes or batch_access.writes(endpoint, expected)
+    before = batch_access.adjust(before, endpoint, expected)
     if expected == LOGIN:
         if is_api:
             assert response.status_code == 401

@@ -9,14 +9,14 @@ details field reaches a template only for ``DISCIPLINE_DETAILS``.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from kaohe.core import clock
 from kaohe.auth.permissions import P, can, can_view_official, guard
 from kaohe.core.crud import official_or_404, run_form
 from kaohe.core.errors import ValidationFailed
-from kaohe.discipline import forms, queries, rules, services
+from kaohe.discipline import forms, letters, queries, rules, services
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
 from kaohe.extensions import db
 from kaohe.settings import services as settings
@@ -164,11 +164,14 @@ def queue():
     """Opinion requests, unanswered first (the commission's work list)."""
     opinions = db.session.scalars(
         select(IntegrityOpinion).options(selectinload(IntegrityOpinion.official))
-        .order_by(IntegrityOpinion.outcome.is_not(None), IntegrityOpinion.requested_on.desc(),
-                  IntegrityOpinion.id.desc()).limit(500))
+        .order_by(IntegrityOpinion.outcome.is_not(None),  # waiting first, oldest first
+                  case((IntegrityOpinion.outcome.is_(None), IntegrityOpinion.requested_on)),
+                  case((IntegrityOpinion.outcome.is_(None), IntegrityOpinion.id)),
+                  IntegrityOpinion.requested_on.desc(), IntegrityOpinion.id.desc()).limit(500))
     visible = [(o, queries.opinion_expiry(o)) for o in opinions
                if can_view_official(o.official_id)]
-    return render_template("discipline/queue.html", opinions=visible, today=clock.today())
+    return render_template("discipline/queue.html", opinions=visible, today=clock.today(),
+                           next_id=letters.next_waiting(can_view_official))
 
 
 @answer_bp.route("/<int:opinion_id>/answer", methods=["GET", "POST"])
@@ -177,8 +180,12 @@ def answer(opinion_id: int):
     form = forms.OpinionAnswerForm(obj=opinion)
     if run_form(form, lambda: services.answer_opinion(opinion, form.data_for_service()),
                 record=opinion):
-        flash("党风廉政意见已回复。", "success")
-        return _back(opinion.official, "opinions")
+        following = letters.next_waiting(can_view_official)  # the queue's next, oldest first
+        if following is None:
+            flash("党风廉政意见已回复。待回复的意见征求已全部回复。", "success")
+            return redirect(url_for("integrity.queue"))
+        flash("党风廉政意见已回复。已打开下一条待回复的意见征求。", "success")
+        return redirect(url_for("integrity.answer.answer", opinion_id=following))
     return _form_page(form, opinion.official, "回复党风廉政意见", context=opinion)
 
 

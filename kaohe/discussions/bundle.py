@@ -24,6 +24,7 @@ from sqlalchemy import select
 from kaohe import jobs
 from kaohe.appform.services import item_form
 from kaohe.audit.services import current_actor
+from kaohe.auth.models import User
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.models import utcnow
 from kaohe.discussions.models import AgendaItem, Discussion, DiscussionBundle
@@ -116,21 +117,36 @@ def ref(bundle_id: int) -> str:
     return f"discussion_bundle:{bundle_id}"
 
 
-def start(discussion: Discussion) -> DiscussionBundle:
-    """Record a bundle and submit the job that builds it (queued at commit). Flush only."""
-    total = len(discussion.items) + 2
-    bundle = DiscussionBundle(discussion_id=discussion.id, total=total,
-                              created_by_id=current_actor()[0])
+def items_of(discussion: Discussion, bundle: DiscussionBundle) -> list[AgendaItem]:
+    """The items a bundle carries: all, or for a reviewer's copy those they need not
+    recuse themselves from (回避)."""
+    if bundle.for_user_id is None:
+        return discussion.items
+    reader = db.session.get(User, bundle.for_user_id)
+    recused = access.recused_ids(discussion.items, reader)
+    return [i for i in discussion.items if i.id not in recused]
+
+
+def start(discussion: Discussion, for_user: User | None = None) -> DiscussionBundle:
+    """Record a bundle (``for_user``: a reviewer's own copy) and submit the job that
+    builds it (queued at commit). Flush only."""
+    bundle = DiscussionBundle(discussion_id=discussion.id, created_by_id=current_actor()[0],
+                              for_user_id=for_user.id if for_user is not None else None)
+    bundle.total = total = len(items_of(discussion, bundle)) + 2
     db.session.add(bundle)
     db.session.flush()
-    jobs.submit(KIND, {"bundle_id": bundle.id, "discussion_id": discussion.id},
-                ref=ref(bundle.id), total=total)
+    payload = {"bundle_id": bundle.id, "discussion_id": discussion.id}
+    if for_user is not None:
+        payload["for_user_id"] = for_user.id
+    jobs.submit(KIND, payload, ref=ref(bundle.id), total=total)
     return bundle
 
 
 def may_read(job, user) -> bool:
     """Whom the bundle's progress is shown besides its creator: the discussion's managers
     who are recused from none of its items (回避), as for the bundle itself."""
+    if job.payload.get("for_user_id") is not None:
+        return False  # a reviewer's copy: theirs only
     discussion = db.session.get(Discussion, job.payload.get("discussion_id"))
     return (discussion is not None and access.manages(user)
             and not access.recused_ids(discussion.items, user))
@@ -168,7 +184,7 @@ def _work(bundle: DiscussionBundle, progress: Callable[[int, int], None]) -> Non
     # Nothing is written before the end: on SQLite the job's progress is recorded
     # while the build's transaction has written nothing (kaohe.jobs.runner).
     discussion = db.session.get(Discussion, bundle.discussion_id)
-    items = discussion.items
+    items = items_of(discussion, bundle)
     total = len(items) + 2
     font = font_spec()
     cover = render_cover(discussion, cover_rows(items),
@@ -208,7 +224,10 @@ def state(bundle: DiscussionBundle | None) -> dict:
             "pages": bundle.pages, "sha256": bundle.sha256}
 
 
-def latest(discussion: Discussion) -> DiscussionBundle | None:
+def latest(discussion: Discussion, for_user: User | None = None) -> DiscussionBundle | None:
+    """The latest full bundle, or with ``for_user`` that reviewer's latest own copy."""
+    reader = DiscussionBundle.for_user_id == for_user.id if for_user is not None \
+        else DiscussionBundle.for_user_id.is_(None)
     return db.session.scalars(select(DiscussionBundle)
-                              .where(DiscussionBundle.discussion_id == discussion.id)
+                              .where(DiscussionBundle.discussion_id == discussion.id, reader)
                               .order_by(DiscussionBundle.id.desc()).limit(1)).first()

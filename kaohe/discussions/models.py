@@ -192,6 +192,8 @@ class DiscussionBundle(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # A reviewer's own copy (the items recused for them left out); None: the full agenda.
+    for_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
 
     @property
     def percent(self) -> int:

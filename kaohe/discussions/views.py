@@ -20,8 +20,10 @@ from kaohe.auth.permissions import P, can, require
 from kaohe.core.crud import run_form
 from kaohe.discussions import bundle as bundles
 from kaohe.discussions import rules
-from kaohe.discussions.forms import (AttachForm, CheckForm, DecisionForm, DiscussionForm,
-                                     HoldForm, ItemForm, ReviewerForm)
+from kaohe.discussions import member_lists
+from kaohe.discussions.forms import (AttachForm, CheckForm, DecisionForm, HoldForm, ItemForm,
+                                     ReviewerForm)
+from kaohe.discussions.member_list_forms import DiscussionMembersForm
 from kaohe.discussions.models import DiscussionReviewer
 from kaohe.discussions.services import access, agenda, decisions
 from kaohe.discussions.services.readiness import readiness
@@ -90,8 +92,9 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    form = DiscussionForm()
-    made = run_form(form, lambda: agenda.save_discussion(None, form.data_for_service()))
+    form = DiscussionMembersForm().populate()
+    made = run_form(form, lambda: agenda.save_discussion(
+        None, member_lists.with_members(form.data_for_service())))
     if made is not None:
         flash("会议已创建，请添加议题。", "success")
         return redirect(url_for("discussions.show", discussion_id=made.id))
@@ -109,10 +112,11 @@ def show(discussion_id: int):
 @bp.route("/<int:discussion_id>/edit", methods=["GET", "POST"])
 def edit(discussion_id: int):
     discussion = access.discussion_or_403(discussion_id)
-    form = DiscussionForm(obj=discussion)
+    form = DiscussionMembersForm(obj=discussion).populate()
     if request.method == "GET":
         form.member_names.data = "\n".join(m.name for m in discussion.members)
-    if run_form(form, lambda: agenda.save_discussion(discussion, form.data_for_service()),
+    if run_form(form, lambda: agenda.save_discussion(
+            discussion, member_lists.with_members(form.data_for_service())),
                 record=discussion,
                 current={"member_names": "\n".join(m.name for m in discussion.members)}):
         flash("会议信息已保存。", "success")
@@ -226,10 +230,11 @@ def download(discussion_id: int, item_id: int, version: int):
                dossier_id=dossier.id, number=dossier.number, version=version,
                sha256=dossier.sha256)
     db.session.commit()
-    return _pdf(pdf, f"干部考评材料_{it.official.name}_{dossier.number}_v{version}.pdf")
+    return pdf_response(pdf, f"干部考评材料_{it.official.name}_{dossier.number}_v{version}.pdf")
 
 
-def _pdf(data: bytes, name: str):
+def pdf_response(data: bytes, name: str):
+    """A PDF download that no cache keeps."""
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                          max_age=0, download_name=name)
     response.headers["Cache-Control"] = "private, no-store"
@@ -337,7 +342,7 @@ def bundle_download(discussion_id: int):
                     font_spec())
     access.log("download", discussion, "议程材料汇编", bundle_id=made.id, sha256=made.sha256)
     db.session.commit()
-    return _pdf(pdf, f"议程材料汇编_{discussion.date.isoformat()}_{made.id}.pdf")
+    return pdf_response(pdf, f"议程材料汇编_{discussion.date.isoformat()}_{made.id}.pdf")
 
 
 @bp.get("/<int:discussion_id>/register")
