@@ -36,6 +36,7 @@ ASSESS_KINDS = {
 TRAINING_STATUSES = {"attended": "已参加", "planned": "已安排（计划参加）"}
 
 BEFORE, AFTER = "before", "after"  # before the meeting / after the decision, before 任职
+EITHER = "either"  # before the meeting, or after a 同意 decision (任职培训)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 * A 公示 is made after the meeting for the items decided 同意 whose action needs one
   (:data:`kaohe.moves.rules.PUBLICITY_ACTIONS`: 提拔、进一步使用), each item once. It
-  starts on a working day and lasts at least five working days (setting); the end is
-  computed on the admin's calendar (:mod:`kaohe.moves.workdays`). Publishing freezes the
-  notice: its PDF bytes and SHA-256 are stored, never rebuilt.
+  starts on a working day on or after the meeting (a start before today records a
+  公示 entered after the fact) and lasts at least five working days (setting); the end
+  is computed on the admin's calendar (:mod:`kaohe.moves.workdays`). Publishing freezes
+  the notice: its PDF bytes and SHA-256 are stored, never rebuilt.
 * Outcome per official: 有异议 may be recorded from the first day, with what was found
   and how it was handled (正在核查 / 经核查不影响任职 / 经核查影响任职); 无异议 only once the
   period has ended.
@@ -204,7 +205,8 @@ def appointment_problems(item: AgendaItem, on: dt.date | None,
                 out.append("公示中反映的问题经核查影响任职，不能任职。")
     states = move_states(item, check_states(item, item.discussion.date))
     out += missing_after(states)
-    talks = [r for r in states[1].records if r["what"] == rules.TALK_KINDS["pre_appointment"]]
+    talk = next(s for s in states if s.kind == "talk")
+    talks = [r for r in talk.records if r["what"] == rules.TALK_KINDS["pre_appointment"]]
     if on is not None and talks and all(r["when"] > on.isoformat() for r in talks):
         out.append("任前谈话应在任职之前进行，任职日期早于任前谈话日期。")
     return out

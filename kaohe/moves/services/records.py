@@ -47,7 +47,7 @@ def _ensure_phase(discussion: Discussion, item: AgendaItem, phase: str, what: st
         agenda.ensure_open(discussion, field)
     elif phase == rules.AFTER:
         ensure_after_decision(discussion, item, what, field)
-    else:  # either: open before the meeting, or after a 同意 decision
+    else:  # EITHER
         db.session.refresh(discussion)
         if discussion.is_held:
             ensure_after_decision(discussion, item, what, field)
@@ -153,7 +153,7 @@ def save_assessment(discussion: Discussion, item: AgendaItem, record: MoveAssess
 def save_training(discussion: Discussion, item: AgendaItem, record: MoveTraining | None,
                   data: dict) -> MoveTraining:
     """训: 任职培训 attended (date not in the future) or planned (a planned date)."""
-    _ensure_phase(discussion, item, "either", "任职培训", "status")
+    _ensure_phase(discussion, item, rules.EITHER, "任职培训", "status")
     errors: dict[str, str] = {}
     status = data.get("status")
     records.require_choice(errors, "status", status, rules.TRAINING_STATUSES)
@@ -180,7 +180,7 @@ def delete_record(discussion: Discussion, item: AgendaItem, record) -> None:
     elif isinstance(record, MoveAssessment):
         agenda.ensure_open(discussion)
     else:
-        _ensure_phase(discussion, item, "either", "任职培训", "_")
+        _ensure_phase(discussion, item, rules.EITHER, "任职培训", "_")
     records.soft_delete(record)
 
 
