@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from kaohe.core import clock
 from kaohe.extensions import db
-from kaohe.interop import lrmx, lrmx_export
+from kaohe.interop import lrmx_export
 from kaohe.interop.lrmx_parse import LrmxRefused, parse, parse_month, resume_lines
 from kaohe.interop.models import AppointmentSheet, FamilyMember
 from kaohe.officials.models import Official, Post

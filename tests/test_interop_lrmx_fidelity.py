@@ -11,14 +11,13 @@ from sqlalchemy import select
 from kaohe.core import clock
 from kaohe.extensions import db
 from kaohe.interop import lrmx_export
-from kaohe.interop.lrmx import import_lrmx
 from kaohe.interop.lrmx_parse import parse
 from kaohe.interop.lrmx_spec import PERSON
 from kaohe.interop.models import AppointmentSheet, FamilyMember
 from kaohe.officials.models import Official, Post
 from tests.helpers import table_counts, text
 from tests.interop_support import lrmx_upload
-from tests.lrmx_shapes import MEMBERS, RESUME, document, fields
+from tests.lrmx_shapes import RESUME, document, fields
 
 BIRTH = dt.date(1975, 3, 8)
 SHAPES = ("owip", "editor", "bom", "br", "escaped_br")
