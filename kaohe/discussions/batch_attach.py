@@ -40,21 +40,23 @@ def refresh_reason(item) -> str | None:
 
 
 def attach_all(discussion: Discussion, user, progress=lambda done, total, name: None) -> dict:
-    """Attach or refresh each item's dossier as ``user``; flush only. Returns the names
+    """Attach or refresh each item's dossier as ``user`` (None: a job submitted without a
+    signed-in user, e.g. from the command line); flush only. Returns the names
     per outcome: attached, refreshed, current (left alone), recused (skipped)."""
     out = {"attached": [], "refreshed": [], "current": [], "recused": []}
     items = discussion.items
     for n, item in enumerate(items, 1):
         name = item.official.name
         progress(n - 1, len(items), name)  # before the item's writes (SQLite: see kaohe.jobs)
-        if access.recused(item.official_id, user):
+        if user is not None and access.recused(item.official_id, user):
             out["recused"].append(name)
         else:
             reason = refresh_reason(item)
             if reason is None:
                 out["current"].append(name)
             else:
-                agenda.attach(discussion, item.official_id, reason, user.id)
+                agenda.attach(discussion, item.official_id, reason,
+                              user.id if user is not None else None)
                 out["attached" if reason == "" else "refreshed"].append(name)
     return out
 
@@ -69,5 +71,6 @@ def may_read(job, user) -> bool:
 def attach_all_job(ctx: jobs.JobContext) -> dict:
     """The job, run as its submitter (the runner logs them in: recusal is theirs)."""
     discussion = db.session.get(Discussion, ctx.payload["discussion_id"])
+    user = current_user if current_user.is_authenticated else None
     return {"discussion_id": discussion.id, **attach_all(
-        discussion, current_user, lambda d, t, name: ctx.progress(d, t, f"正在处理：{name}"))}
+        discussion, user, lambda d, t, name: ctx.progress(d, t, f"正在处理：{name}"))}
