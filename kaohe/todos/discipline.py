@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import selectinload
 
 from kaohe.discipline import impact, rules
@@ -36,12 +36,30 @@ def waiting_opinions(ctx: Ctx) -> list[Todo]:
             for oid, official_id, purpose, asked, name in rows]
 
 
-def _lookback(today: dt.date) -> dt.date:
-    """No period of a finding decided before this day can still be running: the longest
-    configured period and the combined cap bound every chained end."""
-    longest = max([impact.admin_cap()] + [impact.base_months(k) or 0 for k in rules.TIMED_KINDS])
-    index = today.year * 12 + today.month - 1 - longest - 1
+def _month_start(day: dt.date, months_back: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months_back
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _may_end_between(today: dt.date, horizon: dt.date):
+    """SQL condition: a finding whose period may end between ``today`` and ``horizon``.
+    A kind's own period ends ``base_months`` after the decision (a month's margin each
+    side for the month arithmetic); only administrative sanctions are chained or given
+    a combined period, never beyond the cap from their decision."""
+    cap = impact.admin_cap()
+    conditions = []
+    for kind in rules.TIMED_KINDS:
+        months = impact.base_months(kind) or 0
+        if rules.KINDS[kind][0] == "administrative":
+            conditions.append(and_(DisciplineFinding.kind == kind,
+                                   DisciplineFinding.decision_date
+                                   >= _month_start(today, max(months, cap) + 1)))
+        elif months:
+            conditions.append(and_(DisciplineFinding.kind == kind,
+                                   DisciplineFinding.decision_date.between(
+                                       _month_start(today, months + 1),
+                                       _month_start(horizon, months - 2))))
+    return or_(false(), *conditions)
 
 
 def ending_periods(ctx: Ctx) -> list[tuple[DisciplineFinding, impact.ImpactPeriod]]:
@@ -50,8 +68,7 @@ def ending_periods(ctx: Ctx) -> list[tuple[DisciplineFinding, impact.ImpactPerio
     be running are loaded; their findings are chained by the discipline service."""
     horizon = ctx.today + dt.timedelta(days=cfg.value(cfg.IMPACT_DAYS))
     candidates = (select(DisciplineFinding.official_id).where(
-        DisciplineFinding.status == "closed", DisciplineFinding.kind.in_(rules.TIMED_KINDS),
-        DisciplineFinding.decision_date >= _lookback(ctx.today),
+        DisciplineFinding.status == "closed", _may_end_between(ctx.today, horizon),
         ctx.visible(DisciplineFinding.official_id)))
     findings = list(db.session.scalars(
         select(DisciplineFinding).where(DisciplineFinding.official_id.in_(candidates))

@@ -139,14 +139,14 @@ def annual_missing(ctx: Ctx) -> list[Todo]:
     """Units where last year's annual results of some current officials are missing."""
     year = ctx.today.year - 1
     due = assessment_window(ctx.today).concludes(year)
-    has_result = exists().where(AssessmentResult.official_id == Official.id,
-                                AssessmentResult.kind == "annual",
-                                AssessmentResult.year == year,
-                                AssessmentResult.deleted_at.is_(None))
+    # One set of those with a result (the year/kind index), not a lookup per official.
+    with_result = select(AssessmentResult.official_id).where(
+        AssessmentResult.kind == "annual", AssessmentResult.year == year,
+        AssessmentResult.deleted_at.is_(None))
     rows = db.session.execute(
         select(Unit.id, Unit.name, func.count(Official.id))
         .join(Official, Official.unit_id == Unit.id)
-        .where(~has_result, ctx.visible(Official.id),
+        .where(Official.id.not_in(with_result), ctx.visible(Official.id),
                or_(Official.work_start_date.is_(None),
                    Official.work_start_date <= dt.date(year, 12, 31)))
         .group_by(Unit.id, Unit.name, Unit.sort_order).order_by(Unit.sort_order, Unit.id)).all()
