@@ -14,6 +14,9 @@ from typing import Callable, Mapping
 
 class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Seconds to wait for a PostgreSQL connection: a database host that drops packets
+    # answers the Chinese 503 page in seconds instead of hanging a worker for minutes.
+    KAOHE_DB_CONNECT_TIMEOUT = 5
     WTF_I18N_ENABLED = False  # WTForms' own zh catalogue, see kaohe.core.forms
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
@@ -103,6 +106,14 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "KAOHE_SMTP_PASSWORD": ("KAOHE_SMTP_PASSWORD", _text),
     "KAOHE_SMTP_FROM": ("KAOHE_SMTP_FROM", _text),
     "KAOHE_SMTP_STARTTLS": ("KAOHE_SMTP_STARTTLS", _flag),
+    # Tuning every server of a deployment must share (defaults in the modules that use them).
+    "KAOHE_JOB_STALE_SECONDS": ("KAOHE_JOB_STALE_SECONDS", _count(10, 86400)),
+    "KAOHE_JOB_QUEUED_GRACE_SECONDS": ("KAOHE_JOB_QUEUED_GRACE_SECONDS", _count(10, 86400)),
+    "KAOHE_JOB_KEEP_DAYS": ("KAOHE_JOB_KEEP_DAYS", _count(1, 3650)),
+    "KAOHE_BUNDLE_KEEP_DAYS": ("KAOHE_BUNDLE_KEEP_DAYS", _count(1, 3650)),
+    "KAOHE_DOSSIER_JOB_WORKERS": ("KAOHE_DOSSIER_JOB_WORKERS", _count(1, 32)),
+    "KAOHE_AUDIT_LOCK_TIMEOUT_MS": ("KAOHE_AUDIT_LOCK_TIMEOUT_MS", _count(100, 600000)),
+    "KAOHE_DB_CONNECT_TIMEOUT": ("KAOHE_DB_CONNECT_TIMEOUT", _count(1, 300)),
 }
 
 
@@ -124,3 +135,14 @@ def instance_path(environ: Mapping[str, str] | None = None) -> str | None:
     None: Flask's default, ``instance/`` beside the package."""
     environ = os.environ if environ is None else environ
     return environ.get("KAOHE_INSTANCE_PATH", "").strip() or None
+
+
+def engine_options(settings: Mapping) -> dict:
+    """SQLAlchemy engine options: ``SQLALCHEMY_ENGINE_OPTIONS`` with, for PostgreSQL, a
+    connect timeout (``KAOHE_DB_CONNECT_TIMEOUT``) unless the URL sets its own."""
+    options = dict(settings["SQLALCHEMY_ENGINE_OPTIONS"])
+    url = settings["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql") and "connect_timeout" not in url:
+        options["connect_args"] = {"connect_timeout": settings["KAOHE_DB_CONNECT_TIMEOUT"],
+                                   **options.get("connect_args", {})}
+    return options

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 from sqlalchemy import exists, func, or_, select
@@ -113,7 +113,7 @@ class SearchCriteria:
     rank: str = ""
     year: int | None = None
     grade: str = ""
-    extra: Extra = field(default_factory=Extra)  # age, education, politics, tenure…
+    extra: Extra = Extra()  # age, education, politics, tenure… (frozen: a safe default)
 
 
 # Up to this many officials matching a grade/year filter are passed as a list of ids.
