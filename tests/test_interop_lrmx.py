@@ -132,7 +132,7 @@ def test_export_generates_resume_from_posts(make, units):
     make.post(o, district, start=dt.date(2016, 5, 1), title="东城区区长")
     doc = parse(lrmx_export.export_lrmx(o, full_id=True))
     assert doc.get("JianLi").splitlines() == [
-        "2012.01--2016.05  发展和改革委员会副主任", "2016.05--         东城区区长"]
+        "2012.01--2016.05  发展和改革委员会副主任", "2016.05--       东城区区长"]
 
 
 def test_resume_parsing():

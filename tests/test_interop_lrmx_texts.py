@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from kaohe.assessments.wording import annual_results_text
+from kaohe.interop.lrmx_parse import resume_line, resume_lines
 from kaohe.interop.models import AppointmentSheet
 from kaohe.interop.resume import post_position, resume_text
 
@@ -75,7 +76,7 @@ def test_resume_text_from_posts_and_written(make, units):
     assert resume_text(o).split("\n") == [
         "1996.08--2012.01  江州市财政局科员",
         "2012.01--2016.05  发展和改革委员会副主任",
-        "2016.05--         东城区区长"]
+        "2016.05--       东城区区长"]
     assert resume_text(o, AppointmentSheet(resume="  \n")) == resume_text(o)
     written = "1992.09--1996.07  浙江大学学习\r\n2016.05--         东城区区长"
     assert resume_text(o, AppointmentSheet(resume=written)) == written
@@ -83,3 +84,11 @@ def test_resume_text_from_posts_and_written(make, units):
 
 def test_resume_text_without_posts_is_empty(make):
     assert resume_text(make.official()) == ""
+
+
+@pytest.mark.parametrize("spaces", [0, 1, 2, 7, 9, 20])
+def test_open_line_is_written_with_seven_spaces_and_read_with_any(spaces):
+    assert resume_line(D(2016, 5, 1), None, "东城区区长") == "2016.05--       东城区区长"
+    assert resume_line(D(2012, 1, 1), D(2016, 5, 1), "副主任") == "2012.01--2016.05  副主任"
+    (line,) = resume_lines("2016.05--" + " " * spaces + "东城区区长")
+    assert (line.start, line.end, line.position) == (D(2016, 5, 1), None, "东城区区长")

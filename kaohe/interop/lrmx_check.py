@@ -3,9 +3,11 @@
 :func:`check_fields` lists every problem of a form (element → text, as written or
 about to be exported): lengths, date formats, the 入党时间 text, required fields,
 学位 with its discipline, 性别, the family items, and the 简历's periods: each line
-"YYYY.MM--YYYY.MM  text", in order, each period starting where the last ended (no
-gap, no overlap), only the last one open-ended. The export page shows the list
-before download; ``flask interop export-lrmx --check`` exits non-zero on any.
+"YYYY.MM--YYYY.MM  text", in order, with no gap. A period may start in the month
+the previous one ended or the month after ("2010.01--2015.12" then "2016.01--"); a
+gap is at least one whole month missing. Overlapping lines are concurrent posts
+(兼任), which real 简历 often write as their own lines: not a problem. The export
+page shows the list before download; ``flask interop export-lrmx`` exits non-zero on any.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ REQUIRED = ("XingMing", "XingBie", "ChuShengNianYue", "MinZu", "JiGuan", "ChuShe
             "JiangChengQingKuang", "NianDuKaoHeJieGuo", "ChengBaoDanWei",
             "JiSuanNianLingShiJian", "TianBiaoShiJian", "TianBiaoRen", "ShenFenZheng", "ZhaoPian")
 _PERIOD = re.compile(r"^(\d{4})\.(\d{2})--(?:(\d{4})\.(\d{2}))?( +)(\S.*)$")
+_OPEN = (9999, 12)  # the end of a period written "YYYY.MM--" (至今)
 _DATED = re.compile(r"^\s*\d{4}\s*[.．]")
 _DATE_FORMS = {"ChuShengNianYue": (6, 8), "CanJiaGongZuoShiJian": (6, 8),
                "JiSuanNianLingShiJian": (8,), "TianBiaoShiJian": (8,)}
@@ -89,10 +92,9 @@ def _education(out: list[Problem], fields: dict[str, str]) -> None:
 
 
 def check_resume(text: str) -> list[Problem]:
-    """The 简历's line format and continuity: no gap or overlap between periods."""
+    """The 简历's line format and continuity: in order, no gap between periods."""
     out: list[Problem] = []
-    previous_end = previous_line = None
-    open_line = None
+    previous_end = previous_line = previous_start = None
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -114,18 +116,22 @@ def check_resume(text: str) -> list[Problem]:
             out.append(Problem(label, "结束时间早于开始时间。"))
         if len(m.group(5)) < 2:
             out.append(Problem(label, "起止时间与经历之间应空两格。"))
-        if open_line is not None:
-            out.append(Problem(f"简历第 {open_line} 行", "只有最后一段经历可以没有结束时间（至今）。"))
-            open_line = None
-        if previous_end is not None and start != previous_end:
-            gap = "空档" if start > previous_end else "重叠"
-            out.append(Problem(label, f"与第 {previous_line} 行之间有{gap}：上一段止于 "
+        if previous_start is not None and start < previous_start:
+            out.append(Problem(label, "简历应按时间先后排列：本段早于上一段开始。"))
+        elif previous_end is not None and start > _next_month(previous_end):
+            out.append(Problem(label, f"与第 {previous_line} 行之间有空档：上一段止于 "
                                       f"{previous_end[0]}.{previous_end[1]:02d}，本段始于 "
                                       f"{start[0]}.{start[1]:02d}。"))
-        if end is None:
-            open_line = number
-        previous_end, previous_line = end or start, number
+        # An open period runs to today, so the periods after it are concurrent with it.
+        period_end = _OPEN if end is None else end
+        previous_start = start
+        if previous_end is None or period_end > previous_end:
+            previous_end, previous_line = period_end, number
     return out
+
+
+def _next_month(month: tuple[int, int]) -> tuple[int, int]:
+    return (month[0] + 1, 1) if month[1] == 12 else (month[0], month[1] + 1)
 
 
 def _month(year: str, month: str) -> tuple[int, int] | None:

@@ -201,8 +201,12 @@ def resume_lines(text: str) -> list[ResumeLine]:
     return out
 
 
+OPEN_GAP = " " * 7  # the spec: an open-ended period is "YYYY.MM--" followed by 7 spaces
+
+
 def resume_line(start: dt.date, end: dt.date | None, position: str) -> str:
-    return f"{start:%Y.%m}--{end:%Y.%m}  {position}" if end else f"{start:%Y.%m}--         {position}"
+    """A 简历 line as the spec writes it; the reader accepts any number of spaces."""
+    return f"{start:%Y.%m}--{end:%Y.%m}  {position}" if end else f"{start:%Y.%m}--{OPEN_GAP}{position}"
 
 
 # ---------------------------------------------------------------- writing
