@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from kaohe.core import clock
 from kaohe.extensions import db
+from kaohe.interop.lrmx import import_lrmx
 from kaohe.interop.lrmx_check import check_fields, check_resume
 from kaohe.interop.lrmx_parse import parse
 from kaohe.officials.models import Official
@@ -19,11 +20,14 @@ from tests.lrmx_shapes import MEMBERS, RESUME, document, fields
 BIRTH = dt.date(1975, 3, 8)
 
 
+def _members() -> list[dict[str, str]]:
+    return [dict(zip(("ChengWei", "XingMing", "ChuShengRiQi", "ZhengZhiMianMao",
+                      "GongZuoDanWeiJiZhiWu"), m)) for m in MEMBERS]
+
+
 def _problems(**overrides) -> list[tuple[str, str]]:
     values = fields(ShenFenZheng="330102197503080015", **overrides)
-    members = [dict(zip(("ChengWei", "XingMing", "ChuShengRiQi", "ZhengZhiMianMao",
-                         "GongZuoDanWeiJiZhiWu"), m)) for m in MEMBERS]
-    return [(p.label, p.message) for p in check_fields(values, members)]
+    return [(p.label, p.message) for p in check_fields(values, _members())]
 
 
 def test_a_complete_form_passes():
@@ -46,7 +50,8 @@ def test_a_complete_form_passes():
     ({"QuanRiZhiJiaoYu_XueWei": "学士"},
      ("全日制教育学位", "“学士”未写明学科门类，应如“经济学学士”“管理学硕士”。")),
     ({"ZaiZhiJiaoYu_XueWei": "经济学"},
-     ("在职教育学位", "学位应为学士、硕士或博士学位并写明学科，如“经济学学士”“管理学硕士”；没有学位填“无”。")),
+     ("在职教育学位", "学位应为学士、硕士或博士学位并写明学科，如“经济学学士”“管理学硕士”"
+                "“工商管理硕士（MBA）”；没有学位填“无”。")),
     ({"QuanRiZhiJiaoYu_XueLi": "博士后"},
      ("全日制教育学历", "学历应写明层次，如“大学本科”“研究生”“省委党校研究生”。")),
     ({"ZaiZhiJiaoYu_XueWei_BiYeYuanXiaoXi": "", "ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi": ""},
@@ -54,6 +59,48 @@ def test_a_complete_form_passes():
 ])
 def test_each_problem_is_named(overrides, expected):
     assert _problems(**overrides) == [expected]
+
+
+@pytest.mark.parametrize("edu, degree, party", [
+    ("技工学校", "无", "民建会员"),
+    ("中师", "无", "农工党党员"),
+    ("中等专科", "无", "九三学社社员"),
+    ("职业高中", "无", "民盟盟员"),
+    ("硕士", "工商管理硕士（MBA）", "199506"),
+    ("博士", "管理学博士", "199506；民进会员"),
+    ("在职硕士", "公共管理硕士(MPA)", "无党派人士"),
+    ("大学本科", "MPA", "199506"),
+    ("研究生", "法律硕士（JM）", "199506"),
+    ("省委党校研究生", "工程硕士", "199506"),
+    ("大学", "教育硕士", "致公党党员"),
+])
+def test_real_forms_values_import_and_pass(edu, degree, party, make):
+    """ZB64 学历 (技工学校, 中师, 硕士/博士 as forms write them), professional 学位, 民主党派 members."""
+    number = make.id_number(BIRTH)
+    make.commit()
+    values = fields(ShenFenZheng=number, ZaiZhiJiaoYu_XueLi=edu, ZaiZhiJiaoYu_XueWei=degree,
+                    RuDangShiJian=party)
+    assert [(p.label, p.message) for p in check_fields(values, _members())] == []
+    report = import_lrmx(document("owip", values))
+    assert report.ok, report.problems
+    o = db.session.get(Official, report.official_id)
+    assert (o.edu_inservice, o.degree_inservice) == (edu, degree)
+    assert o.political_status in ("中共党员", "民主党派", "无党派人士")
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("ZaiZhiJiaoYu_XueLi", "博士后", "学历应写明层次"),
+    ("ZaiZhiJiaoYu_XueLi", "党校", "学历应写明层次"),
+    ("ZaiZhiJiaoYu_XueWei", "（MBA）", "学位应为学士、硕士或博士学位"),
+    ("ZaiZhiJiaoYu_XueWei", "工商管理", "学位应为学士、硕士或博士学位"),
+    ("RuDangShiJian", "工会会员", "“工会会员”无法识别"),
+])
+def test_what_is_no_education_degree_or_party_is_refused(key, value, words, make):
+    values = fields(ShenFenZheng=make.id_number(BIRTH), **{key: value})
+    make.commit()
+    assert any(words in p.message for p in check_fields(values, _members()))
+    report = import_lrmx(document("owip", values))
+    assert not report.ok and any(words in message for _label, message in report.problems)
 
 
 def test_boundaries_pass():

@@ -53,6 +53,15 @@ def test_party_text(official, lrmx, printed):
     ("群众", Affiliation("群众")),
     ("中共预备党员", Affiliation("中共预备党员")),
     ("202602 预备党员", Affiliation("中共预备党员", D(2026, 2, 1))),
+    # a member as real forms write one
+    ("民建会员", Affiliation("民主党派", None, "民建")),
+    ("农工党党员", Affiliation("民主党派", None, "农工党")),
+    ("九三学社社员", Affiliation("民主党派", None, "九三学社")),
+    ("民盟盟员", Affiliation("民主党派", None, "民盟")),
+    ("民革党员", Affiliation("民主党派", None, "民革")),
+    ("致公党党员", Affiliation("民主党派", None, "致公党")),
+    ("中国民主促进会会员", Affiliation("民主党派", None, "民进")),
+    ("199506；民建会员", Affiliation("中共党员", D(1995, 6, 1), "民建")),
 ])
 def test_parse_party_text(text, expected):
     assert parse_party_text(text) == expected
@@ -66,6 +75,10 @@ def test_parse_party_text(text, expected):
     ("民建；群众", "自相矛盾"),
     ("民建；民盟", "多个民主党派"),
     ("共青团员", "无法识别"),
+    ("会员", "“会员”无法识别"),
+    ("社员", "“社员”无法识别"),
+    ("工会会员", "“工会会员”无法识别"),
+    ("民建会员；民盟盟员", "多个民主党派"),
 ])
 def test_parse_party_text_refuses(text, words):
     with pytest.raises(ValueError, match=words):

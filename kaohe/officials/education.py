@@ -1,17 +1,27 @@
 """学历 and 学位 as the 干部任免审批表 writes them, kept as written.
 
 学历 keeps its marker ("省委党校研究生", "中央党校大学", "在职研究生") and 学位 its
-discipline ("经济学学士", "管理学硕士", "工商管理硕士"): nothing is collapsed to a
-category. A 学历 must name a level (one of :data:`LEVEL_WORDS`), a 学位 must be a
-学士, 硕士 or 博士 degree (or "无"); :func:`degree_has_discipline` tells a degree
-written with its discipline from a bare "学士".
+discipline ("经济学学士", "管理学硕士", "工商管理硕士（MBA）"): nothing is collapsed to a
+category. A 学历 must name a level of the ZB64 table (one of :data:`LEVEL_WORDS`,
+including "技工学校", "中师" and the "硕士"/"博士" real forms write for 研究生); a 学位
+must be a 学士, 硕士 or 博士 degree of GB/T 6864, academic or professional, optionally
+followed by its abbreviation in brackets, or a professional degree's abbreviation
+alone ("MPA"), or "无"; :func:`degree_has_discipline` tells a degree written with its
+discipline from a bare "学士".
 """
 from __future__ import annotations
 
-# Words naming an education level (ZB64), in the order they are tried.
-LEVEL_WORDS = ("研究生", "大学", "本科", "大专", "专科", "中专", "中技",
-               "技校", "高中", "职高", "初中", "小学")
+import re
+
+# Words naming an education level (ZB64 and what real forms write), in the order tried.
+LEVEL_WORDS = ("研究生", "博士", "硕士", "大学", "本科", "大专", "专科", "高职", "中专", "中技",
+               "技校", "技工", "中师", "师范", "中职", "高中", "职高", "初中", "小学")
 DEGREE_WORDS = ("学士", "硕士", "博士")
+# Professional degrees (GB/T 6864) written by their abbreviation alone.
+DEGREE_ABBREVIATIONS = {"MBA": "工商管理硕士", "EMBA": "高级管理人员工商管理硕士",
+                        "MPA": "公共管理硕士", "JM": "法律硕士", "MPACC": "会计硕士",
+                        "MEM": "工程管理硕士", "MED": "教育硕士", "DBA": "工商管理博士"}
+_BRACKETED = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
 # Suggestions offered by the forms (free text is allowed).
 EDUCATION_SUGGESTIONS = ("研究生", "大学本科", "大学专科", "中等专科", "高中", "中央党校研究生",
                          "省委党校研究生", "省委党校大学", "市委党校大学", "在职研究生")
@@ -23,7 +33,8 @@ DEGREE_SUGGESTIONS = ("哲学学士", "经济学学士", "法学学士", "教育
 
 def education_problem(text: str) -> str | None:
     """Why ``text`` is no 学历, or None ("" is not recorded)."""
-    if not text or any(word in text for word in LEVEL_WORDS):
+    level = text.replace("博士后", "")  # a research post, not a level of education
+    if not text or any(word in level for word in LEVEL_WORDS):
         return None
     return "学历应写明层次，如“大学本科”“研究生”“省委党校研究生”。"
 
@@ -32,14 +43,21 @@ def degree_problem(text: str) -> str | None:
     """Why ``text`` is no 学位, or None ("" is not recorded; "无" is none)."""
     if not text or text in ("无", "无学位"):
         return None
-    if text.removesuffix("学位").endswith(DEGREE_WORDS):
+    if _degree(text).endswith(DEGREE_WORDS):
         return None
-    return "学位应为学士、硕士或博士学位并写明学科，如“经济学学士”“管理学硕士”；没有学位填“无”。"
+    return ("学位应为学士、硕士或博士学位并写明学科，如“经济学学士”“管理学硕士”“工商管理硕士（MBA）”；"
+            "没有学位填“无”。")
+
+
+def _degree(text: str) -> str:
+    """The degree's name without its bracketed abbreviation and "学位"; an abbreviation spelled out."""
+    bare = _BRACKETED.sub("", text.strip()) or text.strip()
+    return DEGREE_ABBREVIATIONS.get(bare.upper(), bare).removesuffix("学位")
 
 
 def degree_has_discipline(text: str) -> bool:
-    """Whether a degree names its discipline ("经济学学士"), not only its level ("学士")."""
-    return text.removesuffix("学位") not in DEGREE_WORDS
+    """Whether a degree names its discipline ("经济学学士", "MPA"), not only its level ("学士")."""
+    return _degree(text) not in DEGREE_WORDS
 
 
 def check_education(data: dict, errors: dict[str, str]) -> None:

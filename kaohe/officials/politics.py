@@ -32,6 +32,8 @@ PARTY_ALIASES = {
     "台盟": ("台湾民主自治同盟", "台盟"),
 }
 _ALIAS = {alias: name for name, aliases in PARTY_ALIASES.items() for alias in aliases}
+# A member as forms write one: "民建会员", "农工党党员", "九三学社社员", "民盟盟员".
+_MEMBER_SUFFIXES = ("会员", "党员", "社员", "盟员", "成员")
 _SEPARATORS = re.compile(r"[；;，,、/\s]+")
 _CCP_WORDS = {"中共党员": "中共党员", "中共": "中共党员", "党员": "中共党员",
               "中共预备党员": "中共预备党员", "预备党员": "中共预备党员"}
@@ -69,16 +71,16 @@ def parse_party_text(text: str) -> Affiliation:
     """An LRMX 入党时间 read into an :class:`Affiliation`; ValueError (Chinese) when unreadable.
 
     Every form the spec and real files write is accepted: "199506", "1995.06",
-    "1995年6月", "民建", "中国民主建国会", "九三", "199506；民建", "无党派人士", "无党派",
-    "群众", "" (not recorded).
+    "1995年6月", "民建", "中国民主建国会", "九三", "民建会员", "农工党党员", "九三学社社员",
+    "199506；民建", "无党派人士", "无党派", "群众", "" (not recorded).
     """
     text = (text or "").strip()
     if not text:
         return Affiliation()
     party_date, parties, words = None, [], set()
     for token in filter(None, _SEPARATORS.split(text)):
-        if token in _ALIAS:
-            parties.append(_ALIAS[token])
+        if _party(token):
+            parties.append(_party(token))
         elif token in ("无党派人士", "无党派"):
             words.add(NON_PARTY)
         elif token == "群众":
@@ -98,6 +100,16 @@ def parse_party_text(text: str) -> Affiliation:
         raise ValueError(f"入党时间“{text[:30]}”列出了多个民主党派。")
     status = _status(party_date, parties, words, text)
     return Affiliation(status, party_date, parties[0] if parties else "")
+
+
+def _party(token: str) -> str | None:
+    """The 民主党派 ``token`` names, alone or with a member suffix ("民建会员"); None if none."""
+    if token in _ALIAS:
+        return _ALIAS[token]
+    for suffix in _MEMBER_SUFFIXES:
+        if token.endswith(suffix) and token.removesuffix(suffix) in _ALIAS:
+            return _ALIAS[token.removesuffix(suffix)]
+    return None
 
 
 def _status(party_date, parties, words, text) -> str:
