@@ -57,6 +57,7 @@ def attach_all(discussion_id: int):
         db.session.rollback()
         flash("；".join(exc.errors.values()), "error")
         return redirect(url_for("discussions.show", discussion_id=discussion.id))
+    flash("正在后台附/更新本次会议的全部考评材料，完成后本页显示结果。", "info")
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
