@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from kaohe.auth import tokens
 from kaohe.auth.models import User
-from kaohe.core import records
+from kaohe.core import clock, records
 from kaohe.discipline import services as discipline
 from kaohe.discussions.services import agenda
 from kaohe.extensions import db
@@ -158,3 +158,24 @@ def test_round_with_missing_data(app, runner, today):
     assert t.ids["unit_ids"] == [row.unit_id] and "1 个数据未录齐" in t.title
     assert f"缺 {row.indicator.name}" in t.details[0]
     assert t.url == f"/unit-assessment/schemes/{row.scheme_id}/entry?round=half"
+
+
+def test_navigation_count_is_recomputed_after_a_write_only(auth, monkeypatch, make):
+    client = auth.as_role("organization")
+    calls = []
+    real = registry.compute
+    monkeypatch.setattr(registry, "compute", lambda user, *a, **kw: calls.append(1) or real(
+        user, *a, **kw))
+    registry._NAV_COUNTS.clear()
+    client.get("/officials/")
+    client.get("/units/")
+    assert len(calls) == 1  # the second page read the count
+    unit = make.unit(name="新区")
+    make.post(make.official(name="试用甲", unit_obj=unit), unit, probation_months=12,
+              start=clock.today() - dt.timedelta(days=360))
+    make.commit()
+    page = client.get("/units/").get_data(as_text=True)
+    assert len(calls) == 2  # a write moved the audit chain: counted again
+    total = client.get("/api/v1/todos").get_json()["total"]
+    assert any(t["kind"] == "probation" for t in client.get("/api/v1/todos").get_json()["items"])
+    assert f'aria-label="{total} 项待办"' in page

@@ -24,6 +24,12 @@ def my_todos():
 
 
 @bp.app_template_global()
+def todo_count() -> int:
+    """The signed-in user's number of to-dos (the navigation badge)."""
+    return registry.nav_count(current_user) if current_user.is_authenticated else 0
+
+
+@bp.app_template_global()
 def todo_kinds() -> tuple[str, ...]:
     """The kinds of to-do the signed-in user's role gets."""
     return registry.kinds_for(current_user) if current_user.is_authenticated else ()
