@@ -1,7 +1,7 @@
 """「按单位批量生成考评材料」: the form that queues a unit's batch (a background job)."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from wtforms import SubmitField
 from wtforms.validators import DataRequired, InputRequired
 
@@ -31,4 +31,5 @@ def new():
     job = run_form(form, lambda: batch_job.submit_batch(form.unit_id.data, form.as_of.data))
     if job is None:
         return render_template("dossier/batch.html", form=form)
+    flash("已提交，正在后台生成考评材料；完成后可在本页下载。", "info")
     return redirect(url_for("jobs.show", job_id=job.id))

@@ -2,7 +2,7 @@
 job's progress page, which shows the report once every row is checked."""
 from __future__ import annotations
 
-from flask import Response, abort, redirect, url_for
+from flask import Response, abort, flash, redirect, url_for
 
 from kaohe.extensions import db
 from kaohe.interop import excel_export, import_jobs
@@ -37,4 +37,5 @@ def import_response(kind: str, page, back: str):
         return page(form)
     job = import_jobs.submit(kind, data, form.dry_run.data, back)
     db.session.commit()  # queues the job
+    flash("文件已上传，正在后台逐行校验；完成后本页显示结果。", "info")
     return redirect(url_for("jobs.show", job_id=job.id))
