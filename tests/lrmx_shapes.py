@@ -13,6 +13,9 @@
 from __future__ import annotations
 
 import base64
+import io
+
+from PIL import Image
 
 from kaohe.interop.lrmx_spec import FAMILY_AFTER, MEMBER_FIELDS, PERSON
 from tests.helpers import PNG
@@ -85,3 +88,10 @@ def document(shape: str, values: dict[str, str], members=MEMBERS) -> bytes:
         return body.encode("gb18030")
     data = body.encode("utf-8")
     return b"\xef\xbb\xbf" + data if shape == "bom" else data
+
+
+def is_jpeg_of(text: str, original: bytes) -> bool:
+    """Whether the base64 ``text`` is a JPEG of the ``original`` picture's size."""
+    data = base64.b64decode(text)
+    with Image.open(io.BytesIO(data)) as exported, Image.open(io.BytesIO(original)) as source:
+        return exported.format == "JPEG" and exported.size == source.size

@@ -15,6 +15,7 @@ from kaohe.interop.models import AppointmentSheet, FamilyMember
 from kaohe.officials.models import Official, Post
 from tests.helpers import PNG, table_counts, text
 from tests.interop_support import lrmx_document, lrmx_upload
+from tests.lrmx_shapes import is_jpeg_of
 
 BIRTH = dt.date(1975, 3, 8)
 
@@ -108,9 +109,10 @@ def test_round_trip_keeps_the_fields(auth, make, units, monkeypatch):
     assert "attachment" in response.headers["Content-Disposition"]
     original, exported = parse(data), parse(response.data)
     for name, value in original.fields.items():
-        if name == "NianDuKaoHeJieGuo":
+        if name in ("NianDuKaoHeJieGuo", "ZhaoPian"):
             continue
         assert exported.get(name) == value, name
+    assert is_jpeg_of(exported.get("ZhaoPian"), PNG)  # the spec's base64 JPEG
     assert exported.get("NianDuKaoHeJieGuo") == "2017年度考核称职；2018年度考核优秀；2019年度考核称职。"
     assert exported.members == original.members
 

@@ -176,8 +176,7 @@ def test_export_page_as_of_and_bad_input(auth, make):
         assert download.status_code == 422 and "<Person>" not in text(download)
 
 
-def test_a_complete_record_passes_the_page(auth, make, monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 12, 2))
+def test_a_complete_record_passes_the_page(auth, make):
     number = make.id_number(BIRTH)
     client = auth.as_role("organization")
     lrmx_upload(client, document("owip", fields(ShenFenZheng=number)))
@@ -215,27 +214,36 @@ def test_cli_import_is_all_or_nothing_per_file(runner, make, tmp_path):
     assert dry.exit_code == 1 and "未导入任何内容" in dry.output
 
 
-def test_cli_export_and_check(runner, make, tmp_path, monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 12, 2))
+@pytest.mark.parametrize("flags, written", [
+    ([], False),  # problems: printed, exit 1, nothing written
+    (["--force"], True),  # written on purpose, still exit 1
+    (["--check"], False),
+])
+def test_cli_export_refuses_a_form_with_problems(runner, make, tmp_path, flags, written):
     o = make.official(name="王建国", degree_fulltime="学士", edu_fulltime="大学")
     make.commit()
-    result = runner.invoke(args=["interop", "export-lrmx", str(o.id), "--check"])
-    assert result.exit_code == 1 and "报送前校验发现" in result.output
-    assert "全日制教育学位\t“学士”未写明学科门类" in result.output
     out = tmp_path / "王建国.lrmx"
     before = table_counts()
     result = runner.invoke(args=["interop", "export-lrmx", str(o.id), "-o", str(out),
-                                 "--as-of", "2024-02-29"])
-    assert result.exit_code == 0 and table_counts() == before
-    person = parse(out.read_bytes())
-    assert person.get("ShenFenZheng") == o.id_number  # the CLI is the operator: full number
-    assert person.get("JiSuanNianLingShiJian") == "20240229"
-    assert person.get("TianBiaoShiJian") == "20261202"
-    assert runner.invoke(args=["interop", "export-lrmx", "999999"]).exit_code == 1
+                                 "--as-of", "2024-02-29", *flags])
+    assert result.exit_code == 1 and table_counts() == before
+    assert "全日制教育学位\t“学士”未写明学科门类" in result.output
+    assert "报送前校验发现" in result.output
+    assert ("未导出（确需导出请加 --force）" in result.output) == (flags == [])
+    assert out.exists() == written
+    if written:
+        person = parse(out.read_bytes())
+        assert person.get("ShenFenZheng") == o.id_number  # the CLI is the operator: full number
+        assert person.get("JiSuanNianLingShiJian") == "20240229"
+        assert person.get("TianBiaoShiJian") == f"{clock.today():%Y%m%d}"
 
 
-def test_cli_check_passes_for_a_complete_form(runner, make, tmp_path, monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 12, 2))
+def test_cli_export_of_an_unknown_official(runner):
+    result = runner.invoke(args=["interop", "export-lrmx", "999999"])
+    assert result.exit_code == 1 and "没有编号为 999999 的干部" in result.output
+
+
+def test_cli_check_passes_for_a_complete_form(runner, make, tmp_path):
     path = tmp_path / "a.lrmx"
     number = make.id_number(BIRTH)
     path.write_bytes(document("bom", fields(ShenFenZheng=number)))
@@ -244,3 +252,10 @@ def test_cli_check_passes_for_a_complete_form(runner, make, tmp_path, monkeypatc
     o = db.session.scalar(select(Official).where(Official.id_number == number))
     result = runner.invoke(args=["interop", "export-lrmx", str(o.id), "--check"])
     assert result.exit_code == 0 and "报送前校验通过。" in result.output, result.output
+    assert "<Person>" not in result.output
+    out = tmp_path / "out.lrmx"
+    result = runner.invoke(args=["interop", "export-lrmx", str(o.id), "-o", str(out)])
+    assert result.exit_code == 0 and f"已写入 {out}。" in result.output, result.output
+    assert parse(out.read_bytes()).get("XingMing") == "李明华"
+    stdout = runner.invoke(args=["interop", "export-lrmx", str(o.id)])
+    assert stdout.exit_code == 0 and "<XingMing>李明华</XingMing>" in stdout.output

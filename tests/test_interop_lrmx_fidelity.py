@@ -2,22 +2,26 @@
 export, in the shapes real generators write, at the specification's boundaries."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 import re
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from kaohe.core import clock
 from kaohe.extensions import db
 from kaohe.interop import lrmx_export
 from kaohe.interop.lrmx_parse import parse
+from kaohe.interop.lrmx_photo import is_export_of
 from kaohe.interop.lrmx_spec import PERSON
 from kaohe.interop.models import AppointmentSheet, FamilyMember
 from kaohe.officials.models import Official, Post
-from tests.helpers import table_counts, text
+from tests.helpers import PNG, table_counts, text
 from tests.interop_support import lrmx_upload
-from tests.lrmx_shapes import RESUME, document, fields
+from tests.lrmx_shapes import RESUME, document, fields, is_jpeg_of
 
 BIRTH = dt.date(1975, 3, 8)
 SHAPES = ("owip", "editor", "bom", "br", "escaped_br")
@@ -32,11 +36,6 @@ def units(make):
     district = make.unit(name="东城区", kind="county", parent=city, code="DC")
     make.commit()
     return city, ndrc, finance, district
-
-
-@pytest.fixture
-def filled_today(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: FILLED)
 
 
 def _values(make, **overrides) -> dict[str, str]:
@@ -57,7 +56,7 @@ def _members(o) -> list[FamilyMember]:
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-def test_every_field_survives_import_and_export(auth, make, units, filled_today, shape):
+def test_every_field_survives_import_and_export(auth, make, units, shape):
     values = _values(make, Version="3.2.1.6" if shape == "owip" else "3.2.1.16")
     data = document(shape, values)
     client = auth.as_role("organization")
@@ -83,11 +82,14 @@ def test_every_field_survives_import_and_export(auth, make, units, filled_today,
     for year, grade in ((2023, "competent"), (2024, "excellent"), (2025, "competent")):
         make.result(o, year, grade)
     make.commit()
-    response = client.get(f"/interop/officials/{o.id}.lrmx?as_of=2026-12-01")
+    # No as_of: the recorded 计算年龄时间 and 填表时间 are exported, whatever day it is.
+    response = client.get(f"/interop/officials/{o.id}.lrmx")
     exported, original = parse(response.data), parse(data)
     assert exported.fields.keys() == {e.name for e in PERSON}
     for element in PERSON:
-        assert exported.get(element.name) == original.get(element.name), element.name
+        if element.name != "ZhaoPian":
+            assert exported.get(element.name) == original.get(element.name), element.name
+    assert is_jpeg_of(exported.get("ZhaoPian"), PNG)  # the spec's base64 JPEG
     assert exported.members == original.members
     # The file is in the specification's order, with the family after 任免理由.
     tags = re.findall(rb"<(\w+)>", response.data)
@@ -251,3 +253,54 @@ def test_download_name_is_rfc_6266_with_a_readable_ascii_fallback(auth, make, un
         'attachment; filename="wangjianguo_ganburenmianshenpibiao.lrmx"; '
         "filename*=UTF-8''%E7%8E%8B%E5%BB%BA%E5%9B%BD_%E5%B9%B2%E9%83%A8%E4%BB%BB%E5%85%8D"
         "%E5%AE%A1%E6%89%B9%E8%A1%A8.lrmx")
+
+
+@pytest.mark.parametrize("recorded, as_of, age_date, filled", [
+    ({"JiSuanNianLingShiJian": "20240229", "TianBiaoShiJian": "20240301"}, None,
+     "20240229", "20240301"),
+    ({"JiSuanNianLingShiJian": "20241231", "TianBiaoShiJian": "20250101"}, "2025-02-28",
+     "20250228", "20250101"),  # an explicit as_of wins for 计算年龄时间 only
+    ({"JiSuanNianLingShiJian": "", "TianBiaoShiJian": ""}, None, None, None),  # today
+])
+def test_recorded_dates_are_exported(auth, make, units, recorded, as_of, age_date, filled):
+    values = _values(make, **recorded)
+    client = auth.as_role("organization")
+    lrmx_upload(client, document("owip", values))
+    o = _official(values["ShenFenZheng"])
+    query = f"?as_of={as_of}" if as_of else ""
+    exported = parse(client.get(f"/interop/officials/{o.id}.lrmx{query}").data)
+    today = f"{clock.today():%Y%m%d}"
+    assert exported.get("JiSuanNianLingShiJian") == (age_date or today)
+    assert exported.get("TianBiaoShiJian") == (filled or today)
+    page = text(client.get(f"/interop/officials/{o.id}/lrmx{query}"))
+    assert f"<dd>{age_date or today}</dd>" in page
+
+
+@pytest.mark.parametrize("mode, colour, expected", [
+    ("RGBA", (255, 0, 0, 0), (255, 255, 255)),  # transparent: white, as on paper
+    ("RGBA", (0, 0, 255, 255), (0, 0, 255)),
+    ("RGB", (0, 128, 0), (0, 128, 0)),
+    ("L", 0, (0, 0, 0)),
+])
+def test_png_photo_is_exported_as_jpeg(make, mode, colour, expected):
+    out = io.BytesIO()
+    Image.new(mode, (40, 60), colour).save(out, "PNG")
+    o = make.official(name="王建国")
+    o.photo, o.photo_mime = out.getvalue(), "image/png"
+    make.commit()
+    data = base64.b64decode(parse(lrmx_export.export_lrmx(o, full_id=True)).get("ZhaoPian"))
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG" and image.size == (40, 60)
+        pixel = image.convert("RGB").getpixel((20, 30))
+    assert all(abs(a - b) <= 8 for a, b in zip(pixel, expected)), pixel
+    assert is_export_of(data, o.photo) and not is_export_of(data, PNG)
+
+
+def test_a_jpeg_photo_is_exported_as_stored(make):
+    out = io.BytesIO()
+    Image.new("RGB", (30, 40), (10, 20, 30)).save(out, "JPEG")
+    o = make.official(name="王建国")
+    o.photo, o.photo_mime = out.getvalue(), "image/jpeg"
+    make.commit()
+    exported = parse(lrmx_export.export_lrmx(o, full_id=True)).get("ZhaoPian")
+    assert base64.b64decode(exported) == out.getvalue()

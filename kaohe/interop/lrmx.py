@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from kaohe.appsheet.relatives import relative_official_id
 from kaohe.audit.pending import pending_count
 from kaohe.audit.services import record_event
 from kaohe.auth.permissions import is_recused
@@ -24,6 +25,7 @@ from kaohe.core.errors import ValidationFailed
 from kaohe.extensions import db
 from kaohe.interop.lrmx_annual import sheet_differences
 from kaohe.interop.lrmx_parse import Person, ResumeLine, parse, parse_date, resume_lines
+from kaohe.interop.lrmx_photo import is_export_of
 from kaohe.interop.lrmx_posts import UnitMatcher, form_data, plan_posts, save_posts
 from kaohe.interop.lrmx_spec import LABELS, MEMBER, PERSON
 from kaohe.interop.models import AppointmentSheet, FamilyMember
@@ -203,8 +205,8 @@ def _import(person: Person, report: LrmxReport) -> None:
     if official is None or any(getattr(official, k) != v for k, v in data.items()):
         saved = save_official(official, data)
     report.official_id, report.created = saved.id, official is None
-    if photo is not None and photo[0] != (saved.photo or b""):
-        saved.photo, saved.photo_mime = photo  # already encoded again by photos.encode
+    if photo is not None and not is_export_of(photo[2], saved.photo):
+        saved.photo, saved.photo_mime = photo[:2]  # already encoded again by photos.encode
     sheet = _save_sheet(saved, sheet_values)
     report.members = _save_members(saved, members)
     report.posts_created, report.posts_updated = save_posts(saved, planned, report.problems)
@@ -243,7 +245,8 @@ def _member(m: dict, index: int, report: LrmxReport) -> dict:
             "work": m.get("GongZuoDanWeiJiZhiWu", ""), "sort_order": index}
 
 
-def _photo(text: str, report: LrmxReport) -> tuple[bytes, str] | None:
+def _photo(text: str, report: LrmxReport) -> tuple[bytes, str, bytes] | None:
+    """(photo encoded again, its MIME type, the file's bytes), or None (a problem reported)."""
     if not text:
         return None
     try:
@@ -252,7 +255,7 @@ def _photo(text: str, report: LrmxReport) -> tuple[bytes, str] | None:
         report.problems.append(("照片", "照片（ZhaoPian）不是有效的 Base64 编码。"))
         return None
     try:
-        return photos.encode(data)  # the same checks and encoding as an upload
+        return (*photos.encode(data), data)  # the same checks and encoding as an upload
     except ValidationFailed as exc:
         report.problems.append(("照片", next(iter(exc.errors.values()))))
         return None
@@ -274,7 +277,8 @@ def _save_members(official: Official, members: list[dict]) -> int:
     current = {(m.relation, m.name): m for m in db.session.scalars(
         select(FamilyMember).where(FamilyMember.official_id == official.id))}
     for values in members:
-        values = {**values, "relative_official_id": _relative(values, official)}
+        values = {**values, "relative_official_id": relative_official_id(
+            official.id, values["name"], values["birth_date"], values["birth_day_known"])}
         member = current.pop((values["relation"], values["name"]), None)
         if member is None:
             db.session.add(FamilyMember(official_id=official.id, **values))
@@ -286,13 +290,3 @@ def _save_members(official: Official, members: list[dict]) -> int:
         gone.soft_delete()
     return len(members)
 
-
-def _relative(values: dict, official: Official) -> int | None:
-    """The official this family member is, when exactly one matches name and birth month."""
-    if values["birth_date"] is None:
-        return None
-    ids = [o.id for o in db.session.scalars(select(Official).where(
-        Official.name == values["name"], Official.id != official.id))
-        if o.birth_date.replace(day=1) == values["birth_date"].replace(day=1)
-        and (not values["birth_day_known"] or o.birth_date == values["birth_date"])]
-    return ids[0] if len(ids) == 1 else None

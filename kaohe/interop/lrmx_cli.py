@@ -11,7 +11,7 @@ from kaohe.extensions import db
 from kaohe.interop import lrmx_export
 from kaohe.interop.lrmx import LrmxReport, import_lrmx
 from kaohe.interop.lrmx_check import check_fields
-from kaohe.interop.lrmx_parse import LrmxRefused
+from kaohe.interop.lrmx_parse import LrmxRefused, write
 from kaohe.interop.views import bp
 from kaohe.officials.models import Official
 
@@ -65,10 +65,17 @@ def import_lrmx_command(paths: tuple[str, ...], dry_run: bool) -> None:
 @bp.cli.command("export-lrmx")
 @click.argument("official_id", type=int)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="写入文件（默认标准输出）")
-@click.option("--as-of", type=DATE, help="计算年龄时间（默认今天）。")
-@click.option("--check", is_flag=True, help="只做报送前校验，不导出；有问题时退出码为 1")
-def export_lrmx_command(official_id: int, output: str | None, as_of, check: bool) -> None:
-    """Export an official's 干部任免审批表 (full ID number), or only check it (--check)."""
+@click.option("--as-of", type=DATE, help="计算年龄时间（默认：任免审批表记录的时间，否则今天）。")
+@click.option("--check", is_flag=True, help="只做报送前校验，不导出")
+@click.option("--force", is_flag=True, help="校验有问题时仍然导出（退出码仍为 1）")
+def export_lrmx_command(official_id: int, output: str | None, as_of, check: bool,
+                        force: bool) -> None:
+    """Export an official's 干部任免审批表 (full ID number) after the 报送前校验.
+
+    Problems are printed and the exit code is 1; the file is then not written unless
+    ``--force`` is given (so a script never sends a form that fails the check by mistake).
+    ``--check`` only checks.
+    """
     official = db.session.get(Official, official_id)
     if official is None:
         raise click.ClickException(f"没有编号为 {official_id} 的干部。")
@@ -76,14 +83,15 @@ def export_lrmx_command(official_id: int, output: str | None, as_of, check: bool
     problems = check_fields(fields, members)
     for p in problems:
         click.echo(f"{p.label}\t{p.message}", err=True)
-    if check:
-        if problems:
-            raise click.ClickException(f"报送前校验发现 {len(problems)} 个问题。")
-        click.echo("报送前校验通过。")
-        return
-    data = lrmx_export.export_lrmx(official, full_id=True, as_of=as_of)
-    if output:
-        write_atomically(output, data)
-        click.echo(f"已写入 {output}（{len(problems)} 个校验问题）。", err=True)
-    else:
-        sys.stdout.buffer.write(data)
+    if not problems:
+        click.echo("报送前校验通过。", err=True)
+    if not check and (force or not problems):
+        data = write(fields, members)
+        if output:
+            write_atomically(output, data)
+            click.echo(f"已写入 {output}。", err=True)
+        else:
+            sys.stdout.buffer.write(data)
+    if problems:
+        unwritten = "" if check or force else "，未导出（确需导出请加 --force）"
+        raise click.ClickException(f"报送前校验发现 {len(problems)} 个问题{unwritten}。")

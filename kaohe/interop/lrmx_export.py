@@ -5,8 +5,9 @@ The official's record gives the head of the form, 入党时间 in the spec's tex
 and the 年度考核结果: the recorded results of the concluded years on the form's
 计算年龄时间, in the form's wording (:func:`kaohe.assessments.wording.annual_results_text`),
 not the text an import brought. Elements the record has no column for come from
-the :class:`AppointmentSheet` kept by the last import. 计算年龄时间 is ``as_of``
-(default today) and 填表时间 the day of the export.
+the :class:`AppointmentSheet` kept by the last import. 计算年龄时间 is ``as_of``, else
+the one the sheet recorded, else today; 填表时间 the one recorded, else today. The
+photo is written as the spec says, a base64 JPEG (a PNG is converted).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from kaohe.core import clock
 from kaohe.extensions import db
 from kaohe.interop.lrmx import SHEET_FIELDS
 from kaohe.interop.lrmx_parse import day_text, month_text, write
+from kaohe.interop.lrmx_photo import jpeg
 from kaohe.interop.lrmx_spec import VERSION
 from kaohe.interop.models import AppointmentSheet, FamilyMember
 from kaohe.interop.resume import resume_text
@@ -36,8 +38,8 @@ def sheet_of(official: Official) -> AppointmentSheet:
 def export_fields(official: Official, full_id: bool, as_of: dt.date | None = None,
                   filled_by: str = "") -> tuple[dict[str, str], list[dict[str, str]]]:
     """(element → text, family items) of the form; ``filled_by`` when the sheet names no 填表人."""
-    as_of = as_of or clock.today()
     sheet = sheet_of(official)
+    as_of = as_of or sheet.age_reference_date or clock.today()
     fields = {
         **{tag: getattr(sheet, key) or "" for key, tag in SHEET_FIELDS.items()},
         "XingMing": official.name, "XingBie": official.gender_label,
@@ -52,10 +54,11 @@ def export_fields(official: Official, full_id: bool, as_of: dt.date | None = Non
         "ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi": official.school_inservice,
         "XianRenZhiWu": official.current_post, "JianLi": resume_text(official, sheet),
         "NianDuKaoHeJieGuo": annual_results_text(official, as_of),
-        "JiSuanNianLingShiJian": day_text(as_of), "TianBiaoShiJian": day_text(clock.today()),
+        "JiSuanNianLingShiJian": day_text(as_of),
+        "TianBiaoShiJian": day_text(sheet.filled_on or clock.today()),
         "TianBiaoRen": sheet.filled_by or filled_by,
         "ShenFenZheng": official.id_number if full_id else official.id_number_masked,
-        "ZhaoPian": base64.b64encode(official.photo).decode() if official.photo else "",
+        "ZhaoPian": base64.b64encode(jpeg(official.photo)).decode() if official.photo else "",
         "Version": sheet.format_version or VERSION,
     }
     members = [{"ChengWei": m.relation, "XingMing": m.name,

@@ -30,7 +30,8 @@ def lrmx_page(official_id: int):
     """报送前校验: the form's problems against the specification, then the download."""
     official = official_or_404(official_id)
     form, valid = _as_of_form()
-    as_of = (form.as_of.data if valid else None) or clock.today()
+    as_of = ((form.as_of.data if valid else None)
+             or lrmx_export.sheet_of(official).age_reference_date or clock.today())
     fields, members = lrmx_export.export_fields(official, full_id=can(P.ID_NUMBER_FULL), as_of=as_of,
                                     filled_by=current_user.name)
     return render_template("interop/lrmx_export.html", official=official, form=form,
