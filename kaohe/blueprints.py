@@ -28,6 +28,7 @@ BLUEPRINTS = (
     "kaohe.discipline.api:bp",
     "kaohe.dossier.views:bp",
     "kaohe.appform.views:BLUEPRINTS",
+    "kaohe.appsheet.views:BLUEPRINTS",
     "kaohe.interop.views:bp",
     "kaohe.interop.area_views:BLUEPRINTS",
     "kaohe.api.integration:units_bp",

@@ -14,6 +14,7 @@ from kaohe.extensions import db
 from kaohe.orgnotes.models import OrgNote
 from kaohe.officials.models import Post
 from kaohe.reviews.models import Review
+from tests import appsheet_access
 from tests import (account_access, batch_access, discussions_access, dossier_access,
                    interop_access, jobs_access, kaocha_access, moves_access, quota_access,
                    ua_access)
@@ -79,6 +80,8 @@ def url_for_rule(rule: str, endpoint: str, world) -> str:
         values.update(quota_access.url_values(world))
     if blueprint == "account":
         values.update(account_access.account_url_values(world))
+    if blueprint in appsheet_access.BLUEPRINTS:
+        values.update(appsheet_access.url_values(world))
     if blueprint == "saved_search":
         values["search_id"] = 999_999  # nobody's: the delete must answer 404
     url = rule

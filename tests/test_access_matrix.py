@@ -24,6 +24,7 @@ from tests import (account_access, batch_access, discussions_access, dossier_acc
                    ua_access)
 from tests.helpers import PNG, audit_total, build_world, field_errors, table_counts, text
 from tests.route_support import ITEM_MODELS, routes, url_for_rule
+from tests import appsheet_access
 
 ROLES = ("admin", "organization", "assessment", "discipline", "reviewer", None)  # None: anonymous
 STAFF = frozenset(r for r in ROLES if r)
@@ -136,6 +137,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     **moves_access.expected(only),
     # 考察材料: draft, 民主推荐, frozen final versions (issue 13.4).
     **kaocha_access.expected(only),
+    # The 任免审批表 facts and the family entered in Kaohe (issue 13).
+    **appsheet_access.expected(only),
     # Background jobs' progress pages (issue 15): the submitter's only.
     **jobs_access.expected(only, STAFF),
     # Recusal links and API tokens (issue 16).
@@ -164,6 +167,7 @@ BLANKED.update(kaocha_access.BLANKED)
 BLANKED.update(jobs_access.BLANKED)
 BLANKED.update(account_access.BLANKED)
 BLANKED.update(quota_access.BLANKED)
+BLANKED.update(appsheet_access.BLANKED)
 # Responses that are not text (never decoded as a page).
 BINARY = {"image/png", "application/pdf",
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -329,6 +333,8 @@ def _check_allowed(endpoint, method, role, response, world):
     elif endpoint == "appform_item.item":
         stamped = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
         assert "干部任免审批表" in stamped and "东城区委书记" in stamped and f"{role}测试" in stamped
+    elif endpoint in appsheet_access.ENDPOINTS:
+        appsheet_access.check_allowed(endpoint, method, response, page, world, field_errors)
     elif endpoint in jobs_access.ENDPOINTS:
         jobs_access.check_allowed(endpoint, method, response, page, field_errors)
     elif endpoint.split(".")[0] == "kaocha":
@@ -450,6 +456,9 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
         elif endpoint in quota_access.DELETES:
             model, obj, entity = quota_access.deleted(world)
             assert _location(response) == f"/units/{world.district.id}"
+        elif endpoint in appsheet_access.DELETES:
+            model, obj, entity = appsheet_access.deleted(world)
+            assert _location(response) == appsheet_access.location(world)
         elif endpoint in OTHER_DELETES:
             model, attr = OTHER_DELETES[endpoint]
             obj, entity = getattr(world, attr), model.__tablename__

@@ -112,21 +112,25 @@ def test_recused_user_cannot_print(make, client):
     assert response.status_code == 403 and not response.data.startswith(b"%PDF")
 
 
-def _agenda(action="promote", post="东城区委书记"):
+def _agenda(action="promote", post="东城区委书记", removal=""):
     d = s.discussion()
     o = s.official(name="王建国")
     sheet(o, proposed_post="表上拟任职务", proposed_removal="表上拟免职务", reason="表上理由")
     it = s.item(d, o, action=action, post=post, reason="议题任免理由：工作实绩突出。")
+    it.proposed_removal = removal
     return d, it
 
 
-@pytest.mark.parametrize("action,proposed,removed", [
-    ("promote", "东城区委书记", "表上拟免职务"), ("exchange", "东城区委书记", "表上拟免职务"),
-    ("dismiss", "表上拟任职务", "东城区委书记"),
+# The item's own 拟任/拟免 only: never the sheet's, which may hold another proposal.
+@pytest.mark.parametrize("action,post,removal,proposed,removed", [
+    ("promote", "东城区委书记", "东城区区长", "东城区委书记", "东城区区长"),
+    ("exchange", "东城区委书记", "", "东城区委书记", ""),
+    ("dismiss", "", "东城区区长", "", "东城区区长"),
+    ("dismiss", "东城区委书记", "", "", "东城区委书记"),  # recorded before 拟免 had a field
 ])
-def test_agenda_item_form_uses_the_item_and_the_meeting_date(make, auth, action, proposed,
-                                                              removed):
-    d, it = _agenda(action)
+def test_agenda_item_form_uses_the_item_and_the_meeting_date(make, auth, action, post, removal,
+                                                              proposed, removed):
+    d, it = _agenda(action, post, removal)
     s.assign(d)
     make.commit()
     client = auth.as_role("reviewer")
@@ -139,6 +143,7 @@ def test_agenda_item_form_uses_the_item_and_the_meeting_date(make, auth, action,
     born = it.official.birth_date
     age = d.date.year - born.year - ((d.date.month, d.date.day) < (born.month, born.day))
     assert f"（{age}岁）" in one and proposed in one and removed in one
+    assert "表上拟任职务" not in one and "表上拟免职务" not in one
     assert "议题任免理由：工作实绩突出。" in two and "表上理由" not in two
     stamped = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
     assert "reviewer测试" in stamped  # the reader's watermark

@@ -25,6 +25,7 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
+from kaohe.appsheet.family import save_member
 from kaohe.assessments import approvals
 from kaohe.assessments.models import AssessmentResult, ExcellentQuotaApproval
 from kaohe.auth import links, tokens
@@ -119,6 +120,8 @@ RECORD_CHILDREN = {  # blueprint → (model, builder of B's child, marker, field
                 "strengths"),
     "orgnotes": (OrgNote, lambda b, unit: f.note(b, content="乙机密档案内容"), "乙机密档案内容",
                  "content"),
+    "family": (FamilyMember, lambda b, unit: save_member(b, None, {
+        "relation": "妻子", "name": "乙家属", "work": "乙机密工作单位"}), "乙机密工作单位", "work"),
 }
 
 

@@ -1,8 +1,9 @@
 """What the printed 干部任免审批表 shows, read from the records into plain values.
 
 The official's record gives the head of the form; the :class:`AppointmentSheet` the
-fields it has no column for; an agenda item's 拟任/拟免 and 任免理由 override the
-sheet's. Texts the LRMX export writes too come from the same functions
+fields it has no column for; an agenda item's own 拟任/拟免 and 任免理由 replace the
+sheet's, never mixed with them (the sheet may hold another proposal). Texts the LRMX
+export writes too come from the same functions
 (:func:`~kaohe.officials.politics.party_text`, :func:`~kaohe.interop.resume.resume_text`,
 :func:`~kaohe.assessments.wording.annual_results_text`). Every age is taken on the
 form's 计算年龄时间 (``as_of``).
@@ -100,6 +101,14 @@ def relative(member: FamilyMember, as_of: dt.date) -> Relative:
     return Relative(member.relation, name, age, member.political_status, member.work)
 
 
+def item_proposal(item) -> tuple[str, str, str]:
+    """(拟任, 拟免, 任免理由) of an agenda item. Items recorded before 拟免 had its own
+    field put the post a 免职/退休 leaves in 拟任; that is read as their 拟免."""
+    if item.action in REMOVALS:
+        return "", item.proposed_removal or item.proposed_post, item.reason
+    return item.proposed_post, item.proposed_removal, item.reason
+
+
 def family_of(official_id: int) -> list[FamilyMember]:
     return list(db.session.scalars(select(FamilyMember).where(
         FamilyMember.official_id == official_id)
@@ -113,12 +122,8 @@ def collect(official: Official, as_of: dt.date, today: dt.date, item=None,
     sheet names none (as in the LRMX export)."""
     sheet = sheet_of(official)
     proposed, removal, reason = sheet.proposed_post, sheet.proposed_removal, sheet.reason
-    if item is not None:
-        if item.action in REMOVALS:
-            removal = item.proposed_post or removal or official.current_post
-        elif item.proposed_post:
-            proposed = item.proposed_post
-        reason = item.reason or reason
+    if item is not None:  # the item's own proposal only: the sheet's may be another one
+        proposed, removal, reason = item_proposal(item)
     return FormData(
         name=official.name, gender=official.gender_label, birth=month(official.birth_date),
         age=f"（{age_on(official.birth_date, as_of)}岁）", ethnicity=official.ethnicity,

@@ -79,11 +79,13 @@ def _stale(form, record, current: dict | None = None) -> bool:
 
 
 def register_record_views(bp: Blueprint, *, model, form_cls, save, title: str,
-                          anchor: str, template: str = "records/form.html") -> None:
+                          anchor: str, template: str = "records/form.html",
+                          back: str = "officials.profile") -> None:
     """Add ``new``, ``edit`` and ``delete`` endpoints for ``model`` to ``bp``.
 
     ``bp`` must have a url_prefix containing ``<int:official_id>``;
-    ``save(official, item_or_None, data)`` is the feature's service.
+    ``save(official, item_or_None, data)`` is the feature's service; after a save or
+    a delete the user returns to ``back`` (an endpoint taking ``official_id``) at ``anchor``.
     """
 
     def item_or_404(official, item_id):
@@ -92,8 +94,8 @@ def register_record_views(bp: Blueprint, *, model, form_cls, save, title: str,
             abort(404)
         return item
 
-    def back(official):
-        return redirect(url_for("officials.profile", official_id=official.id, _anchor=anchor))
+    def back_to(official):
+        return redirect(url_for(back, official_id=official.id, _anchor=anchor))
 
     def edit_view(official_id: int, item_id: int | None = None):
         official = official_or_404(official_id)
@@ -104,7 +106,7 @@ def register_record_views(bp: Blueprint, *, model, form_cls, save, title: str,
         if run_form(form, lambda: save(official, item, form.data_for_service()),
                     record=item) is not None:
             flash(f"{title}已保存。", "success")
-            return back(official)
+            return back_to(official)
         return render_template(template, form=form, official=official, item=item,
                                title=("修改" if item else "新增") + title)
 
@@ -113,7 +115,7 @@ def register_record_views(bp: Blueprint, *, model, form_cls, save, title: str,
         item_or_404(official, item_id).soft_delete()
         db.session.commit()
         flash(f"{title}已删除（删除记录保留在审计日志中）。", "info")
-        return back(official)
+        return back_to(official)
 
     bp.add_url_rule("/new", "new", edit_view, methods=["GET", "POST"])
     bp.add_url_rule("/<int:item_id>/edit", "edit", edit_view, methods=["GET", "POST"])

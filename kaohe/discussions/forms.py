@@ -42,8 +42,10 @@ class ItemForm(BaseForm):
     official_id = StringField("干部", validators=[InputRequired("请填写干部编号或姓名。")],
                               description="填写干部编号或姓名（重名时请填编号）")
     action = _select("任免事项", rules.ACTIONS)
-    proposed_post = StringField("拟任职务", validators=[Length(max=200)],
+    proposed_post = StringField("拟任职务", validators=[Length(max=324)],
                                 description="免职、退休可不填")
+    proposed_removal = StringField("拟免职务", validators=[Length(max=324)],
+                                   description="不免去职务的留空；任免审批表按此填写")
     reason = TextAreaField("任免理由", validators=[InputRequired("请填写任免理由。")])
     submit = SubmitField("保存")
 

@@ -94,7 +94,9 @@ class AgendaItem(Recorded, db.Model):
     official_id: Mapped[int] = mapped_column(ForeignKey("official.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     action: Mapped[str] = mapped_column(String(16))
-    proposed_post: Mapped[str] = mapped_column(String(200), default="")
+    # 拟任职务 and 拟免职务, as long as the 任免审批表 allows (kaohe.interop.lrmx_spec).
+    proposed_post: Mapped[str] = mapped_column(String(324), default="")
+    proposed_removal: Mapped[str] = mapped_column(String(324), default="")
     reason: Mapped[str] = mapped_column(Text, default="")  # 任免理由
     # Readiness as it stood when the meeting was marked held (frozen with it).
     readiness_at_held: Mapped[dict | None] = mapped_column(JSON)

@@ -20,9 +20,11 @@ from kaohe.discussions.models import (AgendaItem, Discussion, DiscussionMember,
 from kaohe.discussions.services import readiness
 from kaohe.dossier import services as dossiers
 from kaohe.extensions import db
+from kaohe.interop.lrmx_spec import BY_NAME
 from kaohe.officials.models import Official
 
 MAX_MEMBERS = 60
+POST_MAX = BY_NAME["NiRenZhiWu"].max  # 拟任职务 and 拟免职务 alike (324)
 
 
 def ensure_open(discussion: Discussion, field: str = "_") -> None:
@@ -114,7 +116,11 @@ def save_item(discussion: Discussion, item: AgendaItem | None, data: dict) -> Ag
         official = None
     _choice(errors, "action", data.get("action"), rules.ACTIONS, "任免事项")
     post = (data.get("proposed_post") or "").strip()
+    removal = (data.get("proposed_removal") or "").strip()
     reason = (data.get("reason") or "").strip()
+    for key, text in (("proposed_post", post), ("proposed_removal", removal)):
+        if len(text) > POST_MAX:
+            errors[key] = f"不能超过 {POST_MAX} 个字（现有 {len(text)} 个）。"
     if data.get("action") not in ("dismiss", "retire") and not post:
         errors["proposed_post"] = "请填写拟任职务（免职、退休可不填）。"
     if not reason:
@@ -137,6 +143,7 @@ def save_item(discussion: Discussion, item: AgendaItem | None, data: dict) -> Ag
         fixed["position"] = (last or 0) + 1
     saved = records.save(AgendaItem, item, {"official_id": official.id,
                                             "action": data["action"], "proposed_post": post,
+                                            "proposed_removal": removal,
                                             "reason": reason}, **fixed)
     db.session.expire(discussion, ["items"])
     return saved
