@@ -20,6 +20,7 @@ from kaohe.discussions import bundle as bundles
 from kaohe.discussions.models import DiscussionBundle
 from kaohe.extensions import db
 from kaohe.jobs import JobFailed, cleanup, crontab, job_kind, periodic, services, submit
+from kaohe.jobs.engine import huey
 from kaohe.jobs.models import Job
 from kaohe.jobs.runner import JobContext, LostClaim, finish
 from kaohe.units.models import Unit
@@ -160,6 +161,18 @@ def test_sweeper_resends_a_job_no_worker_took(ctx, age, resent):
     db.session.commit()
     assert services.sweep(now)["resent"] == ([job.id] if resent else [])
     assert _job(job.id).status == ("done" if resent else "queued")
+
+
+def test_sweeper_task_sweeps_and_schedules_a_second_sweep(ctx):
+    job = _dead(1, STALE + 1)
+    huey.storage.flush_schedule()
+    services.sweep_stale.call_local()
+    assert _job(job.id).status == "done"
+    [later] = huey.scheduled()
+    assert later.name == "kaohe.jobs.sweep_again"
+    assert 29 <= (later.eta - dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+                  ).total_seconds() <= 30
+    huey.storage.flush_schedule()
 
 
 def test_sweeper_leaves_finished_jobs_alone(ctx):

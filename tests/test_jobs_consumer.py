@@ -17,7 +17,7 @@ from sqlalchemy import select
 from kaohe import create_app
 from kaohe.auth import services as auth_services
 from kaohe.core.models import utcnow
-from kaohe.extensions import db
+from kaohe.extensions import db, want_write
 from kaohe.jobs import JobContext, engine, job_kind, services, submit
 from kaohe.jobs.models import Job
 from kaohe.officials.models import Official
@@ -117,6 +117,7 @@ def test_sweeper_runs_again_the_job_of_a_killed_worker(servers):
     servers.start(app)
     release.set()
     with app.app_context():
+        want_write()  # SQLite: this test writes beside the consumer, as a request would
         job = submit("tests.steps")
         # Its worker took it (attempt 1) and died: no heartbeat for a while.
         job.status, job.attempts = "running", 1

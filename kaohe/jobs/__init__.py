@@ -21,7 +21,7 @@ several servers and workers on PostgreSQL/Redis":
 What Huey lacks we add in the ``job`` table (:mod:`kaohe.jobs.models`): a task whose
 consumer is killed mid-run is lost by Huey, and Huey keeps no progress another server
 can read. Each run claims its job row (attempt number), reports progress and a
-heartbeat there; the sweeper (a periodic task, every minute) queues again a job whose
+heartbeat there; the sweeper (a periodic task, every 30 s) queues again a job whose
 heartbeat is older than ``KAOHE_JOB_STALE_SECONDS`` (60) while attempts remain, else
 marks it failed 「执行中断：工作进程退出，已重试 N 次」. Files travel in the row
 (``payload_blob``, ``result_blob``), so any server reads them.

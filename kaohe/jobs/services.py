@@ -17,6 +17,7 @@ from kaohe.extensions import db
 from kaohe.jobs.engine import huey
 from kaohe.jobs.kinds import kind_of
 from kaohe.jobs.models import Job
+from kaohe.jobs.runner import own_session
 from kaohe.jobs.tasks import periodic, run_job
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,18 @@ def queue_stats() -> dict:
             "done": counts.get("done", 0)}
 
 
+SWEEP_AGAIN_SECONDS = 30
+
+
+@huey.task(name="kaohe.jobs.sweep_again")
+def sweep_again() -> None:
+    with own_session():
+        sweep()
+
+
 @periodic(crontab(), "kaohe.jobs.sweep", once=False)
 def sweep_stale() -> None:
-    """Every minute, on every consumer (idempotent): requeue or fail jobs whose worker died."""
+    """Every minute, on every consumer (idempotent): requeue or fail jobs whose worker
+    died; Huey's periodic tasks tick by the minute, so a second sweep follows 30 s later."""
     sweep()
+    sweep_again.schedule(delay=SWEEP_AGAIN_SECONDS)
