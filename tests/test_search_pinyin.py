@@ -4,6 +4,7 @@ searches."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from kaohe.officials.models import Official
 from kaohe.officials.services import SearchCriteria, save_official, search
 from kaohe.search import saved
 from kaohe.search.filters import Extra
-from kaohe.search.pinyin import index_text, pinyin_query
+from kaohe.search.pinyin import spelling_choices, index_text, pinyin_query
 from tests.helpers import text
 
 D = dt.date
@@ -213,3 +214,13 @@ def test_saved_search_rules(people, ctx):
         saved.save(user.id, "再多一个", "")
     assert not saved.delete(user.id + 1000, first.id)
     assert saved.delete(user.id, first.id)
+
+
+def test_spellings_come_fewest_uncommon_readings_first_and_lazily():
+    assert list(spelling_choices([2, 3])) == [
+        [0, 0], [1, 0], [0, 1], [0, 2], [1, 1], [1, 2]]
+    # 64 characters of 2-3 readings: 10^25 spellings, of which only the first are made.
+    first = list(itertools.islice(spelling_choices([3] * 64), 3))
+    assert first == [[0] * 64, [1] + [0] * 63, [2] + [0] * 63]
+    indexed = index_text("单仇解曾" * 16)
+    assert 0 < len(indexed) <= 600 and indexed.split()[0].startswith("danchoujieceng")

@@ -44,16 +44,29 @@ def index_text(name: str) -> str:
     per_char = [r for r in per_char if r]
     if not per_char:
         return ""
-    # Fewest uncommon readings first: every reading of each single character (a
-    # polyphonic surname's included) comes before combinations of several.
-    choices = sorted(itertools.product(*(range(len(r)) for r in per_char)), key=sum)
     spellings: list[str] = []
-    for picks in choices[:MAX_COMBINATIONS]:
+    for picks in itertools.islice(spelling_choices([len(r) for r in per_char]),
+                                  MAX_COMBINATIONS):
         combo = [r[i] for r, i in zip(per_char, picks)]
         spellings.append("".join(combo))
         spellings.append("".join(part[0] for part in combo))
     text = " ".join(dict.fromkeys(spellings))
     return text[:MAX_LENGTH].rsplit(" ", 1)[0] if len(text) > MAX_LENGTH else text
+
+
+def spelling_choices(sizes: list[int]):
+    """Reading choices (an index per character), lazily, by how many characters take an
+    uncommon reading: the common spelling, then every single other reading (a polyphonic
+    surname's included), then pairs… Never builds the whole product, which for a long
+    name of polyphonic characters would be astronomically large."""
+    varied = [i for i, n in enumerate(sizes) if n > 1]
+    for depth in range(len(varied) + 1):
+        for positions in itertools.combinations(varied, depth):
+            for alternatives in itertools.product(*(range(1, sizes[i]) for i in positions)):
+                picks = [0] * len(sizes)
+                for position, alternative in zip(positions, alternatives):
+                    picks[position] = alternative
+                yield picks
 
 
 def pinyin_query(q: str) -> str | None:
