@@ -37,6 +37,7 @@ BLUEPRINTS = (
     "kaohe.discussions.views:bp",
     "kaohe.discussions.batch_views:bp",
     "kaohe.discussions.reviewer_bundle:bp",
+    "kaohe.discussions.batch_api:bp",
     "kaohe.discipline.letter_views:bp",
     "kaohe.kaocha.views:bp",
     "kaohe.moves.views:bp",

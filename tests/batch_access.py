@@ -11,17 +11,18 @@ ORG = frozenset({"organization"})
 REVIEWER = frozenset({"reviewer"})
 LETTER_READERS = frozenset({"organization", "discipline"})
 REDIRECT = "redirect"  # as ua_access.REDIRECT
-BLUEPRINTS = ("batch", "reviewer_bundle", "integrity_letters")
+BLUEPRINTS = ("batch", "reviewer_bundle", "integrity_letters", "batch_api")
 LETTER_NUMBER = "组干函〔2020〕1号"
 
 
-def expected(only) -> dict:
+def expected(only, token) -> dict:
     rows = {("batch.member_lists_index", "GET"): only(ORG),
             ("batch.attach_all", "POST"): only(ORG, REDIRECT),
             ("batch.delete_member_list", "POST"): only(ORG, REDIRECT),
             ("reviewer_bundle.start", "POST"): only(REVIEWER, REDIRECT),
             ("reviewer_bundle.download", "GET"): only(REVIEWER),
-            ("integrity_letters.download", "GET"): only(LETTER_READERS)}
+            ("integrity_letters.download", "GET"): only(LETTER_READERS),
+            ("batch_api.integrity_letter", "POST"): only(ORG, token)}
     for ep in ("integrity_letter", "new_member_list", "edit_member_list"):
         rows[(f"batch.{ep}", "GET")] = only(ORG)
         rows[(f"batch.{ep}", "POST")] = only(ORG)

@@ -129,7 +129,7 @@ EXPECTED: dict[tuple[str, str], dict] = {
     # Personnel discussions (issue 6).
     **discussions_access.expected(only),
     # Batch work of a discussion: 征求意见函, attach-all job, member lists (issue 14.4).
-    **batch_access.expected(only),
+    **batch_access.expected(only, TOKEN),
     # The printed 干部任免审批表 (issue 13.1): like the dossier, and like an item's dossier.
     ("appform.official", "GET"): only(ORG),
     ("appform_item.item", "GET"): only(frozenset({"organization", "reviewer"})),
