@@ -9,9 +9,7 @@ the reader's watermark.
 """
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from kaohe.appform import services
@@ -19,6 +17,7 @@ from kaohe.appform.forms import PrintForm
 from kaohe.audit.services import record_event
 from kaohe.auth.permissions import P, can, guard, require
 from kaohe.core.crud import official_or_404
+from kaohe.core.downloads import attachment
 from kaohe.core.errors import ValidationFailed
 from kaohe.discussions.services import access
 from kaohe.discussions.watermark import reader_label, watermark
@@ -38,10 +37,7 @@ def _guard():
 
 
 def _pdf(data: bytes, name: str):
-    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                         max_age=0, download_name=name)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(data, name)
 
 
 @bp.get("/officials/<int:official_id>/appointment-form")

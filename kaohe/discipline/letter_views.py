@@ -5,12 +5,11 @@ download is recorded in the audit log with the letter's SHA-256.
 """
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort
 
 from kaohe.audit.services import record_event
 from kaohe.auth.permissions import P, guard, is_recused
+from kaohe.core.downloads import attachment
 from kaohe.discipline import letters
 from kaohe.discipline.letter_models import IntegrityLetter
 from kaohe.extensions import db
@@ -37,7 +36,4 @@ def download(letter_id: int):
     record_event("download", "integrity_letter", letter.id,
                  {"number": letter.number, "sha256": letter.sha256})
     db.session.commit()
-    response = send_file(io.BytesIO(letter.pdf), mimetype="application/pdf", as_attachment=True,
-                         max_age=0, download_name=f"征求意见函_{letter.number}.pdf")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(letter.pdf, f"征求意见函_{letter.number}.pdf")

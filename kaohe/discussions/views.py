@@ -8,16 +8,16 @@ methods need ``discussions.manage``. Per discussion and item the rules of
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
-                   send_file, url_for)
+                   url_for)
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from kaohe.assessments.window import assessment_window
 from kaohe.auth.permissions import P, can, require
 from kaohe.core.crud import run_form
+from kaohe.core.downloads import attachment
 from kaohe.discussions import bundle as bundles
 from kaohe.discussions import rules
 from kaohe.discussions import member_lists
@@ -235,10 +235,7 @@ def download(discussion_id: int, item_id: int, version: int):
 
 def pdf_response(data: bytes, name: str):
     """A PDF download that no cache keeps."""
-    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                         max_age=0, download_name=name)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(data, name)
 
 
 @bp.post("/<int:discussion_id>/reviewers")

@@ -1,15 +1,15 @@
 """Dossier pages: generate (「生成考评材料」), list an official's dossiers, download."""
 from __future__ import annotations
 
-import io
 
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from kaohe.core import clock
 from kaohe.audit.services import record_event
 from kaohe.auth.permissions import P, guard
 from kaohe.core.crud import official_or_404, run_form
+from kaohe.core.downloads import attachment
 from kaohe.dossier import services
 from kaohe.dossier.forms import DossierForm
 from kaohe.dossier.models import Dossier
@@ -54,8 +54,4 @@ def download(dossier_id: int):
     record_event("dossier_download", "dossier", dossier.id,
                  {"official_id": dossier.official_id, "number": dossier.number})
     db.session.commit()
-    response = send_file(io.BytesIO(dossier.pdf), mimetype="application/pdf",
-                         as_attachment=True, max_age=0,
-                         download_name=f"干部考评材料_{name}_{dossier.number}.pdf")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(dossier.pdf, f"干部考评材料_{name}_{dossier.number}.pdf")

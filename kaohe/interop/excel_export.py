@@ -7,10 +7,7 @@ row of every workbook Kaohe writes goes through :func:`append` (formula injectio
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from typing import Iterable
-from urllib.parse import quote
 
 from flask import Response
 
@@ -20,9 +17,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from pypinyin import lazy_pinyin
 from sqlalchemy.orm import selectinload
 
+from kaohe.core.downloads import attachment
 from kaohe.extensions import db
 from kaohe.interop.sheets import DATE_HINT, SHEETS, Sheet
 from kaohe.officials.models import Official
@@ -33,7 +30,6 @@ HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
 MAX_EXPORT_ROWS = 100_000
 # OWASP CSV injection: a spreadsheet reads text starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._()\-]")
 
 
 def safe_value(ws, value):
@@ -53,23 +49,9 @@ def append(ws, values: Iterable) -> None:
     ws.append([safe_value(ws, v) for v in values])
 
 
-def ascii_filename(filename: str) -> str:
-    """``filename`` for clients without RFC 6266 ``filename*``: Chinese in pinyin
-    ("王建国_干部任免审批表.lrmx" → "wangjianguo_ganburenmianshenpibiao.lrmx"), any other
-    character that is not a safe ASCII one replaced by "_"."""
-    text = "".join(lazy_pinyin(unicodedata.normalize("NFKC", filename), errors=lambda run: run))
-    text = _UNSAFE.sub("_", text)
-    stem, dot, ext = text.rpartition(".")
-    return text if stem.strip("_") else f"download{dot}{ext}" if dot else "download"
-
-
 def download_response(data: bytes, filename: str, mimetype: str = XLSX_MIME) -> Response:
-    """``data`` as an attachment named ``filename`` (RFC 6266: the name in UTF-8 through
-    ``filename*``, and :func:`ascii_filename` for older clients)."""
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_filename(filename)}\"; "
-                               f"filename*=UTF-8''{quote(filename, safe='')}",
-        "Cache-Control": "private, no-store"})
+    """``data`` as a download named ``filename`` (:func:`kaohe.core.downloads.attachment`)."""
+    return attachment(data, filename, mimetype)
 
 
 def _header(ws, sheet: Sheet, with_notes: bool) -> None:

@@ -206,7 +206,9 @@ OPEN_GAP = " " * 7  # the spec: an open-ended period is "YYYY.MM--" followed by 
 
 def resume_line(start: dt.date, end: dt.date | None, position: str) -> str:
     """A 简历 line as the spec writes it; the reader accepts any number of spaces."""
-    return f"{start:%Y.%m}--{end:%Y.%m}  {position}" if end else f"{start:%Y.%m}--{OPEN_GAP}{position}"
+    if end is None:
+        return f"{start:%Y.%m}--{OPEN_GAP}{position}"
+    return f"{start:%Y.%m}--{end:%Y.%m}  {position}"
 
 
 # ---------------------------------------------------------------- writing

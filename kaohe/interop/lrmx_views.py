@@ -7,7 +7,7 @@ from flask_login import current_user
 from kaohe.auth.permissions import P, can
 from kaohe.core import clock
 from kaohe.core.crud import official_or_404
-from kaohe.interop.excel_export import download_response
+from kaohe.core.downloads import attachment
 from kaohe.interop.forms import LrmxExportForm
 from kaohe.interop import lrmx_export
 from kaohe.interop.lrmx_check import check_fields
@@ -32,8 +32,8 @@ def lrmx_page(official_id: int):
     form, valid = _as_of_form()
     as_of = ((form.as_of.data if valid else None)
              or lrmx_export.sheet_of(official).age_reference_date or clock.today())
-    fields, members = lrmx_export.export_fields(official, full_id=can(P.ID_NUMBER_FULL), as_of=as_of,
-                                    filled_by=current_user.name)
+    fields, members = lrmx_export.export_fields(official, full_id=can(P.ID_NUMBER_FULL),
+                                                as_of=as_of, filled_by=current_user.name)
     return render_template("interop/lrmx_export.html", official=official, form=form,
                            as_of=as_of, problems=check_fields(fields, members),
                            fields=fields), (200 if valid else 422)
@@ -47,6 +47,6 @@ def export_lrmx(official_id: int):
     if not valid:
         return render_template("interop/lrmx_export.html", official=official, form=form,
                                as_of=None, problems=None, fields=None), 422
-    data = lrmx_export.export_lrmx(official, full_id=can(P.ID_NUMBER_FULL), as_of=form.as_of.data,
-                       filled_by=current_user.name)
-    return download_response(data, download_name(official), LRMX_MIME)
+    data = lrmx_export.export_lrmx(official, full_id=can(P.ID_NUMBER_FULL),
+                                   as_of=form.as_of.data, filled_by=current_user.name)
+    return attachment(data, download_name(official), LRMX_MIME)

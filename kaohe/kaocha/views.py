@@ -9,15 +9,14 @@ reader's name and time.
 """
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kaohe.audit.services import record_event
 from kaohe.auth.permissions import P, can, require
 from kaohe.core import clock
 from kaohe.core.crud import official_or_404, run_form
+from kaohe.core.downloads import attachment
 from kaohe.core.errors import ValidationFailed
 from kaohe.discussions.services import access
 from kaohe.discussions.watermark import reader_label, watermark
@@ -59,10 +58,7 @@ def _back(discussion, item):
 
 
 def _send(data: bytes, mimetype: str, name: str):
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, max_age=0,
-                         download_name=name)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(data, name, mimetype)
 
 
 def _draft(official, as_of, discussion, item, log):

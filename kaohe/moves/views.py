@@ -7,13 +7,12 @@ The item page (templates/discussions/item.html) shows the four moves through
 """
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from kaohe.auth.permissions import P, guard
 from kaohe.core import clock
 from kaohe.core.crud import run_form
+from kaohe.core.downloads import attachment
 from kaohe.core.errors import ValidationFailed
 from kaohe.discussions.services import access
 from kaohe.extensions import db
@@ -168,11 +167,7 @@ def publicity_pdf(discussion_id: int, publicity_id: int):
     found = _publicity_or_404(discussion, publicity_id)
     access.log("download", discussion, "任前公示", publicity_id=found.id, sha256=found.sha256)
     db.session.commit()
-    response = send_file(io.BytesIO(found.pdf), mimetype="application/pdf", as_attachment=True,
-                         max_age=0,
-                         download_name=f"干部任前公示_{found.start_on.isoformat()}_{found.id}.pdf")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(found.pdf, f"干部任前公示_{found.start_on.isoformat()}_{found.id}.pdf")
 
 
 @bp.route("/publicity/<int:publicity_id>/entries/<int:entry_id>", methods=["GET", "POST"])

@@ -50,7 +50,7 @@ def degree_problem(text: str) -> str | None:
 
 
 def _degree(text: str) -> str:
-    """The degree's name without its bracketed abbreviation and "学位"; an abbreviation spelled out."""
+    """The degree without its bracketed abbreviation and "学位"; an abbreviation spelled out."""
     bare = _BRACKETED.sub("", text.strip()) or text.strip()
     return DEGREE_ABBREVIATIONS.get(bare.upper(), bare).removesuffix("学位")
 
