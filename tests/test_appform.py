@@ -122,7 +122,7 @@ def test_an_empty_record_prints_two_pages_without_photo_or_sheet(make):
     pdf = services.official_form(o, AS_OF, today=AS_OF)
     one, two = pages(pdf)
     assert "林一" in one and "（51岁）" in flat(one) and "续页" not in one + two
-    assert "无" in two  # 奖惩情况 says so when there is none
+    assert "无" not in two  # 奖惩情况 not recorded: blank, not a "无" nobody wrote
     assert image_count(pdf) == 0
 
 

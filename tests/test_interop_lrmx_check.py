@@ -7,11 +7,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from kaohe.appform.data import collect
 from kaohe.core import clock
 from kaohe.extensions import db
+from kaohe.interop import lrmx_export
 from kaohe.interop.lrmx import import_lrmx
 from kaohe.interop.lrmx_check import check_fields, check_resume
 from kaohe.interop.lrmx_parse import parse
+from kaohe.interop.models import AppointmentSheet
 from kaohe.officials.models import Official
 from tests.helpers import table_counts, text
 from tests.interop_support import lrmx_upload
@@ -259,3 +262,22 @@ def test_cli_check_passes_for_a_complete_form(runner, make, tmp_path):
     assert parse(out.read_bytes()).get("XingMing") == "李明华"
     stdout = runner.invoke(args=["interop", "export-lrmx", str(o.id)])
     assert stdout.exit_code == 0 and "<XingMing>李明华</XingMing>" in stdout.output
+
+
+@pytest.mark.parametrize("recorded, printed, flagged", [
+    (None, "", True),  # no sheet at all
+    ("", "", True),
+    ("无", "无", False),  # the record says 无: printed as recorded
+    ("2018年获省优秀公务员称号", "2018年获省优秀公务员称号", False),
+])
+def test_rewards_print_what_is_recorded_and_the_check_flags_none(make, recorded, printed, flagged):
+    o = make.official(name="王建国")
+    if recorded is not None:
+        db.session.add(AppointmentSheet(official_id=o.id, rewards=recorded))
+    make.commit()
+    day = dt.date(2026, 12, 3)
+    assert collect(o, day, day).rewards == printed
+    values, members = lrmx_export.export_fields(o, full_id=True, as_of=day)
+    assert values["JiangChengQingKuang"] == printed
+    assert (("奖惩情况", "必填，不能为空。") in [(p.label, p.message)
+                                               for p in check_fields(values, members)]) == flagged
