@@ -53,8 +53,8 @@ def test_a_complete_form_passes():
     ({"QuanRiZhiJiaoYu_XueWei": "学士"},
      ("全日制教育学位", "“学士”未写明学科门类，应如“经济学学士”“管理学硕士”。")),
     ({"ZaiZhiJiaoYu_XueWei": "经济学"},
-     ("在职教育学位", "学位应为学士、硕士或博士学位并写明学科，如“经济学学士”“管理学硕士”"
-                "“工商管理硕士（MBA）”；没有学位填“无”。")),
+     ("在职教育学位", "学位应为学士、硕士或博士学位并写明学科，如“经济学学士”“管理学硕士”；"
+                "没有学位填“无”。")),
     ({"QuanRiZhiJiaoYu_XueLi": "博士后"},
      ("全日制教育学历", "学历应写明层次，如“大学本科”“研究生”“省委党校研究生”。")),
     ({"ZaiZhiJiaoYu_XueWei_BiYeYuanXiaoXi": "", "ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi": ""},

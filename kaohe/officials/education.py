@@ -45,8 +45,7 @@ def degree_problem(text: str) -> str | None:
         return None
     if _degree(text).endswith(DEGREE_WORDS):
         return None
-    return ("学位应为学士、硕士或博士学位并写明学科，如“经济学学士”“管理学硕士”“工商管理硕士（MBA）”；"
-            "没有学位填“无”。")
+    return "学位应为学士、硕士或博士学位并写明学科，如“经济学学士”“管理学硕士”；没有学位填“无”。"
 
 
 def _degree(text: str) -> str:
