@@ -11,6 +11,7 @@ from sqlalchemy import select
 from kaohe.appsheet import services
 from kaohe.appsheet.family import save_member
 from kaohe.audit.models import AuditLog
+from kaohe.core.errors import ValidationFailed
 from kaohe.auth import services as auth_services
 from kaohe.discussions.models import AgendaItem
 from kaohe.extensions import db
@@ -19,7 +20,6 @@ from kaohe.interop.lrmx_export import export_fields
 from kaohe.interop.lrmx_parse import parse
 from kaohe.interop.models import AppointmentSheet, FamilyMember
 from tests import discussions_support as s
-from tests import factories
 from tests.appform_support import flat, pages
 from tests.conftest import PASSWORD
 from tests.helpers import field_errors, form_alerts, form_version, input_value, text
@@ -106,7 +106,7 @@ def test_sheet_lengths_are_the_specifications(make, auth, key, extra):
 
 def test_service_refuses_over_length_too(make):
     o = make.official()
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ValidationFailed) as refused:
         services.save_sheet(o, None, {"reason": "字" * 553})
     assert refused.value.errors == {"reason": "不能超过 552 个字（现有 553 个）。"}
 
@@ -359,3 +359,16 @@ def test_item_removal_is_saved_and_printed_as_the_items_own(make, auth):
     one = flat(pages(client.get(f"/discussions/{d.id}/items/{it.id}/appointment-form.pdf")
                      .data)[0])
     assert "西城区副区长" not in one and "表上拟免职务" not in one
+
+
+@pytest.mark.parametrize("length,ok", [(13, True), (14, False)])
+def test_deceased_mark_counts_in_the_names_length(make, auth, length, ok):
+    o = make.official()
+    make.commit()
+    response = auth.as_role("organization").post(f"/officials/{o.id}/family/new", data={
+        **MEMBER, "birth": "", "name": "名" * length, "deceased": "y"})
+    if ok:
+        assert response.status_code == 302 and len(_family(o)[0].name) == 18
+    else:
+        assert field_errors(text(response), "name") == [
+            "不能超过 18 个字（含（已去世），现有 19 个）。"] and _family(o) == []

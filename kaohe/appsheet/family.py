@@ -13,9 +13,9 @@ from kaohe.interop.lrmx_spec import MEMBER
 from kaohe.interop.models import FamilyMember
 from kaohe.officials.models import Official
 
-# Form field → the specification's maximum length of its element.
-MAX = dict(zip(("relation", "name", "birth", "political_status", "work"),
-               (e.max for e in MEMBER)))
+# Text field → the specification's maximum length of its element (出生日期 is a date).
+MAX = {key: e.max for key, e in zip(("relation", "name", "birth", "political_status", "work"),
+                                    MEMBER) if e.kind == "C"}
 BIRTH_HINT = "出生日期应为年月（如 1975.03 或 197503）或年月日（如 1975.03.08）。"
 
 
@@ -57,19 +57,19 @@ def save_member(official: Official, member: FamilyMember | None, data: dict) -> 
         errors["birth"] = "已去世的成员不填出生日期（只在称谓或姓名后注明已去世）。"
     elif birth is not None and birth > clock.today():
         errors["birth"] = "出生日期不能晚于今天。"
-    values = {"relation": relation, "name": name, "birth": data.get("birth") or "",
+    values = {"relation": relation, "name": name,
               "political_status": (data.get("political_status") or "").strip(),
               "work": (data.get("work") or "").strip()}
     for key, limit in MAX.items():
-        if key != "birth" and len(values[key]) > limit and key not in errors:
-            errors[key] = f"不能超过 {limit} 个字（现有 {len(values[key])} 个）。"
-    if data.get("sort_order") is not None and not 0 <= data["sort_order"] <= 999:
+        if len(values[key]) > limit and key not in errors:
+            marked = f"含{DECEASED}，" if key == "name" and DECEASED in name else ""
+            errors[key] = f"不能超过 {limit} 个字（{marked}现有 {len(values[key])} 个）。"
+    order = data.get("sort_order")
+    if order is not None and not 0 <= order <= 999:
         errors["sort_order"] = "排序应在 0 到 999 之间。"
     records.raise_if(errors)
-    values.pop("birth")
     values.update(birth_date=birth, birth_day_known=day_known,
-                  sort_order=data.get("sort_order") if data.get("sort_order") is not None
-                  else _next_order(official),
+                  sort_order=_next_order(official) if order is None else order,
                   relative_official_id=relative_official_id(official.id, name, birth,
                                                             day_known))
     return records.save(FamilyMember, member, values, official_id=official.id)
