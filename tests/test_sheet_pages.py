@@ -348,6 +348,7 @@ def test_item_removal_is_saved_and_printed_as_the_items_own(make, auth):
     [it] = db.session.scalars(select(AgendaItem))
     assert (it.proposed_post, it.proposed_removal) == ("东城区委书记", "西城区副区长")
     assert input_value(text(client.get(_item_url(d, it))), "proposed_removal") == "西城区副区长"
+    assert "东城区委书记，拟免西城区副区长" in text(client.get(f"/discussions/{d.id}/items/{it.id}"))
     one = flat(pages(client.get(f"/discussions/{d.id}/items/{it.id}/appointment-form.pdf")
                      .data)[0])
     assert "西城区副区长" in one and "表上拟免职务" not in one and "表上拟任职务" not in one
