@@ -36,6 +36,7 @@ def led(make):
     for k, unit in enumerate(units):
         ua.fill(s, unit, 1.0 - 0.1 * k)
         ua.rating(s, unit, 90 - k)
+    make.commit()  # audit entries join the chain at commit: the cache keys on the chain
     return o, units, s
 
 
@@ -91,7 +92,7 @@ def test_a_write_the_ranking_reads_is_seen(led, loads, write):
     before = results(o)
     assert len(loads) == 1 and results(o) == before and len(loads) == 1  # kept
     write(o, units, s)
-    db.session.flush()
+    db.session.commit()
     after = results(o)
     assert len(loads) == 2, "the kept ranking was used after a write it reads"
     assert after != before and after == fresh(o)
@@ -103,7 +104,7 @@ def test_other_writes_keep_the_ranking(led, loads, make):
     before = results(o)
     make.review(o, date=dt.date(2020, 1, 5))
     make.note(o, date=dt.date(2020, 1, 6))
-    db.session.flush()
+    db.session.commit()
     assert results(o) == before and len(loads) == 1
 
 
@@ -158,3 +159,15 @@ def test_a_round_entered_later_is_shown(make):
         ua.fill(s, unit, round_="full")
     db.session.flush()
     assert [r["round"] for r in results(o)] == ["full"] == [r["round"] for r in fresh(o)]
+
+
+def test_an_uncommitted_write_is_seen_in_its_own_transaction(led, loads):
+    """Audit entries wait for the commit: until then the chain cannot vouch for a kept
+    ranking, so the transaction that wrote computes afresh (and keeps nothing)."""
+    o, units, s = led
+    before = results(o)
+    _edit_result(o, units, s)
+    db.session.flush()
+    during = results(o)
+    assert during != before and len(loads) == 2
+    assert results(o) == during and len(loads) == 3  # still not kept before the commit

@@ -14,7 +14,8 @@ kept ranking is exactly the one a new computation would give while
 * no later entry concerns a table of :data:`TABLES`.
 
 Otherwise the round is loaded again. Read the position first, then the data: a write
-committed in between is newer than the position, so it invalidates the entry.
+committed in between is newer than the position, so it invalidates the entry. Entries
+join the chain at commit: a transaction that has written computes afresh.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from typing import Callable
 
 from sqlalchemy import select
 
+from kaohe.audit import pending
 from kaohe.audit.models import AuditLog
 from kaohe.auth.models import User
 from kaohe.extensions import db
@@ -63,7 +65,11 @@ _lock = threading.Lock()
 
 
 def position() -> tuple[int, str] | None:
-    """(seq, hash) of the newest audit entry this transaction sees."""
+    """(seq, hash) of the newest audit entry this transaction sees; None (nothing kept
+    is used or kept) while the transaction has written records whose audit entries wait
+    for its commit (:mod:`kaohe.audit.pending`): the chain does not show them yet."""
+    if pending.pending_count(db.session()):
+        return None
     row = db.session.execute(
         select(AuditLog.seq, AuditLog.hash).where(AuditLog.seq.is_not(None))
         .order_by(AuditLog.seq.desc()).limit(1)).first()
