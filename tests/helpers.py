@@ -119,3 +119,17 @@ def input_value(page: str, field_id: str) -> str | None:
     assert m, f"input {field_id!r} not found in page"
     value = re.search(r'\bvalue="([^"]*)"', m.group(0))
     return html.unescape(value.group(1)) if value else None
+
+
+def settings_form_values(page: str) -> dict[str, str]:
+    """What the admin's settings form sends unchanged: every input's value and every
+    choice setting's selected option (the first when none is), as a browser does."""
+    data = {}
+    for name in set(re.findall(r'name="([a-z_]+__[a-z_]+)"', page)):
+        m = re.search(r'<input[^>]*name="%s"[^>]*value="([^"]*)"' % name, page)
+        if m:
+            data[name] = html.unescape(m.group(1))
+        else:
+            options = select_options(page, name)
+            data[name] = next((v for v, _label, chosen in options if chosen), options[0][0])
+    return data

@@ -3,7 +3,6 @@ rule itself, the setting, the dossier PDF, the discussion readiness and the LRMX
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 
@@ -17,7 +16,7 @@ from kaohe.settings import services as settings
 from tests import discipline_support as ds
 from tests import discussions_support as s
 from tests.dossier_support import flat, page_texts
-from tests.helpers import field_errors, form_version, select_options, text
+from tests.helpers import field_errors, form_version, settings_form_values, text
 
 D = dt.date
 
@@ -93,15 +92,7 @@ def test_setting_refuses_what_is_not_a_day(make, raw, message):
 
 
 def _settings_form(client) -> dict:
-    page = text(client.get("/admin/settings"))
-    data = {}
-    for name in set(re.findall(r'name="([a-z_]+__[a-z_]+)"', page)):
-        m = re.search(r'<input[^>]*name="%s"[^>]*value="([^"]*)"' % name, page)
-        if m:
-            data[name] = m.group(1)
-        else:  # a select (choice setting): what the browser sends, the selected option
-            options = select_options(page, name)
-            data[name] = next((v for v, _label, chosen in options if chosen), options[0][0])
+    data = settings_form_values(text(client.get("/admin/settings")))
     return {**data, **form_version(client, "/admin/settings")}
 
 

@@ -16,7 +16,7 @@ from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
 from kaohe.units.models import Unit
 from tests import factories
-from tests.helpers import PNG, build_world, form_version, text
+from tests.helpers import PNG, build_world, form_version, settings_form_values, text
 
 
 def _audit(entity_type: str, entity_id: int | None = None) -> list[AuditLog]:
@@ -327,9 +327,7 @@ def test_settings_change_is_audited(client, auth, make):
     page = text(client.get("/admin/settings"))
     names = set(re.findall(r'name="([a-z_]+__[a-z_]+)"', page))
     assert set(form) <= names
-    for name in names - set(form):  # settings added by other features keep their values
-        m = re.search(r'name="%s"[^>]*value="([^"]*)"' % name, page)
-        form[name] = m.group(1) if m else ""
+    form = {**settings_form_values(page), **form}  # other features' settings unchanged
     response = client.post("/admin/settings", data={**form, **form_version(client, "/admin/settings")})
     assert response.status_code == 302, text(response)
     assert settings.get("dossier.window_years") == 4
