@@ -11,7 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql import ColumnElement, Select
 
 from kaohe.assessments.models import GRADES, AssessmentResult
@@ -49,14 +51,30 @@ class Scope:
     team_ranks: tuple[str, ...] = LEADERSHIP_RANKS
 
 
-def _md(column) -> ColumnElement:
-    return func.extract("month", column) * 100 + func.extract("day", column)
+class day_number(FunctionElement):
+    """A date as the integer YYYYMMDD. Full years between two dates are then one integer
+    division, (to − from) // 10000, the same 周岁 as :func:`kaohe.core.periods.age_on`
+    (a 02-29 birthday passes on 03-01 in common years): no per-row calendar function
+    calls, which made six age bands cost eight times one age on SQLite."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(day_number)
+def _day_number(element, compiler, **kw):
+    return "CAST(TO_CHAR(%s, 'YYYYMMDD') AS INTEGER)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(day_number, "sqlite")
+def _day_number_sqlite(element, compiler, **kw):
+    # SQLAlchemy keeps a SQLite date as its ISO text, 'YYYY-MM-DD'.
+    return "CAST(REPLACE(%s, '-', '') AS INTEGER)" % compiler.process(element.clauses, **kw)
 
 
 def full_years(since, day: dt.date) -> ColumnElement:
     """周岁-style full years from the date column ``since`` to ``day``."""
-    not_yet = case((_md(since) > day.month * 100 + day.day, 1), else_=0)
-    return day.year - func.extract("year", since) - not_yet
+    return (day.year * 10000 + day.month * 100 + day.day - day_number(since)) // 10000
 
 
 def _band(value: ColumnElement, bands) -> ColumnElement:
