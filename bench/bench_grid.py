@@ -21,17 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_migrate import upgrade  # noqa: E402
 
-from kaohe import create_app  # noqa: E402
 from kaohe.audit.services import cli_actor  # noqa: E402
-from kaohe.auth.services import sync_roles  # noqa: E402
 from kaohe.core.models import utcnow  # noqa: E402
 from kaohe.extensions import db  # noqa: E402
 from kaohe.unitassess.models import IndicatorResult  # noqa: E402
 from kaohe.unitassess.services import grid, scheme as svc  # noqa: E402
 from kaohe.units.services import save_unit  # noqa: E402
-from scratch_db import postgresql_database, sqlite_database  # noqa: E402
+from scratch_db import migrated_app, postgresql_database, sqlite_database  # noqa: E402
 
 TARGET_S = 5.0
 
@@ -60,12 +57,9 @@ def build(n_units: int, n_indicators: int):
 
 def run(label: str, url: str, n_units: int, n_indicators: int) -> None:
     print(f"\n== {label}: {n_units} units × {n_indicators} indicators")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    app = migrated_app(url)
     with app.app_context():
         cli_actor.set("bench")
-        upgrade()
-        sync_roles()
-        db.session.commit()
         s, cells = build(n_units, n_indicators)
         started = time.perf_counter()
         saved = grid.save_grid(s, "full", cells)

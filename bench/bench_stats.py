@@ -23,17 +23,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
 
-from kaohe import create_app  # noqa: E402
 from kaohe.audit.services import cli_actor  # noqa: E402
-from kaohe.auth.services import sync_roles  # noqa: E402
 from kaohe.demo.seed import seed_demo  # noqa: E402
 from kaohe.extensions import db  # noqa: E402
 from kaohe.officials.models import Official  # noqa: E402
 from kaohe.stats import queries  # noqa: E402
 from kaohe.stats.rules import team_rules  # noqa: E402
-from scratch_db import postgresql_database, sqlite_database  # noqa: E402
+from scratch_db import migrated_app, postgresql_database, sqlite_database  # noqa: E402
 
 TARGET_MS = 300.0
 FLOOR_SQL = [f"SELECT {col}, count(*) FROM official WHERE deleted_at IS NULL GROUP BY {col}"
@@ -58,12 +55,9 @@ def timed(fn, repeat: int) -> tuple[float, float]:
 
 def run(label: str, url: str, n: int, seed: int, repeat: int) -> None:
     print(f"\n== {label}: {n} officials")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    app = migrated_app(url)
     with app.app_context():
         cli_actor.set("bench")
-        upgrade()
-        sync_roles()
-        db.session.commit()
         started = time.perf_counter()
         for _line in seed_demo(n, seed):
             pass

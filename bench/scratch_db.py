@@ -28,3 +28,22 @@ def postgresql_database(server: str, prefix: str = "kaohe_bench"):
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def migrated_app(url: str):
+    """The app on ``url`` with the schema at the latest migration and the roles synced;
+    the caller enters its app context (writes are attributed to "bench")."""
+    from flask_migrate import upgrade
+
+    from kaohe import create_app
+    from kaohe.audit.services import cli_actor
+    from kaohe.auth.services import sync_roles
+    from kaohe.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        cli_actor.set("bench")
+        upgrade()
+        sync_roles()
+        db.session.commit()
+    return app
