@@ -219,3 +219,12 @@ def test_metrics_still_answer_while_the_database_is_down(down):
     exposition = text(response)
     assert sample(exposition, "kaohe_job_stats_up") == 0
     assert "kaohe_jobs_failed" not in exposition and "kaohe_http_requests_total" in exposition
+
+
+def test_a_redis_queue_has_timeouts(app):
+    """An unreachable Redis must fail fast (submission, /readyz), not hang on TCP."""
+    storage_class, kwargs = engine.storage_for(type("A", (), {
+        "config": {"KAOHE_REDIS_URL": "redis://127.0.0.1:6390/0"}, "instance_path": "/tmp"})())
+    assert storage_class is RedisStorage
+    params = kwargs["connection_pool"].connection_kwargs
+    assert params["socket_connect_timeout"] == 5 and params["socket_timeout"] == 30

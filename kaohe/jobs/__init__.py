@@ -16,7 +16,12 @@ several servers and workers on PostgreSQL/Redis":
 * **Huey** (chosen) — one small, well-kept package without dependencies: ``SqliteHuey`` on
   a file for the single-machine default with a consumer in threads of the web process,
   ``RedisHuey`` for several servers and ``flask worker`` processes, an immediate
-  (synchronous) mode for tests, and a periodic scheduler (crontab) built in.
+  (synchronous) mode for tests, and a periodic scheduler (crontab) built in. Huey can
+  also keep its queue in PostgreSQL (``huey.contrib.sql_huey``), but only through peewee,
+  a second ORM beside SQLAlchemy with its own connection handling; Redis is the store Huey
+  is built around (blocking pops, no polling), is one Debian package, and loses nothing
+  that matters if it restarts empty: the ``job`` table below is the truth, and the
+  sweeper sends again any job a restarted queue forgot.
 
 What Huey lacks we add in the ``job`` table (:mod:`kaohe.jobs.models`): a task whose
 consumer is killed mid-run is lost by Huey, and Huey keeps no progress another server

@@ -22,6 +22,7 @@ from flask import Flask
 from huey import Huey
 from huey.consumer import Consumer
 from huey.storage import RedisStorage, SqliteStorage
+from redis import ConnectionPool
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,10 @@ def storage_for(app: Flask) -> tuple[type, dict]:
     """The storage class and its arguments for ``app``'s configuration."""
     url = app.config.get("KAOHE_REDIS_URL")  # kaohe.config reads the environment
     if url:
-        return RedisStorage, {"url": url}
+        # Timeouts: an unreachable Redis fails a submission or /readyz in seconds, not
+        # after the operating system's TCP timeout.
+        return RedisStorage, {"connection_pool": ConnectionPool.from_url(
+            url, socket_connect_timeout=5, socket_timeout=30)}
     path = app.config.get("KAOHE_JOBS_QUEUE_FILE") or str(Path(app.instance_path) / "jobs-queue.db")
     return SqliteStorage, {"filename": path}
 
