@@ -84,8 +84,10 @@ def check_allowed(endpoint, method, role, response, page, world, field_errors) -
         assert "2020年第3次常委会" in page and f"/discussions/{d.id}" in page
     elif ep == "show":
         assert "王建国" in page and "东城区委书记" in page and "具备上会条件" in page
-        assert ("查阅登记" in page) == (role == "organization")
+        assert ("/register" in page) == (role == "organization")  # the reading register
+        # The full agenda bundle for the department, a reviewer's own (recused items out).
         assert ('id="bundle"' in page) == (role == "organization")
+        assert ('id="my-bundle"' in page) == (role == "reviewer")
     elif ep == "item":
         assert "王建国" in page and "档案审核" in page and "干部科刘科长" in page
         assert it.current_dossier.dossier.number in page

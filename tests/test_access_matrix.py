@@ -90,7 +90,7 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("stats_api.api", "GET"): only(ORG),
     ("todos_api.todos", "GET"): only(STAFF),  # each role its own kinds (tests/test_todos_api.py)
     ("todos.digest_settings", "GET"): only(STAFF),
-    ("todos.digest_settings", "POST"): only(STAFF),  # nothing filled in: saved as off
+    ("todos.digest_settings", "POST"): only(STAFF, 302),  # nothing filled in: off, nothing to save
     ("roster.index", "GET"): only(READERS),
     ("roster.workbook", "GET"): only(READERS),  # no column chosen: the chooser again
     ("roster.pdf", "GET"): only(READERS),
@@ -443,6 +443,8 @@ def test_route_role_matrix(app, client, auth, make, endpoint, method, rule, role
         log = db.session.scalars(select(AuditLog).order_by(AuditLog.seq.desc())).first()
         assert (log.action, log.entity_id, log.actor_name) == (
             "sessions_ended", world.user.id, "admin")
+    elif expected == 302 and endpoint == "todos.digest_settings":  # off, the default: no row
+        assert response.status_code == 302 and _location(response) == "/account/digest"
     elif expected == 302 and endpoint == "saved_search.create":  # no name: back, unsaved
         assert response.status_code == 302 and _location(response) == "/officials/"
         assert client.get("/officials/").get_data(as_text=True).count("请填写查询名称") == 1

@@ -21,7 +21,10 @@ def post(client, url: str, kind: str, data: bytes, dry_run=False):
     form = {f"{kind}-file": (io.BytesIO(data), "导入.xlsx")}
     if dry_run:
         form[f"{kind}-dry_run"] = "y"
-    return client.post(url, data=form, content_type="multipart/form-data", buffered=True)
+    # An import runs as a job: the page answers with its progress page, which shows the
+    # report once the job has run (under tests, when the request commits).
+    return client.post(url, data=form, content_type="multipart/form-data", buffered=True,
+                       follow_redirects=True)
 
 
 @pytest.fixture

@@ -23,12 +23,17 @@ from tests.test_db_down import UNREACHABLE
 GENERATED = re.compile(r"[0-9a-f]{32}")
 
 
+def enable_loggers(monkeypatch) -> None:
+    """Alembic's fileConfig (scratch databases' upgrades earlier in the run) disables the
+    loggers existing then: the app's and the request logger write again."""
+    for name in ("kaohe", ops_logging.REQUEST_LOGGER):
+        monkeypatch.setattr(logging.getLogger(name), "disabled", False)
+
+
 @pytest.fixture
 def json_logs(capsys, monkeypatch):
     """read(): the JSON log lines written to stderr since the last call."""
-    # Alembic's fileConfig (scratch databases' upgrades) disables loggers existing then.
-    for name in ("kaohe", ops_logging.REQUEST_LOGGER):
-        monkeypatch.setattr(logging.getLogger(name), "disabled", False)
+    enable_loggers(monkeypatch)
     ops_logging.configure("json")
     capsys.readouterr()
 
@@ -121,7 +126,7 @@ def failing_app(tmp_path, monkeypatch):
 
 def test_an_exception_is_logged_with_its_request_id_and_traceback(failing_app, capsys,
                                                                   monkeypatch):
-    monkeypatch.setattr(failing_app.logger, "disabled", False)
+    enable_loggers(monkeypatch)
     capsys.readouterr()
     response = failing_app.test_client().get("/boom", headers={"X-Request-ID": "bug-7"})
     assert response.status_code == 500 and response.headers["X-Request-ID"] == "bug-7"
@@ -149,7 +154,7 @@ def down(request, monkeypatch, tmp_path):
     monkeypatch.setenv("KAOHE_INSTANCE_PATH", str(tmp_path))
     app = create_app({"TESTING": True, "SECRET_KEY": "db-down-test", "KAOHE_LOG_FORMAT": "json",
                       "SQLALCHEMY_DATABASE_URI": UNREACHABLE[request.param]})
-    monkeypatch.setattr(app.logger, "disabled", False)
+    enable_loggers(monkeypatch)
     yield app
     ops_logging.configure("text")
     with app.app_context():

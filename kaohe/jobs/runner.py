@@ -186,8 +186,9 @@ def run(job_id: int) -> None:
     app = current_app._get_current_object() if has_app_context() else state.app
     # A request context of its own, signed in as the submitter: the handler's services
     # see the same current user as the request that submitted the job (permissions,
-    # recusal, the audit's actor), on any server.
-    with app.app_context(), app.test_request_context(f"/jobs/{job_id}"):
+    # recusal, the audit's actor), on any server. A writing one (POST): its transaction
+    # is a writer's from the start, never a reader's to be upgraded mid-job.
+    with app.app_context(), app.test_request_context(f"/jobs/{job_id}", method="POST"):
         want_write()
         job = db.session.get(Job, job_id)
         name, kind = job.kind, kind_of(job.kind)

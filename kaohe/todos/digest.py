@@ -44,7 +44,10 @@ def subscribe(user, data: dict) -> TodoDigest:
     elif active and not email:
         errors["email"] = "开启邮件提醒须填写电子邮件地址。"
     records.raise_if(errors)
-    row = subscription(user) or TodoDigest(user_id=user.id)
+    row = subscription(user)
+    if row is None and not active and not email:
+        return TodoDigest(user_id=user.id, email="", active=False)  # off is the default: no row
+    row = row or TodoDigest(user_id=user.id)
     row.email, row.active = email, active
     db.session.add(row)
     db.session.flush()
