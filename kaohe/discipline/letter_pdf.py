@@ -24,7 +24,7 @@ CLOSE = "附：拟征求意见人员名单（{count}人）"
 
 
 def title(count: int, first_name: str) -> str:
-    """关于征求XXX等N名同志党风廉政意见的函 (XXX同志 for one)."""
+    """The letter's title: 关于征求〈第一人姓名〉等N名同志党风廉政意见的函 (〈姓名〉同志 for one)."""
     who = f"{first_name}同志" if count == 1 else f"{first_name}等{count}名同志"
     return f"关于征求{who}党风廉政意见的函"
 

@@ -34,7 +34,7 @@ _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 def draft_docx(official: Official, as_of: dt.date, date: dt.date, group: str = "",
                inspectors: str = "", item: AgendaItem | None = None) -> bytes:
-    """The editable draft 「XXX同志考察材料」 of ``official`` as a .docx."""
+    """The editable draft 「〈姓名〉同志考察材料」 of ``official`` as a .docx."""
     return writer.write(content.build(official, as_of, date, group, inspectors, item))
 
 
