@@ -182,3 +182,32 @@ def test_the_anchor_is_a_periodic_job(app, make, folder):
     jobs = db.session.scalars(select(Job).where(Job.kind == "audit.anchor")).all()
     assert len(jobs) in (1, 2)  # two only if the minute turned between the calls
     assert all(job.status == "done" and job.ref == "periodic" for job in jobs)
+
+
+def test_anchors_past_the_head_are_set_aside_not_deleted(runner, make, folder):
+    build_world()
+    kept = _anchor(runner)
+    seq, digest = _head()
+    # What a restore leaves behind: anchors past the restored head, and one of another
+    # chain at a seq the restored chain holds.
+    for beyond in (seq + 1, seq + 500, seq):
+        anchors.write_anchor(folder, {"seq": beyond, "hash": "a" * 64,
+                                      "exported_at": "2026-02-28T23:59:59.000001Z"})
+    (folder / "anchor-garbage.json").write_text("not json")  # unreadable: left for verify
+    (folder / "notes.txt").write_text("admin notes")
+    moved = anchors.set_aside_off_chain(db.session.connection(), folder)
+    assert moved == [f"anchor-{n:012d}-20260228T235959000001.json"
+                     for n in (seq, seq + 1, seq + 500)]
+    assert _files(folder) == sorted(["anchor-garbage.json", "notes.txt", "superseded",
+                                     f"anchor-{kept['seq']:012d}-" + _files(folder)[0][20:]])
+    [restore_dir] = (folder / "superseded").iterdir()
+    assert restore_dir.name.startswith("restore-") and sorted(_files(restore_dir)) == moved
+    assert anchors.set_aside_off_chain(db.session.connection(), folder) == []
+    (folder / "anchor-garbage.json").unlink()
+    result = _verify(runner)
+    assert result.exit_code == 0 and f"matches anchor seq={kept['seq']}" in result.output
+
+
+def test_nothing_to_set_aside_without_a_folder(app, tmp_path):
+    assert anchors.set_aside_off_chain(db.session.connection(), tmp_path / "none") == []
+    assert not (tmp_path / "none").exists()

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from kaohe import create_app
+from kaohe.audit import anchors
 from kaohe.audit.models import AuditChainHead, AuditLog
 from kaohe.auth import services as auth_services
 from kaohe.extensions import db
@@ -27,9 +28,10 @@ from tests.scratch import scratch_database
 AUDIT_TABLES = {AuditLog.__table__.name, AuditChainHead.__table__.name}
 
 
-def _make_app(url: str):
+def _make_app(url: str, anchor_dir: Path):
     app = create_app({"TESTING": True, "SECRET_KEY": "test-only-secret",
-                      "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+                      "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                      "KAOHE_AUDIT_ANCHOR_DIR": str(anchor_dir)})
     with app.app_context():
         upgrade()
         auth_services.sync_roles()
@@ -77,7 +79,7 @@ def _snapshot(app) -> dict[str, list[tuple]]:
 
 
 def _round_trip(url_a: str, url_b: str, tmp_path) -> None:
-    a, b = _make_app(url_a), _make_app(url_b)
+    a, b = _make_app(url_a, tmp_path / "anchors_a"), _make_app(url_b, tmp_path / "anchors_b")
     _fill(a, "原库")
     _fill(b, "他库")  # the target holds other data, which must all be replaced
     archive = tmp_path / "kaohe.backup"
@@ -91,9 +93,19 @@ def _round_trip(url_a: str, url_b: str, tmp_path) -> None:
     assert before[AuditLog.__table__.name][-1][AuditLog.__table__.c.keys().index("action")] \
         == "backup"
 
+    # Anchors of the target's chain exported after the backup was made: the restore
+    # truncates that chain on purpose, so it sets them aside (kept) and names them.
+    assert _invoke(b, ["audit-anchor"]).exit_code == 0
+    outdated = anchors.write_anchor(tmp_path / "anchors_b", {
+        "seq": len(before[AuditLog.__table__.name]) + 10, "hash": "b" * 64,
+        "exported_at": "2024-02-29T23:59:59.000000Z"})
     result = _invoke(b, ["restore", str(archive), "--yes"])
     assert result.exit_code == 0, result.output
-    assert "已从" in result.output
+    assert "已从" in result.output and outdated.name in result.output
+    assert not outdated.exists() and not list((tmp_path / "anchors_b").glob("anchor-*"))
+    # Both b's own anchor (another chain) and the one past the restored head.
+    moved = sorted(p.name for p in (tmp_path / "anchors_b" / "superseded").glob("restore-*/*"))
+    assert len(moved) == 2 and outdated.name in moved
     after = _snapshot(b)
 
     assert set(before) == set(after)
@@ -104,6 +116,8 @@ def _round_trip(url_a: str, url_b: str, tmp_path) -> None:
     action = AuditLog.__table__.c.keys().index("action")
     assert after[log][:-1] == before[log][:-1]
     assert after[log][-1][action] == "restore"
+    restored = after[log][-1][AuditLog.__table__.c.keys().index("after")]
+    assert restored["superseded_anchors"] == moved
 
     result = _invoke(b, ["audit-verify"])
     assert result.exit_code == 0, result.output

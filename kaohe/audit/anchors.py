@@ -4,7 +4,10 @@ One file per anchor in ``KAOHE_AUDIT_ANCHOR_DIR`` (default ``instance/anchors/``
 created exclusively and never rewritten, so the folder only grows. Put it where the
 database's administrators cannot write (another disk, a mounted share, a WORM
 bucket synced from it). ``audit-verify`` compares the chain with the latest one: a
-truncated tail, or an entry before it rewritten, is reported.
+truncated tail, or an entry before it rewritten, is reported. A restore of an older
+backup truncates the tail on purpose: ``set_aside_off_chain`` then moves the anchors
+it outdated into ``superseded/restore-<time>/`` (kept, named in the restore's audit
+entry), so verification goes on against anchors of the restored chain.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, current_app
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from kaohe.audit import chain
@@ -89,3 +93,37 @@ def anchor_if_moved(connection: Connection, directory: Path) -> Path | None:
         if known == {"seq": anchor["seq"], "hash": anchor["hash"]}:
             return None
     return write_anchor(directory, anchor)
+
+
+def set_aside_off_chain(connection: Connection, directory: Path) -> list[str]:
+    """Move the anchors the current chain does not hold (past its head, or another hash
+    at their seq: outdated by a restore) into ``directory/superseded/restore-<time>/``;
+    returns their file names.
+
+    Unreadable files, and anchors from before the re-key (a plain hash that only a walk
+    of the chain can check), stay where they are: ``audit-verify`` judges them."""
+    if not directory.is_dir():
+        return []
+    head, _ = chain.read_head(connection)
+    legacy = chain.legacy_head(connection)
+    log, _ = chain.tables()
+    off_chain = []
+    for path in sorted(directory.iterdir()):
+        if not (path.is_file() and path.name.startswith("anchor-") and path.name.endswith(SUFFIX)):
+            continue
+        try:
+            anchor = read_anchor(path)
+        except AnchorError:
+            continue
+        if anchor["seq"] == 0 or (legacy and anchor["seq"] <= legacy[0]):
+            continue
+        held = connection.execute(select(log.c.hash).where(log.c.seq == anchor["seq"])).scalar()
+        if anchor["seq"] > head or held != anchor["hash"]:
+            off_chain.append(path)
+    if not off_chain:
+        return []
+    target = directory / "superseded" / f"restore-{utcnow():%Y%m%dT%H%M%S%f}"
+    target.mkdir(parents=True)
+    for path in off_chain:
+        path.rename(target / path.name)
+    return [path.name for path in off_chain]

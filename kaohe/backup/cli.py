@@ -33,8 +33,11 @@ def restore_command(path: Path, yes: bool) -> None:
         click.confirm("恢复将覆盖当前数据库的全部数据，是否继续？ "
                       "(restore replaces all current data; continue?)", abort=True)
     try:
-        dialect = services.restore(path)
+        dialect, superseded = services.restore(path)
     except services.BackupError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     click.echo(f"已从 {path} 恢复 (database restored, {dialect}).")
+    if superseded:
+        click.echo(f"备份之后导出的 {len(superseded)} 个审计锚点已移入 superseded/ 并记入审计日志 "
+                   f"(anchors past the restored chain set aside: {', '.join(superseded)}).")

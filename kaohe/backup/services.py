@@ -6,8 +6,9 @@ checked backup into the live database with the online backup API in a single ste
 (it holds the write lock throughout, so readers see either the old or the new
 database); a PostgreSQL restore runs ``pg_restore --single-transaction``.
 Each backup and restore appends an event to the audit chain once it has succeeded
-(the restore event continues the restored database's own chain, so ``audit-verify``
-passes); a failed one appends ``backup_failed`` / ``restore_failed`` with the cause
+(the restore event continues the restored database's own chain, and the anchors written
+after the backup was made are set aside and named in it, so ``audit-verify`` passes);
+a failed one appends ``backup_failed`` / ``restore_failed`` with the cause
 instead, so the log never shows a backup that does not exist.
 """
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
+from kaohe.audit import anchors
 from kaohe.audit.services import record_event
 from kaohe.extensions import db
 
@@ -90,10 +92,11 @@ def _check_sqlite_backup(path: Path) -> None:
         raise BackupError(f"{path} 不是本系统的备份 (no alembic_version table: not a Kaohe backup).")
 
 
-def _record(action: str, path: Path, url: URL, error: str | None = None) -> None:
+def _record(action: str, path: Path, url: URL, error: str | None = None,
+            **extra: object) -> None:
     """Append the outcome to the audit chain; a failure's record is best effort (the
     database itself may be what failed), and never hides the failure."""
-    after = {"path": str(path.resolve()), "dialect": url.get_backend_name()}
+    after = {"path": str(path.resolve()), "dialect": url.get_backend_name(), **extra}
     if error is not None:
         after["error"] = error[:1000]
     try:
@@ -154,8 +157,9 @@ def _backup(path: Path, url: URL) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def restore(path: Path) -> str:
-    """Replace the live database's contents with the backup at ``path``.
+def restore(path: Path) -> tuple[str, list[str]]:
+    """Replace the live database's contents with the backup at ``path``; returns the
+    dialect name and the anchor files set aside (they named entries the backup lacks).
 
     Audited as ``restore`` once done; a failure (the database unchanged) as ``restore_failed``.
     """
@@ -167,8 +171,14 @@ def restore(path: Path) -> str:
         _record("restore_failed", path, url, str(exc))
         raise
     db.engine.dispose()
-    _record("restore", path, url)
-    return url.get_backend_name()
+    extra: dict[str, object] = {}
+    try:
+        superseded = anchors.set_aside_off_chain(db.session.connection(), anchors.anchor_dir())
+    except OSError as exc:  # a read-only anchor share: the restore stands, verify will say why
+        logging.getLogger(__name__).warning("could not set aside outdated anchors: %s", exc)
+        superseded, extra["anchor_error"] = [], str(exc)[:500]
+    _record("restore", path, url, superseded_anchors=superseded, **extra)
+    return url.get_backend_name(), superseded
 
 
 def _restore(path: Path, url: URL) -> None:
