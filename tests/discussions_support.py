@@ -37,9 +37,11 @@ def discussion(members=MEMBERS, date=DAY, kind="standing", title="2020年第3次
                                          "member_names": "\n".join(members)})
 
 
-def item(d, o, action="promote", post="东城区委书记", reason="工作实绩突出，群众公认。"):
+def item(d, o, action="promote", post="东城区委书记", reason="工作实绩突出，群众公认。",
+         removal=""):
     return agenda.save_item(d, None, {"official_id": str(o.id), "action": action,
-                                      "proposed_post": post, "reason": reason})
+                                      "proposed_post": post, "proposed_removal": removal,
+                                      "reason": reason})
 
 
 def check(d, it, kind, result="clear", note=""):

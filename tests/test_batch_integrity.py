@@ -236,3 +236,15 @@ def test_letter_refused_to_a_recused_reader(make, client):
     client.post("/login", data={"username": "dc_linked", "password": PASSWORD})
     assert client.get(f"/integrity-opinions/letters/{letter.id}.pdf").status_code == 403
     assert "组干函〔2020〕5号" not in text(client.get("/integrity-opinions/"))
+
+
+@pytest.mark.parametrize("action, post, removal, expected", [
+    ("promote", "东城区委书记", "", "拟提拔（东城区委书记）"),
+    ("exchange", "市发改委主任", "拟免东城区区长", "拟交流任职（拟任市发改委主任，拟免东城区区长）"),
+    ("dismiss", "", "东城区区长", "拟免职（拟免东城区区长）"),
+    ("retire", "", "", "拟退休"),
+])
+def test_the_purpose_names_both_posts(make, action, post, removal, expected):
+    d = s.discussion()
+    item = s.item(d, s.official(name="王建国"), action=action, post=post, removal=removal)
+    assert batch_integrity.purpose(item) == expected

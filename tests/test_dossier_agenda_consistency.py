@@ -198,14 +198,16 @@ def test_held_readiness_keeps_its_stale_list(make):
 
 # ---- text of the cover and sections -----------------------------------------------------
 
-@pytest.mark.parametrize("action, post, phrase", [
-    ("promote", "东城区委书记", "提拔，拟任东城区委书记"),
-    ("exchange", "拟任西城区区长", "交流，拟任西城区区长"),
-    ("dismiss", "", "免职"),
-    ("retire", "", "退休"),
+@pytest.mark.parametrize("action, post, removal, phrase", [
+    ("promote", "东城区委书记", "", "提拔，拟任东城区委书记"),
+    ("exchange", "拟任西城区区长", "东城区副区长", "交流，拟任西城区区长，拟免东城区副区长"),
+    ("dismiss", "", "拟免：东城区委书记", "免职，拟免东城区委书记"),
+    ("dismiss", "", "", "免职"),
+    ("retire", "", "", "退休"),
 ])
-def test_the_proposal_reads_as_a_phrase(make, action, post, phrase):
-    o, d, it = _world(action=action, post=post)
+def test_the_proposal_reads_as_a_phrase(make, action, post, removal, phrase):
+    o, d, it = _world(action=action, post=post, removal=removal)
+    assert it.motion == phrase
     body = _pdf_text(agenda.attach(d, o.id, None, None).dossier.pdf)
     cover = body.split(flat("一、基本情况"))[0]
     assert flat(f"动议事项{phrase}") in cover
@@ -213,6 +215,28 @@ def test_the_proposal_reads_as_a_phrase(make, action, post, phrase):
     basic = _section(body, "一、基本情况", "二、")
     assert flat(f"动议事项{phrase}") in basic
     assert "拟任拟任" not in body and not re.search(r"(提拔|交流)拟任", body)
+    assert "拟免拟免" not in body and not re.search(r"免职拟免", body)
+
+
+def test_a_changed_removal_makes_the_dossier_stale(make):
+    o, d, it = _world(action="exchange", post="西城区区长", removal="东城区副区长")
+    link = agenda.attach(d, o.id, None, None)
+    assert compute(it).stale == []
+    agenda.save_item(d, it, {"official_id": str(o.id), "action": "exchange",
+                             "proposed_post": "西城区区长", "proposed_removal": "东城区区长",
+                             "reason": it.reason})
+    assert compute(it).stale == [f"考评材料第 1 版（{link.dossier.number}）生成后拟免职务"
+                                 "已修改，须重新生成"]
+
+
+def test_a_dossier_frozen_before_removals_were_recorded_is_not_called_stale(make):
+    o, d, it = _world(action="exchange", post="西城区区长", removal="东城区副区长")
+    link = agenda.attach(d, o.id, None, None)
+    snap = dict(link.dossier.snapshot)
+    snap["context"] = {k: v for k, v in snap["context"].items() if k != "proposed_removal"}
+    link.dossier.snapshot = snap
+    db.session.flush()
+    assert compute(it).stale == []
 
 
 def test_section_three_says_each_sentence_once(make):

@@ -14,6 +14,7 @@ from kaohe.discipline.models import IntegrityOpinion
 from kaohe.discussions.models import AgendaItem, Discussion
 from kaohe.discussions.services import access
 from kaohe.discussions.services.agenda import ensure_open
+from kaohe.dossier.fmt import posts_phrase
 from kaohe.extensions import db
 from kaohe.moves.rules import needs
 
@@ -55,8 +56,11 @@ def state(item: AgendaItem) -> OpinionState:
 
 def purpose(item: AgendaItem) -> str:
     text = PURPOSES.get(item.action, item.action_label)
-    if item.proposed_post:
-        text += f"（{item.proposed_post}）"
+    # The post alone when nothing is removed (「拟提拔（东城区委书记）」), else both verbs.
+    posts = (posts_phrase(item.proposed_post, item.proposed_removal) if item.proposed_removal.strip()
+             else item.proposed_post.strip())
+    if posts:
+        text += f"（{posts}）"
     return text[:MAX_PURPOSE]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from kaohe.auth.models import User
 from kaohe.core.models import Audited, Recorded, Versioned, utcnow
 from kaohe.discussions import rules
+from kaohe.dossier.fmt import motion
 from kaohe.dossier.models import Dossier
 from kaohe.extensions import db
 from kaohe.officials.models import Official
@@ -117,6 +118,11 @@ class AgendaItem(Recorded, db.Model):
     @property
     def action_label(self) -> str:
         return rules.ACTIONS.get(self.action, self.action)
+
+    @property
+    def motion(self) -> str:
+        """「提拔，拟任甲」「免职，拟免乙」: the action with the posts it names."""
+        return motion(self.action_label, self.proposed_post, self.proposed_removal)
 
     @property
     def decision_label(self) -> str:

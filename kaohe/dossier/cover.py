@@ -6,7 +6,7 @@ from reportlab.platypus import CondPageBreak, HRFlowable, PageBreak, Spacer, Tab
 
 from kaohe.dossier.flags import LEVEL_ORDER
 from kaohe.assessments.window import PENDING
-from kaohe.dossier.fmt import cn_count, cn_date, cn_datetime, month, period
+from kaohe.dossier.fmt import cn_count, cn_date, cn_datetime, month, motion, period
 from kaohe.dossier.styles import FRAME_W, GREY, INK, RED, Heavy, Kit, TextLine
 from kaohe.dossier.tables import MIN_ROW_SPLIT, C, WholeRows, grid
 
@@ -56,17 +56,12 @@ def concludes_label(snap: dict) -> str:
 
 
 def proposal(ctx: dict | None) -> str:
-    """The proposed action as a phrase: 「提拔，拟任东城区委书记」, or the action alone
-    (免职、退休 may have no post)."""
+    """The proposed action as a phrase: 「提拔，拟任东城区委书记」, 「免职，拟免…」, or the
+    action alone (免职、退休 may name no post)."""
     if not ctx:
         return ""
-    action = (ctx.get("proposed_action") or "").strip()
-    post = (ctx.get("proposed_post") or "").strip()
-    if post.startswith("拟任"):  # typed into the 拟任职务 field with its own verb
-        post = post[2:].lstrip("：:　 ")
-    if not post:
-        return action
-    return f"{action}，拟任{post}" if action else f"拟任{post}"
+    return motion(ctx.get("proposed_action"), ctx.get("proposed_post"),
+                  ctx.get("proposed_removal"))
 
 
 def _meeting(ctx: dict | None) -> str:

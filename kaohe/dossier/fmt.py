@@ -11,6 +11,24 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value[:10]) if value else None
 
 
+def _post(text: str | None, verb: str) -> str:
+    text = (text or "").strip()
+    # Typed into the field with its own verb (「拟任西城区区长」): said once.
+    return text[len(verb):].lstrip("：:　 ") if text.startswith(verb) else text
+
+
+def posts_phrase(post: str | None, removal: str | None) -> str:
+    """「拟任甲，拟免乙」: the posts an agenda item proposes, either may be empty."""
+    parts = [f"{verb}{text}" for verb, text in (("拟任", _post(post, "拟任")),
+                                                ("拟免", _post(removal, "拟免"))) if text]
+    return "，".join(parts)
+
+
+def motion(action: str | None, post: str | None, removal: str | None) -> str:
+    """「提拔，拟任甲」, 「免职，拟免乙」, or the action alone (免职、退休 may name no post)."""
+    return "，".join(x for x in ((action or "").strip(), posts_phrase(post, removal)) if x)
+
+
 def cn_date(value: str | None) -> str:
     """「2020年4月10日」."""
     d = _date(value)

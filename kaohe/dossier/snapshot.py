@@ -6,7 +6,7 @@ re-renders to the same bytes. All dates are ISO strings. Keys::
 
     schema, as_of, window {years, start, end, concludes_on}, settings [{key, label, value, unit}],
     context {discussion_title, discussion_date, proposed_action, proposed_post,
-             agenda_item_id, four_musts [{kind, label, done, result, who, when, note,
+             proposed_removal (absent before it was recorded), agenda_item_id, four_musts [{kind, label, done, result, who, when, note,
              adverse, recorded_by}], four_moves [{kind, label, rule, done, before, after,
              records [{what, who, when, text}]}]} | None,
     official {name, gender, birth_date, age, …, id_number_masked},   # 任免审批表 head
@@ -77,7 +77,7 @@ from kaohe.units.models import Unit
 SCHEMA = 2  # 2: window of concluded years, ``pending``, ``context.four_musts``
 SETTING_KEYS = ("dossier.confidentiality", YEARS_KEY, CONCLUDES_KEY)
 CONTEXT_KEYS = ("discussion_title", "discussion_date", "proposed_action", "proposed_post",
-                "agenda_item_id")
+                "proposed_removal", "agenda_item_id")
 MUST_KEYS = ("kind", "label", "done", "result", "who", "when", "note", "adverse",
              "recorded_by")
 

@@ -168,7 +168,7 @@ def dossier_context(discussion: Discussion, item: AgendaItem,
     return {"discussion_title": f"{discussion.kind_label}：{discussion.title}",
             "discussion_date": discussion.date.isoformat(),
             "proposed_action": item.action_label, "proposed_post": item.proposed_post,
-            "agenda_item_id": item.id,
+            "proposed_removal": item.proposed_removal, "agenda_item_id": item.id,
             "four_musts": [asdict(c) for c in checks],
             "four_moves": dossier_rows(move_states(item, checks))}
 
@@ -193,10 +193,13 @@ def stale_reasons(link: ItemDossier, context: dict) -> list[str]:
     if old_date != new_date or snap.get("as_of") != new_date:
         out.append(f"{head}按会议日期 {old_date} 生成，会议日期现为 {new_date}，"
                    "须按新日期重新生成")
+    # 拟免职务 is compared only where the dossier recorded it (earlier ones did not show it).
     changed = [label for key, label in (("discussion_title", "会议名称"),
                                         ("proposed_action", "任免事项"),
-                                        ("proposed_post", "拟任职务"))
-               if (frozen.get(key) or "") != (context[key] or "").strip()]
+                                        ("proposed_post", "拟任职务"),
+                                        ("proposed_removal", "拟免职务"))
+               if (key in frozen or key != "proposed_removal")
+               and (frozen.get(key) or "") != (context[key] or "").strip()]
     if changed:
         out.append(f"{head}生成后{'、'.join(changed)}已修改，须重新生成")
     if frozen.get("four_musts") is None:
