@@ -77,6 +77,11 @@ def test_sheet_entered_is_saved_audited_printed_and_exported(make, auth):
     assert (event.action, event.actor_name, event.entity_id) == ("create", "organization",
                                                                  sheet.id)
     assert input_value(text(client.get(_sheet_url(o))), "health") == "健康"
+    profile = text(client.get(f"/officials/{o.id}"))
+    section = profile.split('id="lrmx-sheet"')[1].split("</section>")[0]
+    # Entered here, not imported: the profile never calls it an imported original.
+    assert "任免审批表其他信息" in section and "导入" not in section.split("</h2>")[0]
+    assert FILLED["birth_place"] in section
     one, two = (flat(p) for p in pages(client.get(
         f"/officials/{o.id}/appointment-form?size=A4&as_of=2026-03-08").data))
     for key in ("birth_place", "tech_title", "specialty", "proposed_post", "proposed_removal"):
