@@ -13,6 +13,7 @@ from kaohe.unitassess.models import Scheme  # noqa: F401
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption  # noqa: F401,E501
 from kaohe.interop.models import AppointmentSheet, FamilyMember  # noqa: F401
 from kaohe.search.saved import SavedSearch  # noqa: F401
+from kaohe.search.index import OfficialSearchKey  # noqa: F401
 from kaohe.discussions.models import AgendaItem, Discussion, DiscussionBundle  # noqa: F401
 from kaohe.moves.models import Appointment, Holiday, Publicity  # noqa: F401
 from kaohe.todos.models import TodoDigest  # noqa: F401

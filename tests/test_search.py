@@ -130,8 +130,9 @@ def test_api_search_shape_and_pages(client, auth, make):
     factories.commit()
     auth.login()
     data = client.get("/api/v1/officials?q=测试&per_page=3&page=2").get_json()
-    assert set(data) == {"items", "total", "page", "per_page", "pages"}
+    assert set(data) == {"items", "total", "total_estimated", "page", "per_page", "pages"}
     assert (data["total"], data["page"], data["per_page"], data["pages"]) == (7, 2, 3, 3)
+    assert data["total_estimated"] is False
     assert [i["name"] for i in data["items"]] == ["测试3", "测试4", "测试5"]
     item = data["items"][0]
     assert set(item) == {"id", "version", "name", "gender", "gender_label", "birth_date", "rank",

@@ -40,6 +40,7 @@ def officials():
     return jsonify({
         "items": [serializers.official_summary(o, full) for o in page.items],
         "page": page.page, "per_page": page.per_page, "total": page.total, "pages": page.pages,
+        "total_estimated": page.total_estimated,  # about: a common name in a large city
     })
 
 

@@ -5,7 +5,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, tuple_
 from sqlalchemy.orm import contains_eager, selectinload
 
 from kaohe.assessments.models import GRADES, AssessmentResult
@@ -17,6 +17,7 @@ from kaohe.officials.politics import check_affiliation
 from kaohe.officials.models import GENDERS, Official, Post
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
+from kaohe.search import index
 from kaohe.search.filters import Extra, conditions, name_condition
 from kaohe.units import services as units
 
@@ -116,29 +117,49 @@ class SearchCriteria:
     extra: Extra = Extra()  # age, education, politics, tenure… (frozen: a safe default)
 
 
-# Up to this many officials matching a grade/year filter are passed as a list of ids.
+# Up to this many officials matching a grade/year filter are looked up by key.
 ID_LIST_MAX = 2000
+# A name search whose index key lists more officials than this counts a sample of
+# them and shows the total as an estimate (「约 N 人」): an exact count would read
+# every one (王 is 70 000 of a million).
+EXACT_MAX = 5000
+SAMPLE = 1000
 
 
 def search_statements(c: SearchCriteria, exclude_ids: Iterable[int] = ()):
     """(page, count) SELECTs of the officials matching ``c``; the page is ordered by name.
 
     ``exclude_ids`` (the officials the reader is recused from, 回避) are left out of both.
+    """
+    return _statements(c, exclude_ids)[:2]
 
-    Both select the same officials but may write the grade/year filter
-    differently, because SQLite runs each form as written (PostgreSQL plans them
-    alike). With the covering indexes of migration 0004, at 100 000 officials:
-    a correlated EXISTS suits a page (walk the names in order, probe each
-    official's results, stop after one page) and a name query's count (few
-    candidates); an IN over the matching results suits other counts; and when
-    the filter matches few officials (a rare grade in one year) their ids are
-    passed as a list, so both look officials up by key. Finding that out costs
-    one query reading at most ``ID_LIST_MAX + 1`` ids.
+
+def _count_of(stmt) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+def _statements(c: SearchCriteria, exclude_ids: Iterable[int]):
+    """(page, count, name plan) of :func:`search_statements`.
+
+    A name query walks its index key's officials in name order (kaohe.search.index).
+    The grade/year filter is written differently for the page and the count, because
+    SQLite runs each form as written (PostgreSQL plans them alike): a correlated
+    EXISTS suits a page (walk the names in order, probe each official's results, stop
+    after one page) and a name query's count (few candidates); an IN over the matching
+    results suits other counts, and both the page and the count when the filter
+    matches few officials (a rare grade in one year): they are then looked up by key
+    and sorted. Finding that out costs one query reading at most ``ID_LIST_MAX + 1``
+    results.
     """
     base = select(Official)
     q = c.q.strip()
+    plan = index.plan(q) if q else None
     if q:
         base = base.where(name_condition(q))  # characters, or pinyin and initials
+    if plan is not None and plan.key is not None:
+        base = base.join(index.K, index.K.official_id == Official.id).where(plan.key)
+    elif plan is not None:
+        base = base.where(plan.among)
     if c.unit_id:
         base = base.where(Official.unit_id.in_(units.descendant_ids(c.unit_id)))
     if c.rank:
@@ -149,6 +170,7 @@ def search_statements(c: SearchCriteria, exclude_ids: Iterable[int] = ()):
     if exclude:
         base = base.where(Official.id.not_in(exclude))
     page = count = base
+    order = (Official.name, Official.id)
     if c.grade in GRADES or c.year:
         cond = [AssessmentResult.kind == "annual", AssessmentResult.deleted_at.is_(None)]
         if c.year:
@@ -156,25 +178,49 @@ def search_statements(c: SearchCriteria, exclude_ids: Iterable[int] = ()):
         if c.grade in GRADES:
             cond.append(AssessmentResult.grade == c.grade)
         probe = exists().where(AssessmentResult.official_id == Official.id, *cond)
-        matching = select(AssessmentResult.official_id).where(*cond)
+        matching = Official.id.in_(select(AssessmentResult.official_id).where(*cond))
         if q:
             page, count = page.where(probe), count.where(probe)
+        elif _count_of(select(AssessmentResult.id).where(*cond).limit(ID_LIST_MAX + 1)) \
+                <= ID_LIST_MAX:
+            # name || '': SQLite would otherwise walk the whole name index for the order
+            page, count = page.where(matching), count.where(matching)
+            order = (Official.name.concat(""), Official.id)
         else:
-            ids = db.session.scalars(matching.limit(ID_LIST_MAX + 1)).all()
-            if len(ids) <= ID_LIST_MAX:
-                by_id = Official.id.in_(ids)
-                page, count = page.where(by_id), count.where(by_id)
-            else:
-                page, count = page.where(probe), count.where(Official.id.in_(matching))
-    page = page.options(selectinload(Official.unit)).order_by(Official.name, Official.id)
-    return page, count
+            page, count = page.where(probe), count.where(matching)
+    if plan is not None and plan.key is not None:
+        order = (index.K.name, index.K.official_id)  # the key's own order: name, id
+    page = page.options(selectinload(Official.unit)).order_by(*order)
+    return page, count, plan
+
+
+def _estimate(count_stmt, plan: index.Plan) -> int | None:
+    """About how many officials ``count_stmt`` counts, from a sample of the plan key's
+    officials (the first ``SAMPLE`` in name order); None when the key lists few enough
+    to count exactly."""
+    listed = index.key_total(plan)
+    if listed <= EXACT_MAX:
+        return None
+    name, official_id = index.sample_bound(plan, SAMPLE)
+    sampled = _count_of(count_stmt.where(
+        tuple_(index.K.name, index.K.official_id) <= tuple_(name, official_id)))
+    estimate = sampled * listed / SAMPLE
+    digits = max(len(str(int(estimate))) - 2, 0)  # two significant digits: it is 约
+    return int(round(estimate, -digits))
 
 
 def search(c: SearchCriteria, page: int = 1, per_page: int = 20,
            exclude_ids: Iterable[int] = ()):
-    page_stmt, count_stmt = search_statements(c, exclude_ids)
+    """One page of the officials matching ``c``; ``total`` is exact, or an estimate
+    (``total_estimated``) when a name query's index key lists many officials."""
+    page_stmt, count_stmt, plan = _statements(c, exclude_ids)
     result = db.paginate(page_stmt, page=page, per_page=per_page, error_out=False, count=False)
-    result.total = db.session.scalar(select(func.count()).select_from(count_stmt.subquery()))
+    estimate = _estimate(count_stmt, plan) if plan is not None and plan.key is not None else None
+    result.total_estimated = estimate is not None
+    if estimate is None:
+        result.total = _count_of(count_stmt)
+    else:  # never fewer than the pages shown so far
+        result.total = max(estimate, (result.page - 1) * per_page + len(result.items))
     return result
 
 

@@ -1,0 +1,106 @@
+"""The name search index of a million officials (issue 17).
+
+``official_search_key`` (migration 0024, kept in step by database triggers on every
+write) holds per official: each character and each pair of adjacent characters of the
+name (kind ``c``), and each prefix of up to 4 letters of every pinyin spelling and
+initials plus the whole spelling (kind ``p``). Its primary key (kind, key, name,
+official_id) lists one key's officials in name order, so the page of a search walks
+the officials of one key in the order shown and stops after a page, however common
+the key (王: 7 % of a city) or however the matching names cluster in name order.
+
+A query is narrowed to one such key (:func:`plan`): the query itself for one or two
+characters or up to 4 pinyin letters, the rarest pair of characters of a longer
+name. A longer pinyin query reads the whole spellings in its prefix range instead
+when they are few. The name condition itself (:func:`~kaohe.search.filters.
+name_condition`) is still applied, so the results are exactly those of a full scan.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Integer, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kaohe.extensions import db
+from kaohe.officials.models import Official
+from kaohe.search.pinyin import pinyin_query
+
+PREFIX = 4  # pinyin prefixes up to this length are keys (migration 0024)
+FEW = 5000  # this many officials or fewer: read them all and sort by name
+
+
+class OfficialSearchKey(db.Model):
+    """One key of one official's name; written only by the database triggers."""
+
+    __tablename__ = "official_search_key"
+    __table_args__ = {"sqlite_with_rowid": False}  # the primary key is the table
+
+    kind: Mapped[str] = mapped_column(String(1), primary_key=True)  # c: characters, p: pinyin
+    key: Mapped[str] = mapped_column(String(600), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)  # the official's name
+    official_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+K = OfficialSearchKey
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to find the officials whose name matches: walk one key's officials in name
+    order (``key``), or take a small set of officials (``among``) and sort them."""
+
+    key: ColumnElement | None = None  # the condition on K selecting one key
+    among: ColumnElement | None = None  # a condition on Official.id
+
+
+def _one(kind: str, key: str) -> ColumnElement:
+    return (K.kind == kind) & (K.key == key)
+
+
+def _count(condition: ColumnElement, cap: int | None = None) -> int:
+    stmt = select(K.official_id).where(condition)
+    if cap is not None:
+        stmt = stmt.limit(cap + 1)
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+def _after(prefix: str) -> str | None:
+    """The first letter string after every string starting with ``prefix`` (a–z only)."""
+    stripped = prefix.rstrip("z")
+    return stripped[:-1] + chr(ord(stripped[-1]) + 1) if stripped else None
+
+
+def plan(q: str) -> Plan | None:
+    """The index plan of name query ``q``; None when the index does not apply (letters
+    with case mixed with other characters, where the databases' LIKE differ)."""
+    spelled = pinyin_query(q)
+    if spelled is not None:
+        if len(spelled) <= PREFIX:
+            return Plan(key=_one("p", spelled))
+        spellings = (K.kind == "p") & (K.key >= spelled)
+        after = _after(spelled)
+        if after is not None:
+            spellings &= K.key < after
+        if _count(spellings, FEW) <= FEW:
+            return Plan(among=Official.id.in_(select(K.official_id).where(spellings)))
+        return Plan(key=_one("p", spelled[:PREFIX]))
+    q = q.strip()
+    if not q or q.lower() != q.upper():
+        return None
+    if len(q) <= 2:
+        return Plan(key=_one("c", q))
+    pairs = dict.fromkeys(q[i:i + 2] for i in range(len(q) - 1))
+    rarest = min(pairs, key=lambda pair: _count(_one("c", pair), FEW))
+    return Plan(key=_one("c", rarest))
+
+
+def key_total(p: Plan) -> int:
+    """How many officials the plan's key lists (deleted ones included)."""
+    return _count(p.key)
+
+
+def sample_bound(p: Plan, size: int):
+    """The (name, id) of the ``size``-th official of the plan's key, in name order, or
+    None when it lists fewer."""
+    return db.session.execute(select(K.name, K.official_id).where(p.key)
+                              .order_by(K.name, K.official_id).offset(size - 1).limit(1)).first()

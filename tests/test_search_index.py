@@ -1,0 +1,122 @@
+"""The name search index of issue 17: keys kept in step by the database on every write
+path, each kind of query answered through it with the results of a full scan, and the
+estimated count of a common name."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from kaohe.extensions import db
+from kaohe.interop.bulk import insert_records
+from kaohe.officials import services
+from kaohe.officials.models import Official
+from kaohe.officials.services import SearchCriteria, search
+from kaohe.search import index
+from kaohe.search.index import OfficialSearchKey as K
+from kaohe.search.pinyin import index_text
+from tests import factories
+from tests.helpers import text
+
+
+def _keys(official_id: int) -> set[tuple[str, str, str]]:
+    rows = db.session.execute(select(K.kind, K.key, K.name).where(K.official_id == official_id))
+    return set(map(tuple, rows))
+
+
+def _names(**criteria) -> list[str]:
+    return [o.name for o in search(SearchCriteria(**criteria), per_page=100).items]
+
+
+def test_keys_of_a_name(make):
+    o = make.official(name="赵刚伟")
+    db.session.flush()
+    keys = _keys(o.id)
+    assert {k for kind, k, _ in keys if kind == "c"} == {"赵", "刚", "伟", "赵刚", "刚伟"}
+    assert {k for kind, k, _ in keys if kind == "p"} >= {"z", "zh", "zha", "zhao", "zhaogangwei",
+                                                        "zg", "zgw"}
+    assert {name for *_, name in keys} == {"赵刚伟"}
+
+
+def test_keys_follow_renames_bulk_inserts_and_deletes(make):
+    o = make.official(name="赵钢")
+    db.session.flush()
+    db.session.execute(update(Official).where(Official.id == o.id)
+                       .values(name="解放", name_pinyin=index_text("解放")))
+    assert ("c", "解放", "解放") in _keys(o.id) and not any(k == "赵" for _, k, _ in _keys(o.id))
+    assert {"xiefang", "jiefang"} <= {k for kind, k, _ in _keys(o.id) if kind == "p"}
+    row = {c: getattr(o, c) for c in ("gender", "birth_date", "ethnicity", "native_place",
+                                      "rank", "unit_id", "current_post", "political_status")}
+    new_id, = insert_records(Official, [{**row, "name": "钱塘", "name_pinyin": index_text("钱塘"),
+                                         "id_number": factories.id_number(o.birth_date)}])
+    assert ("p", "qt", "钱塘") in _keys(new_id)
+    db.session.execute(delete(Official).where(Official.id == new_id))
+    assert _keys(new_id) == set()
+
+
+@pytest.fixture
+def names(make):
+    unit = make.unit(name="索引区")
+    people = ["王一", "王二", "王小明", "小王", "李王芳", "张三丰", "张丰", "丰张", "赵刚伟",
+              "赵钢", "阿不都热合曼", "Anna王", "王%", "汪洋", "黄晓", "黄晓明"]
+    return {n: make.official(name=n, unit_obj=unit) for n in people}
+
+
+@pytest.mark.parametrize("q, found", [
+    ("王", ["Anna王", "小王", "李王芳", "王%", "王一", "王二", "王小明"]),
+    ("王小", ["王小明"]), ("小王", ["小王"]), ("王小明", ["王小明"]), ("张丰", ["张丰"]),
+    ("三丰", ["张三丰"]), ("热合曼", ["阿不都热合曼"]), ("都热合", ["阿不都热合曼"]),
+    ("%", ["王%"]), ("王%", ["王%"]), ("na王", ["Anna王"]), ("丰张三", []),
+    ("wang", ["王%", "王一", "王二", "王小明", "汪洋"]),  # the start of a spelling only
+    ("wangxiaoming", ["王小明"]), ("wxm", ["王小明"]), ("huangxiao", ["黄晓", "黄晓明"]),
+    ("huangxiaom", ["黄晓明"]), ("zz", []), ("zzzzzz", []), ("anna", ["Anna王"]),
+])
+def test_queries_through_the_index(names, q, found):
+    assert _names(q=q) == sorted(found)
+
+
+def test_few_long_spellings_are_read_and_sorted(names, monkeypatch):
+    assert index.plan("wangxiaoming").among is not None and index.plan("wang").key is not None
+    monkeypatch.setattr(index, "FEW", 0)  # as if thousands spelled so: walk "wang" instead
+    assert index.plan("wangxiaoming").key is not None
+    assert _names(q="wangxiaoming") == ["王小明"]
+
+
+def test_rarest_pair_leads(names):
+    for i in range(3):
+        factories.official(name=f"王小{'甲乙丙'[i]}")
+    assert index.plan("王小明").key.compare(index._one("c", "小明"))
+
+
+def test_page_order_and_other_filters(names, make):
+    other = make.unit(name="别处")
+    make.official(name="王零", unit_obj=other)
+    unit_id = names["王一"].unit_id
+    assert _names(q="王", unit_id=unit_id)[:3] == ["Anna王", "小王", "李王芳"]
+    assert "王零" not in _names(q="王", unit_id=unit_id) and "王零" in _names(q="王")
+    page2 = search(SearchCriteria(q="王"), page=2, per_page=3)
+    assert [o.name for o in page2.items] == ["王%", "王一", "王二"] and page2.total == 8
+    names["王一"].soft_delete()
+    db.session.flush()
+    assert "王一" not in _names(q="王")
+
+
+def test_common_name_total_is_an_estimate(names, monkeypatch, auth, make):
+    monkeypatch.setattr(services, "EXACT_MAX", 3)
+    monkeypatch.setattr(services, "SAMPLE", 2)
+    page = search(SearchCriteria(q="王"), per_page=20)
+    assert page.total_estimated and page.total == 7  # 2 of 2 sampled × 7 listed
+    assert not search(SearchCriteria(q="王小明")).total_estimated
+    make.commit()
+    shown = text(auth.as_role("organization").get("/officials/?q=王"))
+    assert "约 7 人" in shown
+
+
+def test_few_graded_officials_are_found_by_key(make):
+    unit = make.unit(name="等次区")
+    for i, name in enumerate(["乙", "甲", "丙"]):
+        o = make.official(name=name, unit_obj=unit, birth=dt.date(1980, 1, 1 + i))
+        make.result(o, 2020, grade="excellent" if name != "丙" else "competent")
+    page = search(SearchCriteria(year=2020, grade="excellent", unit_id=unit.id))
+    assert [o.name for o in page.items] == ["乙", "甲"] and page.total == 2
