@@ -16,6 +16,7 @@ what the import preloaded) and are then inserted in bulk with their audit rows
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections import defaultdict
 from typing import Callable, Iterator
 
@@ -33,10 +34,13 @@ from kaohe.interop import bulk
 from kaohe.interop.row_check import (CHUNK, Lookup, RowProblems, changed, official_for_row,
                                      refuse_if_recused, row_form, validated, with_current)
 from kaohe.interop.sheets import SHEETS, CellError, Sheet, cell_text, parse_date
-from kaohe.interop.xlsx_read import FileRefused, Report, read_rows  # noqa: F401 (public)
+from kaohe.interop.xlsx_read import FileRefused, Report, SheetRows, read_rows  # noqa: F401 (public)
 from kaohe.officials import idcard
 from kaohe.officials.models import Official, Post
 from kaohe.officials.services import check_official, save_official, save_post
+
+
+BATCH = 1_000  # rows read, checked and saved together
 
 
 class Run:
@@ -65,6 +69,25 @@ class Run:
 
     def with_current(self, raw: dict, data: dict, current, extra=None) -> dict:
         return with_current(self.sheet, raw, self.lookup, self.fill, data, current, extra)
+
+    def begin_batch(self, kind: str, batch: list[tuple[int, dict]]) -> None:
+        """Load the officials the batch names and, for posts and results, their records
+        (those of earlier batches are let go: rows are matched within their batch)."""
+        self.lookup.forget_officials()
+        self.existing = _Existing()
+        self.lookup.load_officials(cell_text(raw.get("id_number")).upper() for _n, raw in batch)
+        if kind in ("posts", "annual", "quarterly"):
+            what = "posts" if kind == "posts" else "results"
+            self.existing.prefetch(what, [o.id for o in self.lookup.officials.values()])
+
+    def end_batch(self, save: bool) -> None:
+        """Flush the batch's updates and insert its new records when ``save``, else
+        drop them (a file with a problem or a dry run saves nothing)."""
+        self.flush_now()
+        if save:
+            for model, new_rows in self.pending.items():
+                bulk.insert_records(model, new_rows)
+        self.pending.clear()
 
 
 # ---------------------------------------------------------------- kinds
@@ -265,34 +288,39 @@ def run_import(kind: str, data: bytes, *, dry_run: bool = False,
 
 def import_steps(kind: str, data: bytes, report: Report,
                  every: int = 500) -> Iterator[tuple[int, int]]:
-    """:func:`run_import` as a generator of (rows done, rows in total), for progress."""
+    """:func:`run_import` as a generator of (rows done, rows in total), for progress.
+
+    The sheet is streamed in batches of :data:`BATCH` rows: each batch's officials
+    and records are loaded, its rows checked, and, while no row has failed, its new
+    records inserted, all in the one transaction that is committed or rolled back at
+    the end. Only the batch, the report and the file's natural keys stay in memory.
+    """
     run = Run(SHEETS[kind])
     importer = _importers()[kind]
-    # Read the whole sheet first (cheap), then preload the officials it names.
-    rows = list(read_rows(data, run.sheet, report))
-    total = len(rows)
-    yield 0, total
-    run.lookup.load_officials(cell_text(raw.get("id_number")).upper() for _n, raw in rows)
-    if kind in ("posts", "annual", "quarterly"):
-        what = "posts" if kind == "posts" else "results"
-        run.existing.prefetch(what, [o.id for o in run.lookup.officials.values()])
+    stream = SheetRows(data, run.sheet, report)  # an over-long sheet is refused here
+    rows = iter(stream)
+    total, done = stream.total, 0
     try:
+        yield 0, total
         with batched_flushes() as flush_now:
             run.flush_now = flush_now
-            for index, (number, raw) in enumerate(rows, start=1):
-                run.number = number
-                try:
-                    outcome = importer(raw, run)
-                    setattr(report, outcome, getattr(report, outcome) + 1)
-                except (RowProblems, ValidationFailed) as exc:
-                    _report_row(report, run.sheet, number, exc.errors)
-                if index % every == 0 and index < total:
-                    yield index, total
+            while batch := list(itertools.islice(rows, BATCH)):
+                run.begin_batch(kind, batch)
+                for number, raw in batch:
+                    run.number = number
+                    try:
+                        outcome = importer(raw, run)
+                        setattr(report, outcome, getattr(report, outcome) + 1)
+                    except (RowProblems, ValidationFailed) as exc:
+                        _report_row(report, run.sheet, number, exc.errors)
+                    done += 1
+                    if done % every == 0 and done < total:
+                        yield done, total
+                batch = None  # not held while the next one is read
+                run.end_batch(save=report.ok and not report.dry_run)
         for number, errors in sorted(run.excellent.problems().items()):
             _report_row(report, run.sheet, number, errors)
         if report.ok and report.rows and not report.dry_run:
-            for model, new_rows in run.pending.items():
-                bulk.insert_records(model, new_rows)
             if report.created or report.updated:
                 record_event("import", f"xlsx:{kind}", None, {
                     "rows": report.rows, "created": report.created,
@@ -307,7 +335,9 @@ def import_steps(kind: str, data: bytes, report: Report,
     except BaseException:
         db.session.rollback()  # includes the client going away mid-stream (GeneratorExit)
         raise
-    yield total, total
+    finally:
+        stream.close()
+    yield max(total, done), max(total, done)
 
 
 def _report_row(report: Report, sheet: Sheet, number: int, errors: dict[str, str]) -> None:

@@ -100,6 +100,10 @@ class Lookup:
             for o in db.session.scalars(select(Official).where(Official.id_number.in_(part))):
                 self.officials[o.id_number] = o
 
+    def forget_officials(self) -> None:
+        """Let go of the officials loaded so far (an import loads them batch by batch)."""
+        self.officials, self.id_numbers, self.looked_up = {}, {}, set()
+
     def id_number_holder(self, number: str) -> int | None:
         """:func:`kaohe.officials.services.check_official`'s clash lookup, from memory."""
         if number not in self.looked_up:

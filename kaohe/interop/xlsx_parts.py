@@ -105,6 +105,20 @@ class Package:
         parser.StartElementHandler = handler.start  # no wrapper: a bomb's millions of
         parser.EndElementHandler = handler.end  # elements cost one Python call each
         parser.CharacterDataHandler = handler.data
+        try:
+            for chunk in self.chunks(name):
+                parser.Parse(chunk, False)
+                yield
+            parser.Parse(b"", True)
+        except expat.ExpatError as exc:
+            raise FileRefused(BAD_XML) from exc
+
+    def chunks(self, name: str) -> Iterator[bytes]:
+        """The inflated bytes of part ``name`` in pieces of at most ``CHUNK``, unparsed.
+
+        Raises :class:`FileRefused` when the part inflates beyond what the zip's
+        directory said or beyond the limit, or is damaged.
+        """
         bound = min(self.sizes[name], XLSX_MAX_PART_BYTES)
         inflated = 0
         try:
@@ -113,11 +127,7 @@ class Package:
                     inflated += len(chunk)
                     if inflated > bound:  # the directory lied (zipfile stops there itself)
                         raise FileRefused(too_large(name))
-                    parser.Parse(chunk, False)
-                    yield
-            parser.Parse(b"", True)
-        except expat.ExpatError as exc:
-            raise FileRefused(BAD_XML) from exc
+                    yield chunk
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
                 RuntimeError) as exc:  # RuntimeError: an encrypted part
             raise FileRefused(BROKEN) from exc

@@ -7,7 +7,9 @@ one pass. The bounds of :mod:`kaohe.core.limits` are checked while reading, so a
 hostile file is refused after reading only as much as the first bound it passes,
 in memory that does not grow with the file: the number and total length of the
 shared strings (the table's declared count is checked first), the length of one
-cell, and the rows of the sheet (its ``<dimension>`` first, then a running count).
+cell, and the rows of the sheet. The rows are bounded twice: before anything else of
+the sheet is read, its ``<dimension>`` and a count of its ``<row>`` tags in the raw
+bytes (:mod:`kaohe.interop.xlsx_count`), then a running count while parsing.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 from kaohe.core.limits import (XLSX_MAX_CELL_CHARS, XLSX_MAX_PARTS, XLSX_MAX_ROWS,
                                XLSX_MAX_SHARED_CHARS, XLSX_MAX_SHARED_STRINGS)
 from kaohe.interop.sheets import Sheet, normalise_header
+from kaohe.interop.xlsx_count import OverLimit, count_rows, last_row
 from kaohe.interop.xlsx_parts import BAD_XML, NOT_XLSX, FileRefused, Package
 
 MAX_PROBLEMS = 1_000  # the report stops listing after this many
@@ -228,7 +231,7 @@ class _SheetRows:
             self.number = int(attrs.get("r") or self.number + 1)
             self.values, self.column = {}, -1
         elif name == DIMENSION:
-            last = _last_row(attrs.get("ref", ""))
+            last = last_row(attrs.get("ref", ""))
             if last is not None and last > XLSX_MAX_ROWS + 1:
                 raise FileRefused(too_many_rows(last, attrs["ref"][:40]))
 
@@ -263,24 +266,21 @@ def _column(ref: str | None, previous: int) -> int:
     return index - 1
 
 
-def _last_row(ref: str) -> int | None:
-    """The last row of a ``<dimension>`` ("A1:Q120" → 120); None when unreadable."""
-    digits = ref.rpartition(":")[2].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    return int(digits) if digits.isdigit() and len(digits) <= 12 else None
-
-
 class Book:
     """The parts of the workbook the rows need; a sheet is read by :meth:`rows`."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, count: str | None = None):
+        """``count``: a sheet whose rows are counted (:attr:`row_count`, refusing an
+        over-long sheet) before the styles and shared strings are read."""
         self.package = Package(data)
+        self.row_count = 0
         try:
-            self._read()
+            self._read(count)
         except BaseException:
             self.close()
             raise
 
-    def _read(self) -> None:
+    def _read(self, count: str | None) -> None:
         package = self.package
         try:
             main = next((name for _id, name in package.related("", "officeDocument")),
@@ -293,6 +293,8 @@ class Book:
             self.sheets = [(name, sheets[rid]) for name, rid in workbook.sheets if rid in sheets]
             if not self.sheets:
                 raise FileRefused("文件中没有工作表。")
+            if count is not None:
+                self.row_count = self.count_rows(count)
             for kind, handler in (("styles", styles), ("sharedStrings", strings)):
                 for _id, name in package.related(main, kind)[:1]:
                     package.read(name, handler)
@@ -305,10 +307,22 @@ class Book:
     def close(self) -> None:
         self.package.close()
 
+    def part(self, title: str) -> str:
+        """The part of sheet ``title``, else of the first sheet."""
+        return next((t for name, t in self.sheets if name == title), self.sheets[0][1])
+
+    def count_rows(self, title: str) -> int:
+        """The ``<row>`` elements of sheet ``title`` (header and empty rows included),
+        counted without parsing; refuses a sheet over the row limit (see above)."""
+        try:
+            return count_rows(self.package.chunks(self.part(title)), XLSX_MAX_ROWS + 1)
+        except OverLimit as exc:
+            raise FileRefused(too_many_rows(exc.rows, exc.ref)) from None
+
     def rows(self, title: str) -> Iterator[tuple[int, dict]]:
         """(row number, {0-based column: value}) of each row of sheet ``title`` (else the
         first); values as openpyxl's ``values_only``, empty cells and rows left out."""
-        target = next((t for name, t in self.sheets if name == title), self.sheets[0][1])
+        target = self.part(title)
         sheet = _SheetRows(self)
         try:
             for _chunk in self.package.parse(target, sheet):
@@ -334,11 +348,31 @@ class Book:
         return number
 
 
-def read_rows(data: bytes, sheet: Sheet, report: Report) -> Iterator[tuple[int, dict]]:
-    """Yield (row number, {field: raw cell value}) for each non-empty row."""
-    book = Book(data)
-    try:
-        rows = book.rows(sheet.title)
+class SheetRows:
+    """The rows of an import's sheet, streamed: (row number, {field: raw cell value})
+    for each non-empty row, read when iterated (once). Opening reads the workbook's
+    small parts and counts the sheet's rows without parsing them, so an over-long
+    sheet is refused here (:class:`FileRefused`) and :attr:`total` is known."""
+
+    def __init__(self, data: bytes, sheet: Sheet, report: Report):
+        self.sheet, self.report = sheet, report
+        self.book = Book(data, count=sheet.title)
+        # Row elements after the header: an upper bound of the rows the import reads.
+        self.total = max(self.book.row_count - 1, 0)
+
+    def __iter__(self) -> Iterator[tuple[int, dict]]:
+        try:
+            yield from self._rows()
+        finally:
+            self.book.close()
+
+    def close(self) -> None:
+        """Let the file go (iterating to the end does so too)."""
+        self.book.close()
+
+    def _rows(self) -> Iterator[tuple[int, dict]]:
+        sheet, report = self.sheet, self.report
+        rows = self.book.rows(sheet.title)
         _number, header = next(rows, (0, {}))
         if not header:
             raise FileRefused("工作表为空：第 1 行应为列标题（可下载模板查看）。")
@@ -361,5 +395,9 @@ def read_rows(data: bytes, sheet: Sheet, report: Report) -> Iterator[tuple[int, 
                 continue
             report.rows += 1
             yield number, {name: values.get(i) for name, i in wanted}
-    finally:
-        book.close()
+
+
+def read_rows(data: bytes, sheet: Sheet, report: Report) -> Iterator[tuple[int, dict]]:
+    """Yield (row number, {field: raw cell value}) for each non-empty row (see
+    :class:`SheetRows`; nothing is read before the first ``next``)."""
+    yield from SheetRows(data, sheet, report)
