@@ -9,8 +9,7 @@ from flask_login import current_user
 from kaohe.auth.permissions import P, guard
 from kaohe.discussions import bundle as bundles
 from kaohe.discussions.services import access
-from kaohe.discussions.views import pdf_response
-from kaohe.discussions.watermark import reader_label, watermark
+from kaohe.discussions.watermark import reader_label, stamped_download
 from kaohe.dossier.services import font_spec, now_local
 from kaohe.extensions import db
 from kaohe.jobs import services as jobs_services
@@ -54,8 +53,9 @@ def download(discussion_id: int):
     if made is None or made.status != "done":
         abort(404)
     at = now_local()
-    pdf = watermark(made.pdf, reader_label(current_user.name, at.strftime("%Y-%m-%d %H:%M")),
-                    font_spec())
+    response = stamped_download(
+        made.pdf, reader_label(current_user.name, at.strftime("%Y-%m-%d %H:%M")),
+        f"议程材料汇编_{discussion.date.isoformat()}_{made.id}.pdf", font_spec())
     access.log("download", discussion, "本人议程材料汇编", bundle_id=made.id, sha256=made.sha256)
     db.session.commit()
-    return pdf_response(pdf, f"议程材料汇编_{discussion.date.isoformat()}_{made.id}.pdf")
+    return response

@@ -27,7 +27,7 @@ from kaohe.discussions.member_list_forms import DiscussionMembersForm
 from kaohe.discussions.models import DiscussionReviewer
 from kaohe.discussions.services import access, agenda, decisions
 from kaohe.discussions.services.readiness import readiness
-from kaohe.discussions.watermark import reader_label, watermark
+from kaohe.discussions.watermark import reader_label, stamped_download, watermark
 from kaohe.dossier.services import font_spec, now_local
 from kaohe.extensions import db
 
@@ -335,11 +335,12 @@ def bundle_download(discussion_id: int):
     if made is None or made.status != "done":
         abort(404)
     at = now_local()
-    pdf = watermark(made.pdf, reader_label(current_user.name, at.strftime("%Y-%m-%d %H:%M")),
-                    font_spec())
+    response = stamped_download(  # stamped into a temporary file: bundles are large
+        made.pdf, reader_label(current_user.name, at.strftime("%Y-%m-%d %H:%M")),
+        f"议程材料汇编_{discussion.date.isoformat()}_{made.id}.pdf", font_spec())
     access.log("download", discussion, "议程材料汇编", bundle_id=made.id, sha256=made.sha256)
     db.session.commit()
-    return pdf_response(pdf, f"议程材料汇编_{discussion.date.isoformat()}_{made.id}.pdf")
+    return response
 
 
 @bp.get("/<int:discussion_id>/register")

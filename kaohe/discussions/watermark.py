@@ -11,21 +11,27 @@ one xref table, one ``%%EOF``. No earlier revision is left to cut back to (an
 incremental update appended to the stored bytes was: cutting at its first ``%%EOF``
 gave the clean document). PDFs of ReportLab's (and :mod:`kaohe.dossier.pdfmerge`'s)
 shape are rewritten here byte by byte in milliseconds; any other is rewritten with
-pypdf.
+pypdf. A bundle's download is stamped into a temporary file and sent from it, each
+page's stamped content made as it is written (:func:`stamped_download`).
 """
 from __future__ import annotations
 
 import io
 import re
+import tempfile
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import BinaryIO
 
+from flask import Response, request
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.colors import Color
 from reportlab.lib.rl_accel import asciiBase85Decode
 from reportlab.pdfgen import canvas
+from werkzeug.wsgi import wrap_file
 
+from kaohe.core.downloads import PDF_MIME, content_disposition
 from kaohe.dossier import pdfmerge
 from kaohe.dossier.fonts import FontSpec, draw_runs, load
 
@@ -68,10 +74,38 @@ def watermark(pdf: bytes, text: str, font: FontSpec = None) -> bytes:
 
     Raises :class:`~kaohe.dossier.glyphs.MissingGlyphError` when no font of the chain
     can draw a character of ``text``."""
+    out = io.BytesIO()
+    watermark_to(out, pdf, text, font)
+    return out.getvalue()
+
+
+def watermark_to(out: BinaryIO, pdf: bytes, text: str, font: FontSpec = None) -> None:
+    """:func:`watermark` into the seekable binary file ``out`` (at its start)."""
     try:
-        return rewrite(pdf, lambda width, height: stamp_page(width, height, text, font))
+        rewrite_to(out, pdf, lambda width, height: stamp_page(width, height, text, font))
     except (ValueError, IndexError, KeyError, AttributeError, zlib.error):  # MergeError too
-        return watermark_pypdf(pdf, text, font)
+        out.seek(0)
+        out.truncate()
+        watermark_pypdf_to(out, pdf, text, font)
+
+
+def stamped_download(pdf: bytes, text: str, filename: str, font: FontSpec = None) -> Response:
+    """A download of ``pdf`` with ``text`` drawn over every page, stamped into a
+    temporary file and sent from it: a 500-item bundle is not copied in memory again."""
+    out = tempfile.TemporaryFile()
+    try:
+        watermark_to(out, pdf, text, font)
+    except BaseException:
+        out.close()
+        raise
+    size = out.tell()
+    out.seek(0)
+    response = Response(wrap_file(request.environ, out), mimetype=PDF_MIME,
+                        direct_passthrough=True, headers={
+                            "Content-Disposition": content_disposition(filename),
+                            "Cache-Control": "private, no-store"})
+    response.content_length = size
+    return response
 
 
 # ---- the fast way: ReportLab-shaped PDFs, objects copied byte for byte ----------------
@@ -212,11 +246,20 @@ def _content_refs(page: bytes) -> list[bytes]:
 def rewrite(pdf: bytes, make_stamp) -> bytes:
     """A new complete PDF of ``pdf`` (ReportLab's shape) with the page
     ``make_stamp(width, height)`` returns drawn over every page of that size."""
+    out = io.BytesIO()
+    rewrite_to(out, pdf, make_stamp)
+    return out.getvalue()
+
+
+def rewrite_to(out: BinaryIO, pdf: bytes, make_stamp) -> None:
+    """:func:`rewrite` into the binary file ``out``. Each page's stamped content stream
+    is made as it is written, so that the stamped pages are never all held at once."""
     doc = pdfmerge.parse(pdf)
     bodies = list(doc.objects)
     stamps: dict[tuple[float, ...], _Stamp] = {}
     amended: set[tuple] = set()  # (shared resource dictionary, page box) already joined
     used: set[int] = set()
+    contents: dict[int, tuple[list[int], tuple[float, ...], _Stamp]] = {}
     for k in doc.kids:
         page = bodies[k - 1]
         box_m = _MEDIABOX.search(page)
@@ -243,21 +286,29 @@ def rewrite(pdf: bytes, make_stamp) -> bytes:
                     bodies[n - 1] = _joined(bodies[n - 1], add)
             else:
                 resources[kind] = _joined(value or b"<< >>", add)
-        # Contents: one stream, the page's drawing then the stamp's; the old objects
-        # are overwritten (the first) or emptied (any further ones).
+        # Contents: one stream, the page's drawing then the stamp's (made when written);
+        # the old objects are overwritten (the first) or emptied (any further ones).
         refs = [int(r) for r in _content_refs(page)]
         if used.intersection(refs):
             raise pdfmerge.MergeError("content stream shared by pages")
         used.update(refs)
-        own = b"\n".join(_decoded(bodies[r - 1]) for r in refs)
-        move = b"1 0 0 1 %g %g cm\n" % box[:2] if box[:2] != (0, 0) else b""
-        bodies[refs[0] - 1] = _stream(b"q\n" + own + b"\nQ\nq\n" + move + st.ops + b"\nQ\n")
+        contents[refs[0]] = (refs, box, st)
         for r in refs[1:]:
             bodies[r - 1] = b"null"
         page = page[:res_at] + _dict(resources) + page[res_at + len(old_resources):]
         c = _CONTENTS.search(page)
         bodies[k - 1] = page[:c.start()] + b"/Contents %d 0 R" % refs[0] + page[c.end():]
-    return pdfmerge.write(doc.header, bodies, doc.root, doc.info)
+
+    def body(number: int) -> bytes:
+        if number not in contents:
+            return bodies[number - 1]
+        refs, box, st = contents[number]
+        own = b"\n".join(_decoded(doc.objects[r - 1]) for r in refs)
+        move = b"1 0 0 1 %g %g cm\n" % box[:2] if box[:2] != (0, 0) else b""
+        return _stream(b"q\n" + own + b"\nQ\nq\n" + move + st.ops + b"\nQ\n")
+
+    pdfmerge.write_to(out, doc.header, (body(n) for n in range(1, len(bodies) + 1)),
+                      doc.root, doc.info)
 
 
 def _joined(d: bytes, add: dict[bytes, bytes]) -> bytes:
@@ -278,15 +329,20 @@ def _stamp(width: float, height: float, text: str, font: FontSpec):
 def watermark_pypdf(pdf: bytes, text: str, font: FontSpec = None) -> bytes:
     """Merge the stamp page over each page with pypdf and write a new file (pypdf
     replaces each page's old content stream by the merged one)."""
+    out = io.BytesIO()
+    watermark_pypdf_to(out, pdf, text, font)
+    return out.getvalue()
+
+
+def watermark_pypdf_to(out: BinaryIO, pdf: bytes, text: str, font: FontSpec = None) -> None:
+    """:func:`watermark_pypdf` into the binary file ``out``."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     for page in writer.pages:
         box = page.mediabox
         page.merge_page(_stamp(round(float(box.width), 2), round(float(box.height), 2), text,
                                font), over=True)
         page.compress_content_streams()
-    out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
 
 
 def reader_label(name: str, at: str) -> str:

@@ -7,12 +7,15 @@ flat /Pages node, an /Outlines tree. So the objects are copied byte for byte,
 their numbers shifted (references are rewritten outside stream data only), and a
 new page tree, outline and catalog are written around them. Each part's own
 outline (its sections) hangs under the part's bookmark. Anything of another
-shape raises :class:`MergeError`.
+shape raises :class:`MergeError`. :class:`Merger` writes the merge to a file one part
+at a time (the agenda bundle's hundreds of dossiers are never all in memory).
 """
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
+from typing import BinaryIO, Iterable
 
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 _TRAILER = re.compile(rb"trailer\s*<<(.*?)>>\s*startxref", re.S)
@@ -20,6 +23,8 @@ _ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
 _REF = re.compile(rb"(\d+) 0 R")
 _LENGTH = re.compile(rb"/Length (\d+)")
 _PARENT = re.compile(rb"/Parent \d+ 0 R")
+_PAGES, _OUTLINES, _CATALOG, _INFO = 1, 2, 3, 4  # the merge's own objects
+_OWN = _INFO  # how many: the parts' objects are numbered after them
 
 
 class MergeError(ValueError):
@@ -109,68 +114,116 @@ def merge(parts: list[tuple[str, bytes]], title: str = "") -> bytes:
     """One PDF of ``parts`` = [(bookmark title, pdf bytes)], pages in order."""
     if not parts:
         raise MergeError("nothing to merge")
-    docs = [parse(pdf) for _t, pdf in parts]
-    total = sum(len(d.objects) for d in docs)
-    pages_root, outline_root, catalog, info = total + 1, total + 2, total + 3, total + 4
-    bodies: list[bytes] = []
-    kids: list[int] = []
-    items: list[int] = []
-    offset = 0
-    for (name, _pdf), d in zip(parts, docs):
-        shifted = [shift(b, offset) for b in d.objects]
-        for k in d.kids:
-            shifted[k - 1] = _PARENT.sub(b"/Parent %d 0 R" % pages_root, shifted[k - 1], 1)
-        for dropped in (d.root, d.info, d.pages_node):
-            if dropped:
-                shifted[dropped - 1] = b"null"
-        first_page = d.kids[0] + offset
+    out = io.BytesIO()
+    merger = Merger(out, title)
+    for name, pdf in parts:
+        merger.add(name, pdf)
+    merger.close()
+    return out.getvalue()
+
+
+class Merger:
+    """Writes the merge of parts, added one at a time, to the binary file ``out``, so
+    that only the part being added is held in memory (a 500-item agenda bundle held
+    every dossier at once: issue 17). The page tree, outline root, catalog and info
+    are objects 1–4, written last; a part's outline item is written once the next
+    part's is known (its /Next link)."""
+
+    def __init__(self, out: BinaryIO, title: str = ""):
+        self.out, self.title = out, title
+        self.offsets: dict[int, int] = {}
+        self.kids: list[int] = []
+        self.items: list[int] = []
+        self.allocated = _OWN  # objects numbered so far
+        self.header = b""
+        self.held: bytes = b""  # the last part's outline item, its /Next link unknown
+
+    def _write(self, number: int, body: bytes) -> None:
+        self.offsets[number] = self.out.tell()
+        self.out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+
+    def add(self, name: str, pdf: bytes) -> int:
+        """Append the part ``pdf`` under the bookmark ``name``; its page count."""
+        d = parse(pdf)
+        if not self.header:
+            self.header = d.header
+            self.out.write(d.header + b"\n%\x93\x8c\x8b\x9e\n")
+        offset = self.allocated
         item = (d.outlines or d.root) + offset  # the part's outline root becomes its item
+        if self.items:
+            self._write(self.items[-1], self.held.replace(b"@NEXT@", b"/Next %d 0 R" % item))
         children = b""
         if d.outlines:
-            old = shifted[d.outlines - 1]
+            old = d.objects[d.outlines - 1]
             first = re.search(rb"/First (\d+) 0 R", old)
             last = re.search(rb"/Last (\d+) 0 R", old)
             count = re.search(rb"/Count (\d+)", old)
             if first and last:
-                children = (b" /First %s 0 R /Last %s 0 R /Count -%s"
-                            % (first.group(1), last.group(1), count.group(1) if count else b"0"))
-        shifted[item - offset - 1] = (
-            b"<< /Title " + text_string(name) + b" /Parent %d 0 R" % outline_root
-            + b" /Dest [ %d 0 R /Fit ]" % first_page + children + b" @LINKS@ >>")
-        kids += [k + offset for k in d.kids]
-        items.append(item)
-        bodies += shifted
-        offset += len(d.objects)
-    for i, item in enumerate(items):
-        links = b""
-        if i:
-            links += b"/Prev %d 0 R " % items[i - 1]
-        if i + 1 < len(items):
-            links += b"/Next %d 0 R" % items[i + 1]
-        bodies[item - 1] = bodies[item - 1].replace(b" @LINKS@", b" " + links.strip() if links
-                                                    else b"")
-    bodies.append(b"<< /Count %d /Kids [ %s ] /Type /Pages >>"
-                  % (len(kids), b" ".join(b"%d 0 R" % k for k in kids)))
-    bodies.append(b"<< /Count %d /First %d 0 R /Last %d 0 R /Type /Outlines >>"
-                  % (len(items), items[0], items[-1]))
-    bodies.append(b"<< /Outlines %d 0 R /PageMode /UseOutlines /Pages %d 0 R /Type /Catalog >>"
-                  % (outline_root, pages_root))
-    bodies.append(b"<< /Creator (Kaohe) /Producer (Kaohe dossier merge) /Title "
-                  + text_string(title) + b" >>")
-    return write(docs[0].header, bodies, catalog, info)
+                children = (b" /First %d 0 R /Last %d 0 R /Count -%s"
+                            % (int(first.group(1)) + offset, int(last.group(1)) + offset,
+                               count.group(1) if count else b"0"))
+        prev = b" /Prev %d 0 R" % self.items[-1] if self.items else b""
+        self.held = (b"<< /Title " + text_string(name) + b" /Parent %d 0 R" % _OUTLINES
+                     + b" /Dest [ %d 0 R /Fit ]" % (d.kids[0] + offset) + children + prev
+                     + b" @NEXT@ >>")
+        kids = set(d.kids)
+        dropped = {d.root, d.info, d.pages_node}
+        for number, body in enumerate(d.objects, start=1):
+            if number + offset == item:
+                continue
+            if number in dropped:
+                body = b"null"
+            else:
+                body = shift(body, offset)
+                if number in kids:
+                    body = _PARENT.sub(b"/Parent %d 0 R" % _PAGES, body, 1)
+            self._write(number + offset, body)
+        self.kids += [k + offset for k in d.kids]
+        self.items.append(item)
+        self.allocated += len(d.objects)
+        return len(d.kids)
+
+    def close(self) -> int:
+        """Write the page tree, outline, catalog, info and xref; the page count."""
+        if not self.items:
+            raise MergeError("nothing to merge")
+        self._write(self.items[-1], self.held.replace(b" @NEXT@", b""))
+        self._write(_PAGES, b"<< /Count %d /Kids [ %s ] /Type /Pages >>"
+                    % (len(self.kids), b" ".join(b"%d 0 R" % k for k in self.kids)))
+        self._write(_OUTLINES, b"<< /Count %d /First %d 0 R /Last %d 0 R /Type /Outlines >>"
+                    % (len(self.items), self.items[0], self.items[-1]))
+        self._write(_CATALOG, b"<< /Outlines %d 0 R /PageMode /UseOutlines /Pages %d 0 R"
+                    b" /Type /Catalog >>" % (_OUTLINES, _PAGES))
+        self._write(_INFO, b"<< /Creator (Kaohe) /Producer (Kaohe dossier merge) /Title "
+                    + text_string(self.title) + b" >>")
+        _xref(self.out, [self.offsets[n] for n in range(1, self.allocated + 1)], _CATALOG,
+              _INFO)
+        return len(self.kids)
 
 
 def write(header: bytes, bodies: list[bytes], root: int, info: int | None) -> bytes:
     """One complete PDF (a single xref table and ``%%EOF``) of the objects ``bodies``
     (object i + 1 is ``bodies[i]``), catalog ``root``."""
-    out = bytearray(header + b"\n%\x93\x8c\x8b\x9e\n")
+    out = io.BytesIO()
+    write_to(out, header, bodies, root, info)
+    return out.getvalue()
+
+
+def write_to(out: BinaryIO, header: bytes, bodies: Iterable[bytes], root: int,
+             info: int | None) -> None:
+    """:func:`write` into the binary file ``out``, each object as ``bodies`` yields it."""
+    out.write(header + b"\n%\x93\x8c\x8b\x9e\n")
     offsets = []
     for number, body in enumerate(bodies, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += (b"trailer\n<<%s /Root %d 0 R /Size %d >>\nstartxref\n%d\n%%%%EOF\n"
-            % (b" /Info %d 0 R" % info if info else b"", root, len(bodies) + 1, xref))
-    return bytes(out)
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    _xref(out, offsets, root, info)
+
+
+def _xref(out: BinaryIO, offsets: list[int], root: int, info: int | None) -> None:
+    """The xref table of objects 1… at ``offsets`` and the trailer, written at the end."""
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
+    out.write(b"trailer\n<<%s /Root %d 0 R /Size %d >>\nstartxref\n%d\n%%%%EOF\n"
+              % (b" /Info %d 0 R" % info if info else b"", root, len(offsets) + 1, xref))
