@@ -5,11 +5,13 @@ import datetime as dt
 import re
 
 import pytest
+from sqlalchemy import select
 
 from kaohe.appform import services
 from kaohe.core.errors import ValidationFailed
 from kaohe.dossier.glyphs import MissingGlyphError
 from kaohe.extensions import db
+from kaohe.interop.models import AppointmentSheet
 from tests import factories
 from tests.appform_support import (D, column, find, flat, full_official, image_count, member,
                                    pages, sheet, words)
@@ -255,3 +257,24 @@ def test_birth_day_and_last_allowed_day_are_accepted(make):
     assert "（0岁）" in flat(pages(services.official_form(o, D(1975, 3, 8), today=AS_OF))[0])
     last = services.official_form(o, AS_OF + dt.timedelta(days=366), today=AS_OF)
     assert "（52岁）" in flat(pages(last)[0])  # born 1975-03-08, on 2027-12-04
+
+
+def test_the_recorded_fill_date_is_printed_as_in_the_lrmx_export(make):
+    o = full_official()
+    o_sheet = db.session.scalar(select(AppointmentSheet).filter_by(official_id=o.id))
+    for recorded, printed in ((None, "2026年12月03日"), (D(2026, 2, 28), "2026年02月28日"),
+                              (D(2024, 2, 29), "2024年02月29日")):
+        o_sheet.filled_on = recorded
+        db.session.flush()
+        two = flat(pages(services.official_form(o, AS_OF, "A4", today=AS_OF))[1])
+        assert printed in two and (recorded is None or "2026年12月03日" not in two), recorded
+
+
+def test_a_past_reference_date_shows_the_resume_as_it_stood(make):
+    o = full_official()
+    unit = factories.unit(name="西城区", kind="county")
+    factories.post(o, unit, start=D(2026, 6, 1), title="西城区委书记", principal=True)
+    now = flat(pages(services.official_form(o, AS_OF, "A4", today=AS_OF))[0])
+    assert "西城区委书记" in now and "2026.06--" in now
+    then = flat(pages(services.official_form(o, D(2026, 5, 31), "A4", today=AS_OF))[0])
+    assert "西城区委书记" not in then and "2016.01--" in then and "2026.06--" not in then

@@ -115,9 +115,14 @@ def family_of(official_id: int) -> list[FamilyMember]:
         .order_by(FamilyMember.sort_order, FamilyMember.id)))
 
 
+def _day(day: dt.date) -> str:
+    return f"{day.year}年{day.month:02d}月{day.day:02d}日"
+
+
 def collect(official: Official, as_of: dt.date, today: dt.date, item=None,
             filled_by: str = "") -> FormData:
-    """The form of ``official`` with ages on ``as_of``, dated ``today``; ``item`` (an
+    """The form of ``official`` with ages and 简历 on ``as_of``, dated with the 填表时间 the
+    sheet records, else ``today`` (as the LRMX export); ``item`` (an
     agenda item) supplies 拟任/拟免 and 任免理由; ``filled_by`` is the 填表人 when the
     sheet names none (as in the LRMX export)."""
     sheet = sheet_of(official)
@@ -138,9 +143,9 @@ def collect(official: Official, as_of: dt.date, today: dt.date, item=None,
         school_inservice=official.school_inservice,
         degree_school_inservice=sheet.degree_school_inservice or "",
         current_post=official.current_post, proposed_post=proposed or "",
-        proposed_removal=removal or "", resume=resume_text(official, sheet),
+        proposed_removal=removal or "", resume=resume_text(official, sheet, until=as_of),
         rewards=sheet.rewards or "", annual_results=annual_results_text(official, as_of),
         reason=reason or "", report_unit=sheet.reporting_unit or "",
-        report_date=f"{today.year}年{today.month:02d}月{today.day:02d}日",
+        report_date=_day(sheet.filled_on or today),
         filler=sheet.filled_by or filled_by, as_of=as_of, photo=official.photo,
         family=tuple(relative(m, as_of) for m in family_of(official.id)))

@@ -9,6 +9,8 @@ unit's name ("财政局副局长" for 市财政局 → "市财政局副局长").
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from kaohe.interop.lrmx_parse import resume_line
 from kaohe.units.models import Unit
 
@@ -52,10 +54,15 @@ def post_position(unit: Unit | None, title: str) -> str:
     return unit.name + title
 
 
-def resume_text(official, sheet=None) -> str:
-    """The 简历 of ``official``: ``sheet.resume`` when written, else one line per post."""
+def resume_text(official, sheet=None, until: dt.date | None = None) -> str:
+    """The 简历 of ``official``: ``sheet.resume`` when written, else one line per post;
+    ``until`` (a form's 计算年龄时间) leaves out the posts begun after it and shows the
+    ones it fell in as current, as the form would have read on that day."""
     if sheet is not None and (sheet.resume or "").strip():
         return sheet.resume
-    posts = sorted(official.posts, key=lambda p: (p.start_date, p.id or 0))
-    return "\n".join(resume_line(p.start_date, p.end_date, post_position(p.unit, p.title))
-                     for p in posts)
+    posts = sorted((p for p in official.posts if until is None or p.start_date <= until),
+                   key=lambda p: (p.start_date, p.id or 0))
+    return "\n".join(
+        resume_line(p.start_date, None if until and p.end_date and p.end_date > until
+                    else p.end_date, post_position(p.unit, p.title))
+        for p in posts)
