@@ -74,7 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.init_app(app)
 
     from kaohe import blueprints, cli, errors, ops
-    from kaohe.jobs import engine as jobs_engine
+    from kaohe.jobs import queue as jobs_queue
 
     from kaohe.core.limits import IdConverter
 
@@ -83,7 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     blueprints.init_app(app)
     cli.init_app(app)
-    jobs_engine.init_app(app)
+    jobs_queue.init_app(app)
 
     from kaohe.dossier import sections
 

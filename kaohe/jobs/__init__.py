@@ -71,13 +71,15 @@ server only and records the run as a ``job`` row)::
 
     send_digest.call_local()                 # the Huey task: runs it now (tests)
 
+Huey itself is loaded on first use (a submission, the first request of a web process,
+``flask worker``): tasks are declared through :mod:`kaohe.jobs.queue` (issue 17).
+
 Operations: ``kaohe.jobs.services.queue_ok()`` for /readyz and ``queue_stats()`` for /metrics;
 ``flask --app app worker`` runs a consumer (see :mod:`kaohe.jobs.cli`).
 """
-from huey import crontab
-
 from kaohe.jobs.kinds import job_kind
 from kaohe.jobs.runner import JobContext, JobFailed
+from kaohe.jobs.queue import crontab
 from kaohe.jobs.services import submit
 from kaohe.jobs.tasks import periodic
 

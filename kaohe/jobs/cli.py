@@ -6,8 +6,6 @@ import logging
 import click
 from flask import current_app
 
-from kaohe.jobs.engine import huey, storage_for
-
 
 @click.command("worker")
 @click.option("--workers", "-w", type=click.IntRange(1, 64), default=2, show_default=True,
@@ -16,6 +14,8 @@ from kaohe.jobs.engine import huey, storage_for
               help="Do not schedule periodic tasks (sweeper, cleanup) from this worker.")
 def worker_command(workers: int, no_periodic: bool) -> None:
     """Run jobs from the queue until stopped (SIGINT: finish running jobs; SIGTERM: stop)."""
+    from kaohe.jobs.engine import huey, storage_for  # loads Huey (see kaohe.jobs.queue)
+
     if huey.immediate:
         raise click.ClickException("KAOHE_JOBS_IMMEDIATE 已开启：任务在提交处同步执行，无需工作进程。")
     storage, kwargs = storage_for(current_app)

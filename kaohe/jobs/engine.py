@@ -1,7 +1,8 @@
 """The Huey instance of the process, its storage, and the embedded consumer.
 
-One :class:`KaoheHuey` exists per process (tasks are registered on it at import);
-:func:`init_app` chooses its storage from the app's configuration:
+One :class:`KaoheHuey` exists per process. This module is loaded on first use (see
+:mod:`kaohe.jobs.queue`): as it loads, the tasks declared so far are registered on it
+and its storage is chosen from the configuration of the app bound by ``init_app``:
 
 * ``KAOHE_REDIS_URL`` set: Redis, shared by every server and ``flask worker``;
 * otherwise SQLite, a file in the instance folder (one machine);
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from pathlib import Path
 
 from flask import Flask
@@ -23,6 +23,9 @@ from huey import Huey
 from huey.consumer import Consumer
 from huey.storage import RedisStorage, SqliteStorage
 from redis import ConnectionPool
+
+from kaohe.jobs import queue
+from kaohe.jobs.queue import ensure_embedded_worker, init_app, state  # noqa: F401 (API)
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +51,6 @@ class EmbeddedConsumer(Consumer):
 huey = KaoheHuey("kaohe", results=False, immediate=True)
 
 
-class _State:
-    app: Flask | None = None
-    consumer: Consumer | None = None
-    pid: int = 0
-    lock = threading.Lock()
-
-
-state = _State()
-
-
 def storage_for(app: Flask) -> tuple[type, dict]:
     """The storage class and its arguments for ``app``'s configuration."""
     url = app.config.get("KAOHE_REDIS_URL")  # kaohe.config reads the environment
@@ -70,24 +63,10 @@ def storage_for(app: Flask) -> tuple[type, dict]:
     return SqliteStorage, {"filename": path}
 
 
-def init_app(app: Flask) -> None:
-    state.app = app
+def configure(app: Flask) -> None:
+    """Give the Huey instance ``app``'s storage and mode (called by ``init_app``)."""
     storage_class, kwargs = storage_for(app)
-    immediate = app.config.get("KAOHE_JOBS_IMMEDIATE", app.testing)
-    huey.configure(storage_class, immediate, **kwargs)
-    embedded = app.config["KAOHE_EMBEDDED_WORKER"]  # a flag parsed by kaohe.config
-    if not immediate and embedded not in (False, "0"):  # "0": set in a test's config
-        app.before_request(ensure_embedded_worker)
-
-
-def ensure_embedded_worker() -> None:
-    """Start this process's embedded consumer unless it is running."""
-    if state.pid == os.getpid():
-        return
-    with state.lock:
-        if state.pid != os.getpid():
-            start_consumer(EmbeddedConsumer, workers=2)
-            state.pid = os.getpid()
+    huey.configure(storage_class, queue.immediate_for(app), **kwargs)
 
 
 def start_consumer(consumer_class: type = EmbeddedConsumer, workers: int = 2) -> Consumer:
@@ -98,3 +77,6 @@ def start_consumer(consumer_class: type = EmbeddedConsumer, workers: int = 2) ->
     state.consumer = consumer
     log.info("embedded job worker started (%s threads, pid %s)", workers, os.getpid())
     return consumer
+
+
+queue.bind(huey)  # last: registers the tasks declared before Huey was loaded

@@ -23,9 +23,9 @@ from kaohe.auth.models import User
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.models import utcnow
 from kaohe.extensions import db, want_write
-from kaohe.jobs.engine import huey, state
 from kaohe.jobs.kinds import kind_of
 from kaohe.jobs.models import Job
+from kaohe.jobs.queue import is_immediate, state
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 10
@@ -121,7 +121,7 @@ class JobContext:
         # (BEGIN IMMEDIATE): a read-only one is ended here so the progress can be
         # written; while one has written (an import's rows) progress waits for its
         # commit. Under immediate mode (tests) both share one connection.
-        if huey.immediate or db.engine.dialect.name != "sqlite":
+        if is_immediate() or db.engine.dialect.name != "sqlite":
             return False
         if not self.session.in_transaction():
             return False
@@ -201,7 +201,7 @@ def run(job_id: int) -> None:
         if user is not None:
             login_user(user)
         token = cli_actor.set(f"job:{name}:{job_id}")
-        beat = None if huey.immediate else Heartbeat(ctx, app)
+        beat = None if is_immediate() else Heartbeat(ctx, app)
         if beat:
             beat.start()
         reason = None

@@ -7,16 +7,15 @@ import datetime as dt
 import logging
 
 from flask import current_app
-from huey import crontab
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from kaohe.audit.services import current_actor
 from kaohe.core.models import utcnow
 from kaohe.extensions import db
-from kaohe.jobs.engine import huey
 from kaohe.jobs.kinds import kind_of
 from kaohe.jobs.models import Job
+from kaohe.jobs.queue import crontab, engine, task
 from kaohe.jobs.runner import own_session
 from kaohe.jobs.tasks import periodic, run_job
 
@@ -129,7 +128,7 @@ def sweep(now: dt.datetime | None = None) -> dict[str, list[int]]:
 def queue_ok() -> tuple[bool, str]:
     """Whether the job queue is reachable (for /readyz), with a short reason."""
     try:
-        huey.pending_count()
+        engine().huey.pending_count()
     except Exception as exc:  # any storage error means not ready
         return False, f"job queue unreachable: {exc.__class__.__name__}"
     return True, "ok"
@@ -139,7 +138,7 @@ def queue_stats() -> dict:
     """Queue depth and job counts by status (for /metrics)."""
     counts = dict(db.session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
     try:
-        pending = huey.pending_count()
+        pending = engine().huey.pending_count()
     except Exception:
         pending = -1
     return {"pending": pending, "queued": counts.get("queued", 0),
@@ -150,7 +149,7 @@ def queue_stats() -> dict:
 SWEEP_AGAIN_SECONDS = 30
 
 
-@huey.task(name="kaohe.jobs.sweep_again")
+@task("kaohe.jobs.sweep_again")
 def sweep_again() -> None:
     with own_session():
         sweep()

@@ -12,19 +12,19 @@ from kaohe.audit.services import cli_actor
 from kaohe.core.models import utcnow
 from kaohe.extensions import db
 from kaohe.jobs import runner
-from kaohe.jobs.engine import huey
 from kaohe.jobs.models import Job
+from kaohe.jobs.queue import Schedule, task
 
 log = logging.getLogger(__name__)
 
 
-@huey.task(name="kaohe.job")
+@task("kaohe.job")
 def run_job(job_id: int) -> None:
     runner.run(job_id)
 
 
-def periodic(schedule: Callable, name: str, *, once: bool = True):
-    """Declare ``fn()`` as a periodic task run on ``schedule`` (a Huey ``crontab``) in an
+def periodic(schedule: Schedule, name: str, *, once: bool = True):
+    """Declare ``fn()`` as a periodic task run on ``schedule`` (a ``crontab``) in an
     app context, committed on success. The decorated name is the Huey task
     (``.call_local()`` runs it at once, e.g. in a test).
 
@@ -35,7 +35,7 @@ def periodic(schedule: Callable, name: str, *, once: bool = True):
     """
     def decorator(fn):
         @functools.wraps(fn)
-        def task() -> None:
+        def run() -> None:
             with runner.own_session():
                 token = cli_actor.set(f"job:{name}")
                 try:
@@ -46,7 +46,7 @@ def periodic(schedule: Callable, name: str, *, once: bool = True):
                 finally:
                     cli_actor.reset(token)
 
-        return huey.periodic_task(schedule, name=name)(task)
+        return task(name, schedule)(run)
 
     return decorator
 
