@@ -5,7 +5,6 @@ import sys
 
 import click
 from flask import Flask
-from flask_migrate import upgrade
 
 from kaohe.audit.services import cli_actor
 from kaohe.auth import services as auth
@@ -26,6 +25,8 @@ def _fail(exc: ValidationFailed) -> None:
 def init_db() -> None:
     """Create or upgrade the schema through Alembic migrations (idempotent); several
     servers may run it at once (one upgrades, the others wait and find it done)."""
+    from flask_migrate import upgrade  # loaded on first use: Alembic, 0.6 s (issue 17)
+
     with migration_lock(db.engine):
         upgrade()  # Alembic's own connection; the audit actor applies to the session's writes
         cli_actor.set("cli:init-db")

@@ -25,7 +25,6 @@ from functools import lru_cache
 from typing import BinaryIO
 
 from flask import Response, request
-from pypdf import PdfReader, PdfWriter
 from reportlab.lib.colors import Color
 from reportlab.lib.rl_accel import asciiBase85Decode
 from reportlab.pdfgen import canvas
@@ -323,6 +322,8 @@ def _joined(d: bytes, add: dict[bytes, bytes]) -> bytes:
 
 @lru_cache(maxsize=32)
 def _stamp(width: float, height: float, text: str, font: FontSpec):
+    from pypdf import PdfReader  # loaded on first use: 0.17 s, 9 MB at import (issue 17)
+
     return PdfReader(io.BytesIO(stamp_page(width, height, text, font))).pages[0]
 
 
@@ -336,6 +337,8 @@ def watermark_pypdf(pdf: bytes, text: str, font: FontSpec = None) -> bytes:
 
 def watermark_pypdf_to(out: BinaryIO, pdf: bytes, text: str, font: FontSpec = None) -> None:
     """:func:`watermark_pypdf` into the binary file ``out``."""
+    from pypdf import PdfReader, PdfWriter  # loaded on first use (issue 17)
+
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     for page in writer.pages:
         box = page.mediabox

@@ -3,20 +3,16 @@
 The officials export has the columns of the officials import template, so an
 export by the organization department can be edited and imported again. Every
 row of every workbook Kaohe writes goes through :func:`append` (formula injection).
+
+openpyxl is loaded on first use, in the functions that write workbooks: it costs
+0.25 s and 13 MB at import, which every worker and CLI command paid (issue 17).
 """
 from __future__ import annotations
 
 import io
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from flask import Response
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import selectinload
 
 from kaohe.core.downloads import attachment
@@ -24,9 +20,11 @@ from kaohe.extensions import db
 from kaohe.interop.sheets import DATE_HINT, SHEETS, Sheet
 from kaohe.officials.models import Official
 
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REQUIRED_FILL = PatternFill("solid", fgColor="FDE2E1")
-HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
+REQUIRED_COLOR, HEADER_COLOR = "FDE2E1", "E8EEF7"  # header fills
 MAX_EXPORT_ROWS = 100_000
 # OWASP CSV injection: a spreadsheet reads text starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -37,6 +35,8 @@ def safe_value(ws, value):
     a text cell with Excel's quote prefix (shown and edited as text, as if typed after
     ``'``), its value unchanged so that it imports back as it was; numbers stay numbers."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        from openpyxl.cell import WriteOnlyCell
+
         cell = WriteOnlyCell(ws, value)  # openpyxl takes "=…" for a formula: make it text
         cell.data_type = "s"
         cell.quotePrefix = True
@@ -55,11 +55,15 @@ def download_response(data: bytes, filename: str, mimetype: str = XLSX_MIME) -> 
 
 
 def _header(ws, sheet: Sheet, with_notes: bool) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     append(ws, [c.header for c in sheet.columns])
     for i, c in enumerate(sheet.columns, start=1):
         cell = ws.cell(row=1, column=i)
         cell.font = Font(bold=True, color="9B1C1C" if c.required else "1F2937")
-        cell.fill = REQUIRED_FILL if c.required else HEADER_FILL
+        cell.fill = PatternFill("solid", fgColor=REQUIRED_COLOR if c.required else HEADER_COLOR)
         cell.alignment = Alignment(horizontal="center", vertical="center")
         if with_notes:
             note = ("必填。" if c.required else "") + (
@@ -78,6 +82,11 @@ def _to_bytes(wb: Workbook) -> bytes:
 
 def template(kind: str) -> bytes:
     """The import template of ``kind``: headers, drop-downs, an instructions sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     sheet = SHEETS[kind]
     wb = Workbook()
     ws = wb.active
@@ -132,6 +141,9 @@ def officials(stmt, full_id: bool, title: str = "干部名单", hidden: Iterable
     Units are written by code (unique) so the file imports back unchanged;
     ``hidden`` official ids (recusal) are left out.
     """
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     sheet = SHEETS["officials"]
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet.title)
@@ -157,6 +169,9 @@ RANKING_HEADERS = ("名次", "单位", "单位代码", "指标得分", "民评�
 
 def ranking(rr) -> bytes:
     """The ranking of a round (:class:`kaohe.unitassess.services.data.RoundRanking`) as shown."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("排名")
     ws.freeze_panes = "A3"

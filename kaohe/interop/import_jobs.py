@@ -5,11 +5,17 @@ and the report is kept with the job for its progress page."""
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from kaohe import jobs
-from kaohe.interop import excel_import
 from kaohe.interop.sheets import SHEETS
-from kaohe.interop.xlsx_read import FileRefused, Report, read_rows
+from kaohe.interop.xlsx_parts import FileRefused
+
+if TYPE_CHECKING:
+    from kaohe.interop.xlsx_read import Report
+
+# The reader and the importer are loaded on first use, in the functions below: they
+# import openpyxl, 0.25 s and 13 MB that every worker and CLI command paid (issue 17).
 
 KIND = "interop.import_xlsx"
 PROGRESS_EVERY = 500  # rows between progress reports (import_steps' step)
@@ -19,6 +25,8 @@ def preflight(kind: str, data: bytes) -> None:
     """Refuse at once a file that cannot be read at all (not an .xlsx, no sheet, no
     header row), before it is queued: raises :class:`FileRefused`. Reads the header
     and the first row only."""
+    from kaohe.interop.xlsx_read import Report, read_rows
+
     next(read_rows(data, SHEETS[kind], Report(kind=kind)), None)
 
 
@@ -40,6 +48,9 @@ def report_dict(report: Report) -> dict:
 def run(ctx: jobs.JobContext) -> dict:
     """Check every row, then import all or nothing; a repeated run changes nothing more
     (rows equal to what is recorded are left alone)."""
+    from kaohe.interop import excel_import
+    from kaohe.interop.xlsx_read import Report
+
     kind, dry_run = ctx.payload["kind"], ctx.payload["dry_run"]
     report = Report(kind=kind, dry_run=dry_run)
     try:

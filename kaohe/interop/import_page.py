@@ -8,7 +8,7 @@ from kaohe.extensions import db
 from kaohe.interop import excel_export, import_jobs
 from kaohe.interop.forms import XlsxImportForm
 from kaohe.interop.sheets import SHEETS
-from kaohe.interop.xlsx_read import FileRefused
+from kaohe.interop.xlsx_parts import FileRefused
 
 
 def template_response(kind: str) -> Response:

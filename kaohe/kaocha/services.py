@@ -24,7 +24,7 @@ from kaohe.dossier.fonts import FontSpec
 from kaohe.dossier.services import font_spec
 from kaohe.dossier.styles import Heavy, kit
 from kaohe.extensions import db
-from kaohe.kaocha import content, files, writer
+from kaohe.kaocha import content
 from kaohe.kaocha.models import RECOMMENDATION_KINDS, DemocraticRecommendation, InspectionReport
 from kaohe.officials.models import Official
 
@@ -35,6 +35,10 @@ _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 def draft_docx(official: Official, as_of: dt.date, date: dt.date, group: str = "",
                inspectors: str = "", item: AgendaItem | None = None) -> bytes:
     """The editable draft 「〈姓名〉同志考察材料」 of ``official`` as a .docx."""
+    # files and writer are loaded on first use: python-docx, lxml and pypdf cost
+    # 0.3 s and 20 MB at import, which every worker and CLI command paid (issue 17).
+    from kaohe.kaocha import writer
+
     return writer.write(content.build(official, as_of, date, group, inspectors, item))
 
 
@@ -106,6 +110,8 @@ def freeze(discussion: Discussion, item: AgendaItem, data: bytes, filename: str 
            reason: str | None, user_id: int | None) -> InspectionReport:
     """Freeze an uploaded final version onto ``item`` as version n + 1 (the bytes as
     uploaded, their SHA-256); a replacement needs a reason. Nothing is stored on refusal."""
+    from kaohe.kaocha import files
+
     ensure_open(discussion, "file")
     kind = files.kind_of(data)
     reason = (reason or "").strip()
@@ -155,5 +161,7 @@ def bundle_parts(n: int, item: AgendaItem) -> list[tuple[str, bytes]]:
         return []
     title = f"{n}. {item.official.name} · 考察材料（第 {report.version} 版）"
     if report.kind == "pdf":
+        from kaohe.kaocha import files
+
         return [(title, files.merge_ready(report.data))]
     return [(title + "（Word 文件，另附）", docx_notice(item, report, font_spec()))]

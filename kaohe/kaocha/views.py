@@ -22,7 +22,7 @@ from kaohe.discussions.services import access
 from kaohe.discussions.watermark import reader_label, watermark
 from kaohe.dossier.services import font_spec
 from kaohe.extensions import db
-from kaohe.kaocha import content, files, services
+from kaohe.kaocha import content, services
 from kaohe.kaocha.forms import DraftForm, RecommendationForm, ReportForm
 from kaohe.kaocha.models import MIME, DemocraticRecommendation
 
@@ -144,6 +144,8 @@ def upload(discussion_id: int, item_id: int):
     form = ReportForm()
 
     def freeze():
+        from kaohe.kaocha import files  # python-docx and pypdf: loaded on first use (issue 17)
+
         storage = form.file.data
         data = storage.read(files.MAX_BYTES + 1) if storage else b""
         return services.freeze(discussion, it, data, getattr(storage, "filename", ""),
@@ -165,6 +167,8 @@ def report(discussion_id: int, item_id: int, version: int):
     if made is None:
         abort(404)
     label = reader_label(current_user.name, clock.now_local().strftime("%Y-%m-%d %H:%M"))
+    from kaohe.kaocha import files  # python-docx and pypdf: loaded on first use (issue 17)
+
     # Stamped first: a refused stamp (a character no font draws: 422) is no download.
     data = (watermark(made.data, label, font_spec()) if made.kind == "pdf"
             else files.stamp_docx(made.data, label))

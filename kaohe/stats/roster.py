@@ -11,7 +11,6 @@ import io
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from openpyxl import Workbook
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate
@@ -123,6 +122,8 @@ def window_years(day: dt.date) -> tuple[int, ...]:
 
 def workbook(head: list[str], body: Iterator[list], title: str) -> bytes:
     """The roster as .xlsx (write-only: rows are streamed, not held)."""
+    from openpyxl import Workbook  # loaded on first use: 0.25 s, 13 MB at import (issue 17)
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("花名册")
     append(ws, [title])

@@ -1,0 +1,117 @@
+"""Benchmark of the start-up cost (issue 17): ``import app`` ≤ 3× a bare Flask app's
+CPU time and memory.
+
+    python bench/bench_startup.py [--runs 7] [--top 10]
+
+Every measurement is a fresh interpreter (what each CLI command and each worker pays):
+the child runs one snippet, then reports its own user+sys CPU time and maximum resident
+set size (``resource.getrusage``, interpreter start included). The floor, measured in the
+same run, is a bare Flask app (``from flask import Flask; app = Flask(__name__)``). Cases:
+
+* ``import kaohe`` — the package alone;
+* ``import app`` — what gunicorn and ``flask --app app`` load: it calls ``create_app()``
+  (blueprints, extensions, job queue), on a throw-away instance folder (SQLite).
+
+Prints medians and p95 per case, the ratios to the floor, the load average, and the
+modules with the largest cumulative import time (``-X importtime``) that ``import app``
+still loads, so the next engineer sees what remains.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_RATIO = 3.0
+REPORT = ("import json, resource; r = resource.getrusage(resource.RUSAGE_SELF); "
+          "print(json.dumps({'cpu': r.ru_utime + r.ru_stime, 'rss': r.ru_maxrss}))")
+CASES = {
+    "bare Flask (floor)": "from flask import Flask; app = Flask(__name__)",
+    "import kaohe": "import kaohe",
+    "import app (create_app)": "import app",
+}
+
+
+def measure(snippet: str, env: dict) -> tuple[float, float]:
+    """CPU seconds and max RSS (MB) of a fresh interpreter running ``snippet``."""
+    out = subprocess.run([sys.executable, "-c", f"{snippet}\n{REPORT}"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True).stdout
+    figures = json.loads(out.strip().splitlines()[-1])
+    return figures["cpu"], figures["rss"] / 1024  # ru_maxrss is in KiB on Linux
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def top_imports(env: dict, top: int) -> list[tuple[int, str]]:
+    """The ``top`` modules by cumulative import time (µs) under ``import app``: third-party
+    top-level packages, and kaohe modules by their own time."""
+    err = subprocess.run([sys.executable, "-X", "importtime", "-c", "import app"], cwd=ROOT,
+                         env=env, capture_output=True, text=True, check=True).stderr
+    rows = []
+    for line in err.splitlines():
+        if not line.startswith("import time:") or "|" not in line or "cumulative" in line:
+            continue
+        self_us, cumulative_us, name = line[len("import time:"):].split("|")
+        raw_name = name.rstrip()
+        name = raw_name.strip()
+        if name == "app":
+            continue
+        if name.startswith("kaohe"):
+            rows.append((int(self_us), f"{name} (own time)"))
+        elif "." not in name and len(raw_name) - len(raw_name.lstrip()) <= 5:
+            # A top-level package imported by app or kaohe code, not one nested in a
+            # library's own imports (counted in that library's cumulative time).
+            rows.append((int(cumulative_us), name))
+    rows.sort(reverse=True)
+    return rows[:top]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--top", type=int, default=10)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="kaohe_bench_startup_") as instance:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KAOHE_")}
+        env.update(KAOHE_INSTANCE_PATH=instance, PYTHONDONTWRITEBYTECODE="1")
+        measure("import app", env)  # first start: creates the secret key and the queue file
+        load_before = os.getloadavg()
+        samples: dict[str, list[tuple[float, float]]] = {name: [] for name in CASES}
+        for _ in range(args.runs):  # interleaved: load changes hit every case alike
+            for name, snippet in CASES.items():
+                samples[name].append(measure(snippet, env))
+        load_after = os.getloadavg()
+        imports = top_imports(env, args.top)
+
+    floor_cpu = statistics.median(c for c, _ in samples["bare Flask (floor)"])
+    floor_rss = statistics.median(r for _, r in samples["bare Flask (floor)"])
+    print(f"start-up cost, {args.runs} fresh interpreters per case (python {sys.version.split()[0]})")
+    print(f"{'case':26s} {'CPU med':>9s} {'CPU p95':>9s} {'ratio':>6s} {'RSS med':>9s} {'ratio':>6s}")
+    for name, runs in samples.items():
+        cpu = [c * 1000 for c, _ in runs]
+        rss = [r for _, r in runs]
+        print(f"{name:26s} {statistics.median(cpu):7.0f}ms {p95(cpu):7.0f}ms "
+              f"{statistics.median(cpu) / (floor_cpu * 1000):5.2f}× "
+              f"{statistics.median(rss):7.1f}MB {statistics.median(rss) / floor_rss:5.2f}×")
+    print(f"target: import app ≤ {TARGET_RATIO:.0f}× the floor (CPU and RSS)")
+    print("load average (1, 5, 15 min): before "
+          + ", ".join(f"{x:.2f}" for x in load_before) + "; after "
+          + ", ".join(f"{x:.2f}" for x in load_after))
+    print(f"\ntop {args.top} by import time under `import app` (-X importtime: wall clock, "
+          "one run):")
+    for micros, name in imports:
+        print(f"  {micros / 1000:8.1f} ms  {name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Start-up cost (issue 17): importing the app loads no heavy library it does not need.
+
+Every worker and CLI command pays for what ``import app`` imports, so the libraries below
+are loaded on first use. Checked in a fresh interpreter (this test process has loaded
+them all); not timed: bench/bench_startup.py measures the time and memory.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Loaded on first use: Alembic and Flask-Migrate (flask db, init-db), pypinyin (download
+# names), Huey and redis (the job queue), openpyxl (Excel files), python-docx and pypdf
+# (考察材料 files, the pypdf watermark fallback).
+LAZY = ("alembic", "flask_migrate", "pypinyin", "huey", "redis", "openpyxl", "docx", "pypdf")
+PROBE = """
+import json, sys
+{setup}
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {lazy!r})))
+"""
+
+
+def _loaded(tmp_path: Path, setup: str) -> list[str]:
+    env = {"PATH": "/usr/bin:/bin", "KAOHE_INSTANCE_PATH": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", PROBE.format(setup=setup, lazy=set(LAZY))],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_import_app_loads_no_heavy_library(tmp_path):
+    assert _loaded(tmp_path, "import app") == []
+
+
+def test_create_app_with_embedded_worker_loads_no_heavy_library(tmp_path):
+    # Not immediate, embedded consumer on: Huey waits for the first request.
+    setup = ("from kaohe import create_app\n"
+             f"create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/x.db', "
+             "'KAOHE_JOBS_IMMEDIATE': False, 'KAOHE_EMBEDDED_WORKER': True})")
+    assert _loaded(tmp_path, setup) == []
+
+
+def test_lazy_migrate_still_serves_flask_db_and_its_config(app):
+    result = app.test_cli_runner().invoke(args=["db", "--help"])
+    assert result.exit_code == 0 and "upgrade" in result.output
+    config = app.extensions["migrate"].migrate.get_config()
+    assert config.get_main_option("script_location").endswith("migrations")
