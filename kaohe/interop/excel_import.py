@@ -11,7 +11,10 @@ message); otherwise everything is committed at once.
 New officials and results pass the services' checks (``check_official``,
 ``assessments.services.validate``, with the existence lookups answered from
 what the import preloaded) and are then inserted in bulk with their audit rows
-(:mod:`kaohe.interop.bulk`); updates go through the services' save functions.
+(:mod:`kaohe.interop.bulk`); updates go through the services' save functions. The
+sheet is streamed a batch of rows at a time (see :func:`import_steps`), so memory
+does not follow the file's length; the audit entries wait for the commit, though
+(:mod:`kaohe.audit.pending`).
 """
 from __future__ import annotations
 
