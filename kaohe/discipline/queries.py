@@ -107,16 +107,22 @@ def _was_open(f: DisciplineFinding, day: dt.date) -> bool:
     return f.decision_date is not None and day < f.decision_date  # closed later
 
 
-def blocking_conditions(official_id: int, on_date: dt.date) -> list[Blocker]:
+_UNREAD = object()
+
+
+def blocking_conditions(official_id: int, on_date: dt.date, rows=None,
+                        opinion=_UNREAD) -> list[Blocker]:
     """Why the official may not be promoted on ``on_date``; empty list = nothing blocks.
 
     Blocks: a case open on that date, an impact period covering it, a valid
     integrity opinion with outcome 4–6. Cleared and exempted findings never
     block. A missing or expired opinion is *not* a blocker here (see
-    :func:`valid_opinion`; the dossier flags it).
+    :func:`valid_opinion`; the dossier flags it). ``rows`` (of
+    :func:`findings_with_periods`) and ``opinion`` (of :func:`valid_opinion` on
+    ``on_date``) save reading them again when the caller already has them.
     """
     blockers: list[Blocker] = []
-    for f, period in findings_with_periods(official_id):
+    for f, period in findings_with_periods(official_id) if rows is None else rows:
         if not f.counts:
             continue
         source = f"discipline_finding:{f.id}"
@@ -129,7 +135,8 @@ def blocking_conditions(official_id: int, on_date: dt.date) -> list[Blocker]:
             blockers.append(Blocker("impact_period", (
                 f"受{f.kind_label}（{f.decision_date.isoformat()} 决定），影响期"
                 f"{period.label}，期内不得提拔。"), source))
-    opinion = valid_opinion(official_id, on_date)
+    if opinion is _UNREAD:
+        opinion = valid_opinion(official_id, on_date)
     if opinion is not None and opinion.is_blocking:
         blockers.append(Blocker("opinion_outcome", (
             f"党风廉政意见回复（{opinion.answered_on.isoformat()}）：{opinion.outcome_label}。"),

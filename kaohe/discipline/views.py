@@ -63,7 +63,7 @@ def discipline_summary(official_id: int) -> dict:
     rows = queries.findings_with_periods(official_id)
     opinion = queries.valid_opinion(official_id, today)
     return {"findings": len(rows), "counting": sum(1 for f, _ in rows if f.counts),
-            "blockers": services.blocking_conditions(official_id, today),
+            "blockers": services.blocking_conditions(official_id, today, rows, opinion),
             "opinion": opinion, "expiry": queries.opinion_expiry(opinion) if opinion else None}
 
 
@@ -73,10 +73,10 @@ def index(official_id: int):
     today = clock.today()
     opinions = queries.opinions_of(official_id)
     valid = queries.valid_opinion(official_id, today)
+    rows = queries.findings_with_periods(official_id)
     return render_template(
-        "discipline/index.html", official=official, today=today,
-        rows=queries.findings_with_periods(official_id),
-        blockers=services.blocking_conditions(official_id, today),
+        "discipline/index.html", official=official, today=today, rows=rows,
+        blockers=services.blocking_conditions(official_id, today, rows, valid),
         opinions=[(o, queries.opinion_expiry(o)) for o in opinions], valid=valid,
         valid_until=queries.opinion_expiry(valid) if valid else None,
         validity_months=settings.get(rules.OPINION_VALIDITY_KEY))

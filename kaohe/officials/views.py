@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from kaohe.assessments.models import GRADES
-from kaohe.auth.permissions import P, can, guard, recused_official_ids
+from kaohe.auth.permissions import P, can, can_view_official, guard, recused_official_ids
 from kaohe.core import clock
 from kaohe.core.crud import official_or_404, register_record_views, run_form
 from kaohe.core.forms import choice_list
@@ -52,10 +52,13 @@ def index():
 
 @bp.route("/<int:official_id>")
 def profile(official_id: int):
-    official_or_404(official_id)
+    # official_or_404's checks without its look-up: load_profile reads the official
+    # (deleted ones hidden) with the rest.
+    if not can_view_official(official_id):
+        abort(403)
     data = services.load_profile(official_id)
     if data is None:
-        abort(404)
+        abort(404, description="干部不存在。")
     sheet = sheet_of(data.official)
     sheet = sheet if sheet.id else None  # the form fields an LRMX import kept, if any
     return render_template("officials/profile.html", p=data,
