@@ -1,30 +1,41 @@
-"""Benchmark: ranking and itemised breakdown of 200 units × 60 indicators × 3 rounds.
+"""Benchmark (issue 17): ranking 200 units × 60 indicators × 3 rounds against a floor.
 
-Builds a throw-away SQLite database, loads a published scheme with 60 indicators
-(ratio, rank and grade methods), 36 000 results, public ratings and events, then
-times ``load_round`` (database read + scoring + ranking + grades + flags) for the three
-rounds, and the pure computation alone. Prints median seconds; target < 1 s.
+Builds a throw-away database (SQLite, PostgreSQL or both), loads a published scheme with
+60 indicators (ratio, rank and grade methods), 36 000 results, public ratings and events,
+then times, in the same run and alternately,
 
-    python bench/bench_ranking.py [--repeat 5]
+* Kaohe: ``load_round`` of the three rounds (database read + scoring with the itemised
+  breakdown + completeness + ranking + grades + flags), and
+* the floor: raw SQL reading the same results, ratings, events and indicators, and plain
+  float arithmetic computing the same total per unit (ratio, rank and grade methods, the
+  public rating, the events up to the round's end) and sorting them.
+
+The floor's totals are asserted equal to Kaohe's (to the cent) before timing. Prints
+medians, p95, the ratio (target ≤ 2×) and the load average.
+
+    python bench/bench_ranking.py [--repeat 15] [--db sqlite|postgresql|both]
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal as D
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from flask_migrate import upgrade  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
 
-from kaohe import create_app  # noqa: E402
 from kaohe.extensions import db  # noqa: E402
+from kaohe.unitassess import ROUND_ELAPSED, ROUND_END  # noqa: E402
+from kaohe.unitassess.models import EVENT_KINDS  # noqa: E402
+from scratch_db import migrated_app, postgresql_database, sqlite_database  # noqa: E402
 
 UNITS, INDICATORS, ROUNDS = 200, 60, ("half", "q3", "full")
 
@@ -78,47 +89,129 @@ def build():
     return s
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    tmp = tempfile.mkdtemp()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "TESTING": True})
+FLOOR_SQL = {
+    "indicators": "SELECT id, method, max_points, higher_is_better, floor_ratio, cap_ratio, "
+                  "grade_map FROM ua_indicator WHERE scheme_id = :s",
+    "units": "SELECT id FROM unit WHERE kind = :g AND deleted_at IS NULL",
+    "results": "SELECT unit_id, indicator_id, CAST(target AS FLOAT), CAST(actual AS FLOAT), "
+               "grade FROM ua_result WHERE scheme_id = :s AND round = :r AND deleted_at IS NULL",
+    "ratings": "SELECT unit_id, CAST(score AS FLOAT) FROM ua_public_rating "
+               "WHERE scheme_id = :s AND round = :r AND deleted_at IS NULL",
+    "events": "SELECT unit_id, kind, date, CAST(points AS FLOAT) FROM ua_event "
+              "WHERE scheme_id = :s AND deleted_at IS NULL",
+}
+
+
+def floor_totals(conn, scheme_id: int, year: int, group: str, round_: str, weight: float,
+                 multiplier: float) -> list[tuple[int, float]]:
+    """(unit, total) best first: raw SQL and plain float arithmetic, same figures."""
+    q = {k: sa.text(v) for k, v in FLOOR_SQL.items()}
+    specs = {}
+    for i, method, top, higher, low, cap, gmap in conn.execute(q["indicators"], {"s": scheme_id}):
+        grades = {}
+        for part in (gmap or "").split(";"):
+            name, _, value = part.partition("=")
+            if name:
+                grades[name] = float(value)
+        specs[i] = (method, float(top), bool(higher), float(low), float(cap), grades)
+    units = [u for (u,) in conn.execute(q["units"], {"g": group})]
+    total = dict.fromkeys(units, 0.0)
+    elapsed = ROUND_ELAPSED[round_]
+    ranked: dict[int, list] = {}
+    for u, i, target, actual, grade in conn.execute(q["results"], {"s": scheme_id, "r": round_}):
+        method, top, higher, low, cap, grades = specs[i]
+        if method == "grade":
+            total[u] += round(top * grades.get(grade, 0.0), 2) if grade else 0.0
+        elif method == "rank":
+            if actual is not None:
+                ranked.setdefault(i, []).append((actual, u))
+        elif actual is not None and target:
+            r = actual / target / elapsed if higher else (target / actual if actual > 0 else cap)
+            total[u] += 0.0 if r < low else round(top * min(r, cap), 2)
+    for i, values in ranked.items():
+        method, top, higher, low, cap, _ = specs[i]
+        values.sort(reverse=higher)
+        n, first, last = len(values), 0, None
+        for pos, (v, u) in enumerate(values, start=1):
+            if v != last:
+                first, last = pos, v
+            share = 1.0 if n <= 1 else 1 - (first - 1) / (n - 1) * (1 - low)
+            total[u] += round(top * share, 2)
+    for u, score in conn.execute(q["ratings"], {"s": scheme_id, "r": round_}):
+        total[u] += round(score / 100 * weight, 2)
+    end = dt.date(year, *ROUND_END[round_])
+    for u, kind, day, points in conn.execute(q["events"], {"s": scheme_id}):
+        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+        if day <= end and u in total:
+            _, sign, provincial = EVENT_KINDS[kind]
+            total[u] += round(sign * points * (multiplier if provincial else 1.0), 2)
+    return sorted(((u, round(t, 2)) for u, t in total.items()), key=lambda x: -x[1])
+
+
+def timed(fn, repeat: int) -> list[float]:
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - started) * 1000)
+    return runs
+
+
+def run(label: str, url: str, repeat: int) -> None:
+    print(f"\n== {label}: {UNITS} units × {INDICATORS} indicators × {len(ROUNDS)} rounds "
+          f"({UNITS * INDICATORS * len(ROUNDS)} results)")
+    app = migrated_app(url)
     with app.app_context():
-        upgrade()
-        from kaohe.unitassess.services import data, ranking, scoring
+        from kaohe.unitassess.services import data, figures
 
         data.party_conduct_source = lambda: None  # no discipline data in this database
         s = build()
-        full, pure = [], []
-        for _ in range(args.repeat):
-            db.session.expire_all()
-            t0 = time.perf_counter()
-            out = [data.load_round(s, r) for r in ROUNDS]
-            full.append(time.perf_counter() - t0)
-            assert all(rr.size == UNITS for rr in out)
-            assert len(out[2].rows[0].score.lines) >= INDICATORS + 1
-        # pure computation on pre-loaded inputs
-        specs = data.indicator_specs(s)
-        from kaohe.unitassess.models import IndicatorResult
-        loaded = {}
-        for r in ROUNDS:
-            loaded[r] = {(x.unit_id, x.indicator_id): scoring.ResultRow(
-                x.unit_id, x.indicator_id, data._f(x.target), data._f(x.actual), x.grade)
-                for x in db.session.query(IndicatorResult).filter_by(round=r)}
-        unit_ids = sorted({u for u, _ in loaded["full"]})
-        meta = {u: (f"B{u:04d}", "") for u in unit_ids}
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            for r in ROUNDS:
-                scores = scoring.score_round(2023, r, unit_ids, specs, loaded[r], 10.0, {}, [],
-                                             [], scoring.Params())
-                ranking.rank_units(scores, meta, ranking.Bands())
-            pure.append(time.perf_counter() - t0)
-    print(f"{UNITS} units × {INDICATORS} indicators × {len(ROUNDS)} rounds "
-          f"({UNITS * INDICATORS * len(ROUNDS)} results), {args.repeat} runs")
-    print(f"load + score + rank + breakdown, 3 rounds: median {statistics.median(full):.3f} s")
-    print(f"score + rank only (inputs in memory), 3 rounds: median {statistics.median(pure):.3f} s")
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.exec_driver_sql("VACUUM ANALYZE")
+        multiplier = figures.params(figures.of(s)).provincial_multiplier
+        key = (s.id, s.year, s.group)
+        weight = float(s.public_weight)
+
+        def kaohe():
+            db.session.expire_all()  # read the records again, as a new request would
+            return [data.load_round(s, r) for r in ROUNDS]
+
+        def floor():
+            conn = db.session.connection()
+            return [floor_totals(conn, *key, r, weight, multiplier) for r in ROUNDS]
+
+        for rr, expected in zip(kaohe(), floor()):  # also the warm-up
+            assert rr.size == UNITS and len(rr.rows[0].score.lines) >= INDICATORS + 1
+            got = {row.unit_id: row.score.total for row in rr.rows}
+            assert all(abs(got[u] - t) < 0.006 for u, t in expected), "totals differ"
+            assert [row.score.total for row in rr.rows] == [t for _, t in expected]
+        k_runs, f_runs = [], []
+        for _ in range(repeat):  # alternate, so load changes hit both alike
+            k_runs += timed(kaohe, 1)
+            f_runs += timed(floor, 1)
+        km, fm = statistics.median(k_runs), statistics.median(f_runs)
+        p95 = sorted(k_runs)[min(repeat - 1, int(repeat * 0.95))]
+        print(f"    kaohe load_round × 3: median {km:.1f} ms (p95 {p95:.1f})")
+        print(f"    floor raw SQL + float: median {fm:.1f} ms")
+        print(f"    ratio {km / fm:.2f}  target ≤ 2.00  {'ok' if km <= 2 * fm else 'OVER'}; "
+              f"load average {os.getloadavg()[0]:.2f}")
+        db.session.remove()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--pg-server", default=os.environ.get(
+        "KAOHE_TEST_PG_SERVER", "postgresql://postgres@127.0.0.1"))
+    args = parser.parse_args()
+    if args.db in ("sqlite", "both"):
+        with sqlite_database("kaohe_bench_ranking") as url:
+            run("SQLite", url, args.repeat)
+    if args.db in ("postgresql", "both"):
+        with postgresql_database(args.pg_server, "kaohe_bench_ranking") as url:
+            run("PostgreSQL", url, args.repeat)
 
 
 if __name__ == "__main__":

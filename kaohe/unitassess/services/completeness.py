@@ -62,12 +62,20 @@ class Completeness:
 def measure(unit_ids: list[int], specs: list[IndicatorSpec],
             results: dict[tuple[int, int], ResultRow]) -> Completeness:
     """Completeness of ``results`` (keyed by (unit, indicator)) for ``unit_ids`` × ``specs``."""
+    # One pass over the results counts each unit's entered ones; only a unit short of
+    # some is checked indicator by indicator for the names it lacks.
+    by_id = {s.id: s for s in specs}
+    count = dict.fromkeys(unit_ids, 0)
+    for (u, i), row in results.items():
+        spec = by_id.get(i)
+        if spec is not None and u in count and is_entered(spec, row):
+            count[u] += 1
     entered, missing = 0, {}
     for u in unit_ids:
-        lacking = tuple(s.name for s in specs if not is_entered(s, results.get((u, s.id))))
-        entered += len(specs) - len(lacking)
-        if lacking:
-            missing[u] = lacking
+        entered += count[u]
+        if count[u] < len(specs):
+            missing[u] = tuple(s.name for s in specs
+                               if not is_entered(s, results.get((u, s.id))))
     return Completeness(len(unit_ids), len(specs), entered, missing)
 
 

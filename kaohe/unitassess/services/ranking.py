@@ -62,8 +62,11 @@ class RankRow:
 
 
 def sort_key(score: UnitScore, code: str, unit_id: int):
-    performance = round(score.indicator_points + score.public_points, 2)
-    return (-score.total, -performance, score.deduction, code, unit_id)
+    sums = score.sums()  # one pass over the lines for the three figures
+    get = sums.get
+    performance = round(round(get("indicator", 0.0), 2) + round(get("public", 0.0), 2), 2)
+    deduction = round(-round(get("deduction", 0.0) + get("party_conduct", 0.0), 2), 2)
+    return (-score.total, -performance, deduction, code, unit_id)
 
 
 def rank_units(scores: dict[int, UnitScore], units: dict[int, tuple[str, str]],
