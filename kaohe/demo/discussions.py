@@ -14,7 +14,9 @@ discipline and dossier features holds:
   graded 基本称职 or lower in the assessment window on the meeting date (the last
   concluded years, :func:`kaohe.assessments.window.assessment_window`);
 * a **pending** item (进一步使用) whose personal-matters report check is still open;
-* the demo reviewer (``demo-reviewer``) assigned to read it.
+* the demo reviewer (``demo-reviewer``) assigned to read it;
+* the saved member list 「常委会组成人员」: the meeting's members and the demo reviewer
+  (linked to the account), offered on the discussion form.
 
 Officials are chosen from a fixed-size random sample and a few bounded queries,
 so the work is constant whatever the number of officials.
@@ -35,12 +37,14 @@ from kaohe.kaocha import demo as kaocha_demo
 from kaohe.discipline import rules as drules
 from kaohe.discipline import services as discipline
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
+from kaohe.discussions import member_lists
 from kaohe.discussions.services import agenda, readiness
 from kaohe.assessments.window import assessment_window
 from kaohe.extensions import db
 from kaohe.officials.models import Official
 
 REVIEWER = "demo-reviewer"
+MEMBER_LIST = "常委会组成人员"
 ORGANIZER = "demo-org"
 SAMPLE = 60  # officials looked at for the clean (ready / pending) items
 PROMOTION = {"副科级": "正科级", "正科级": "副处级", "副处级": "正处级"}
@@ -212,6 +216,10 @@ class DiscussionDemo:
         reviewer = db.session.scalar(select(User.id).where(User.username == REVIEWER))
         if reviewer is not None:
             agenda.assign_reviewer(discussion, reviewer)
+        # Next meeting's members in one choice (no random draw: the rest stays as it was).
+        member_lists.save_list(None, {"name": MEMBER_LIST, "member_names": "\n".join(members),
+                                      "user_ids": [reviewer] if reviewer is not None else []})
+        self.s.counts["member_list"] = 1
         items = discussion.items
         self.s.counts["discussion"] = 1
         self.s.counts["agenda_item"] = len(items)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
@@ -56,7 +57,7 @@ from kaohe.units.models import Unit
 from kaohe.units.services import save_unit
 
 BATCH = 5000
-PROGRESS_EVERY = 100_000
+PROGRESS_EVERY = 50_000
 # Quarterly results carry a grade and a score only.
 _NO_VOTES = dict.fromkeys(("unit_rank", "unit_size", "votes_total", *VOTE_FIELDS,
                            "public_rating"))
@@ -74,6 +75,7 @@ class _Off:
     ability: float  # mean annual score; drives grades and review conclusions
     principal: bool = False  # current principal leader of its unit
     former_of: int | None = None  # unit index where it was principal before
+    gender: str = ""
 
 
 def seed_demo(n_officials: int = 300, seed: int = 2020) -> Iterator[str]:
@@ -125,13 +127,15 @@ class Seeder(RecordRows):
         on both SQLite and PostgreSQL; callers find generated ids afterwards.
         """
         batch, total, stmt = [], 0, model.__table__.insert()
+        started = time.perf_counter()
         for row in rows:
             batch.append(row)
             if len(batch) >= BATCH:
                 db.session.execute(stmt, batch)
                 total, batch = total + len(batch), []
-                if total % PROGRESS_EVERY == 0:
-                    yield f"{label}：已写入 {total} {unit}……"
+                if total % PROGRESS_EVERY == 0:  # only big loads: small seeds print the same
+                    rate = total / max(time.perf_counter() - started, 1e-6)
+                    yield f"{label}：已写入 {total} {unit}（每秒 {rate:.0f} {unit}）……"
         if batch:
             db.session.execute(stmt, batch)
             total += len(batch)
@@ -269,7 +273,7 @@ class Seeder(RecordRows):
                 "rank": rank, "id_number": number, "photo": None, "photo_mime": None,
             }, self.today)  # affiliation, disciplines, 党校 (kaohe/demo/politics.py)
             self.offs.append(_Off(number, u, work_start, rank, title, since,
-                                  min(rng.gauss(85, 3.5), 96), principal, former))
+                                  min(rng.gauss(85, 3.5), 96), principal, former, gender))
 
     def post_rows(self) -> Iterator[dict]:
         """1–3 posts per official, newest first; principal posts never overlap in a unit."""
