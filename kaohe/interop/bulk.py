@@ -17,7 +17,6 @@ from kaohe.extensions import db
 
 CHUNK = 1000
 COPY_ROWS = 200  # from this many rows, COPY on PostgreSQL
-SQLITE_VARIABLES = 30_000  # bound parameters of one statement (SQLite allows 32 766)
 
 
 def _default(column):
@@ -61,23 +60,6 @@ def _copy(connection, table, rows: list[dict]) -> list[int]:
     return list(ids)
 
 
-def _insert_sqlite(connection, table, rows: list[dict]) -> list[int]:
-    """Insert ``rows`` with multi-row INSERTs on SQLite; their ids in ``rows``' order.
-
-    SQLAlchemy runs an INSERT … RETURNING whose ids must follow the rows one row at a
-    time on SQLite (its RETURNING order is unspecified), a statement per record. One
-    statement inserts the rows of its VALUES in order, each given a rowid above every
-    rowid before it (SQLite's rowid rule), so the ids sorted are the rows' ids.
-    """
-    ids: list[int] = []
-    size = max(1, SQLITE_VARIABLES // len(rows[0]))
-    for start in range(0, len(rows), size):
-        result = connection.execute(
-            insert(table).values(rows[start:start + size]).returning(table.c.id))
-        ids.extend(sorted(result.scalars().all()))
-    return ids
-
-
 def insert_records(model, rows: list[dict]) -> list[int]:
     """Insert ``rows`` (column → value) as new ``model`` records, audited; returns their ids.
 
@@ -100,8 +82,6 @@ def insert_records(model, rows: list[dict]) -> list[int]:
     connection = session.connection()
     if connection.dialect.name == "postgresql" and len(full) >= COPY_ROWS:
         ids = _copy(connection, table, full)
-    elif connection.dialect.name == "sqlite":
-        ids = _insert_sqlite(connection, table, full)
     else:
         ids = []
         for start in range(0, len(full), CHUNK):
