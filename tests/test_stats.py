@@ -7,8 +7,11 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import update
 
 from kaohe.core.periods import age_on
+from kaohe.extensions import db
+from kaohe.officials.models import Official
 from kaohe.settings import services as settings
 from kaohe.stats import queries, roster
 from kaohe.stats.rules import team_rules
@@ -46,6 +49,76 @@ def test_age_band_on_the_birthday_boundaries(make, birth, day, band):
     assert _row(fig["age"], band)["count"] == 1
     assert sum(r["count"] for r in fig["age"]) == 1
     assert fig["average_age"] == age_on(birth, day)
+
+
+@pytest.mark.parametrize("day, years, expected", [
+    (D(2026, 12, 3), 36, D(1990, 12, 3)),
+    (D(2028, 2, 29), 36, D(1992, 2, 29)),  # leap day to a leap year
+    (D(2028, 2, 29), 35, D(1993, 2, 28)),  # leap day to a common year: the 28th
+    (D(2027, 2, 28), 35, D(1992, 2, 28)),
+    (D(2027, 3, 1), 35, D(1992, 3, 1)),
+    (D(2026, 1, 1), 40, D(1986, 1, 1)),
+    (D(2025, 12, 31), 0, D(2025, 12, 31)),
+])
+def test_years_ago_is_the_last_date_with_so_many_full_years(day, years, expected):
+    assert queries.years_ago(day, years) == expected
+    for birth in (expected - dt.timedelta(days=1), expected, expected + dt.timedelta(days=1)):
+        assert (age_on(birth, day) >= years) == (birth <= expected)
+
+
+@pytest.mark.parametrize("birth, day, band", [
+    (D(1992, 2, 29), D(2028, 2, 29), "36—40 岁"),  # leap-day birthday on a leap day: 36
+    (D(1992, 3, 1), D(2028, 2, 29), "35 岁及以下"),  # 35 the day before their birthday
+    (D(1992, 2, 28), D(2028, 2, 28), "36—40 岁"),
+    (D(1993, 2, 28), D(2028, 2, 29), "35 岁及以下"),
+    (D(1991, 2, 28), D(2027, 3, 1), "36—40 岁"),  # on 03-01 of a common year
+    (D(1992, 2, 29), D(2028, 2, 28), "35 岁及以下"),  # the day before a leap birthday
+    (D(1990, 12, 31), D(2027, 1, 1), "36—40 岁"),  # year turn: 36 the day after
+    (D(1991, 1, 1), D(2026, 12, 31), "35 岁及以下"),  # 35 on the year's last day
+])
+def test_age_band_on_leap_days_and_year_turns(make, birth, day, band):
+    unit = make.unit()
+    make.official(name="甲", birth=birth, unit_obj=unit)
+    fig = _fig(unit, day)
+    assert _row(fig["age"], band)["count"] == 1
+    assert fig["average_age"] == age_on(birth, day)
+
+
+@pytest.mark.parametrize("start, day, band", [
+    (D(2024, 2, 29), D(2027, 2, 28), "1—2 年"),  # a leap-day start, common year: 2 years
+    (D(2024, 2, 29), D(2027, 3, 1), "3—4 年"),  # 3 on 03-01
+    (D(2023, 2, 28), D(2028, 2, 29), "5—9 年"),
+    (D(2025, 12, 31), D(2026, 12, 31), "1—2 年"),  # a year to the day
+    (D(2026, 1, 1), D(2026, 12, 31), "不满 1 年"),
+])
+def test_years_in_post_on_leap_days_and_year_turns(make, start, day, band):
+    unit = make.unit()
+    make.post(make.official(unit_obj=unit), unit, start=start)
+    assert _row(_fig(unit, day)["tenure"], band)["count"] == 1
+
+
+def test_open_ended_values_are_rows_of_their_own(make):
+    """Values outside the report's fixed lists (a minority ethnicity, an unusual rank or
+    gender code) get rows of their own, after the fixed ones; blanks count as 未填写."""
+    unit = make.unit()
+    made = [make.official(unit_obj=unit, **kw) for kw in (
+        dict(ethnicity="回族", rank="试用人员", gender="F"),
+        dict(ethnicity="回族", rank="正处级", gender="M"),
+        dict(ethnicity="", rank="试用人员", gender="M"),
+        dict(ethnicity="壮族", rank="", gender="M"))]
+    # Codes the form no longer offers, as imported records may hold (bypassing validation).
+    for official, gender in ((made[2], "X"), (made[3], "")):
+        db.session.execute(update(Official).where(Official.id == official.id)
+                           .values(gender=gender))
+    db.session.expire_all()
+    fig = _fig(unit, D(2026, 12, 3))
+    assert [(r["label"], r["count"]) for r in fig["ethnicity"]] == [("汉族", 0)] + sorted(
+        [("回族", 2), ("壮族", 1), ("未填写", 1)])
+    assert [(r["label"], r["count"]) for r in fig["rank"]] == [
+        ("正处级", 1), ("未填写", 1), ("试用人员", 2)]
+    assert {r["label"]: r["count"] for r in fig["gender"]} == {"男": 1, "女": 1, "X": 1,
+                                                               "未填写": 1}
+    assert fig["minority"] == 3 and fig["female"] == 1
 
 
 def test_figures_by_every_dimension(make):
