@@ -10,8 +10,10 @@ from reportlab.pdfgen import canvas
 
 from kaohe.appform.services import item_form
 from kaohe.discussions import bundle as bundles
+from kaohe.discussions.models import DiscussionBundle
 from kaohe.discussions.watermark import watermark, watermark_to
 from kaohe.dossier import pdfmerge
+from kaohe.extensions import db
 from tests import discussions_support as s
 from tests.dossier_support import flat
 
@@ -144,3 +146,20 @@ def test_watermark_into_a_file_falls_back_to_pypdf_from_the_start():
     assert len(reader.pages) == 3 and all("张三" in p.extract_text() for p in reader.pages)
     native = _pdf("native", 2)
     assert watermark(native, "李四 查阅").count(b"%%EOF") == 1
+
+
+def test_bundle_stored_and_read_back_in_slices(make, monkeypatch):
+    import hashlib
+
+    monkeypatch.setattr(bundles, "CHUNK", 10_000)  # many slices on either database
+    d = s.discussion()
+    s.ready_item(d, s.official(name="王建国"))
+    made = bundles.start(d)
+    bundles.build(made.id)
+    make.commit()
+    db.session.expire_all()
+    whole = db.session.get(DiscussionBundle, made.id).pdf
+    assert len(whole) > 3 * 10_000 and whole.endswith(b"%%EOF\n")
+    assert hashlib.sha256(whole).hexdigest() == made.sha256
+    assert bundles.stored_pdf(made) == whole
+    assert len(PdfReader(io.BytesIO(whole)).pages) == made.pages

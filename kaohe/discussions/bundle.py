@@ -21,7 +21,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, TableStyle
 from reportlab.platypus.doctemplate import SimpleDocTemplate
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from kaohe import jobs
 from kaohe.appform.services import item_form
@@ -47,6 +47,7 @@ from kaohe.ops.metrics import BUNDLE_SECONDS
 log = logging.getLogger(__name__)
 KIND = "discussions.bundle"
 LINE = Color(0.6, 0.6, 0.6)
+CHUNK = 4 << 20  # bytes of the stored bundle a statement writes or reads
 
 
 def status_text(item: AgendaItem) -> str:
@@ -210,10 +211,43 @@ def _work(bundle: DiscussionBundle, progress: Callable[[int, int], None]) -> Non
         for chunk in iter(lambda: out.read(1 << 20), b""):
             digest.update(chunk)
         bundle.sha256 = digest.hexdigest()
+        size = out.tell()
         out.seek(0)
-        bundle.pdf = out.read()  # the one whole copy: the column holds the bundle
+        _store(bundle, out, size)
     bundle.total = bundle.done = total
     bundle.status, bundle.finished_at = "done", utcnow()
+
+
+def _store(bundle: DiscussionBundle, out, size: int) -> None:
+    """The bundle's ``size`` bytes from the file ``out`` into its column, a slice at a
+    time: bound whole, a 75 MB bundle was copied by the driver (psycopg sends a bytea
+    as hex text; SQLite copies the bound value, then the record)."""
+    db.session.flush()
+    table = DiscussionBundle.__table__
+    row = update(table).where(table.c.id == bundle.id)
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(row.values(pdf=func.zeroblob(size)))
+        raw = db.session.connection().connection.dbapi_connection
+        with raw.blobopen(table.name, "pdf", bundle.id) as blob:  # id is the rowid
+            for chunk in iter(lambda: out.read(CHUNK), b""):
+                blob.write(chunk)
+    else:
+        db.session.execute(row.values(pdf=out.read(CHUNK)))  # a rerun's bundle replaced
+        for chunk in iter(lambda: out.read(CHUNK), b""):
+            db.session.execute(row.values(pdf=table.c.pdf.op("||")(chunk)))
+    db.session.expire(bundle, ["pdf"])
+
+
+def stored_pdf(bundle: DiscussionBundle) -> bytes:
+    """The stored bundle, read in slices: a driver reading a large bytea at once holds
+    several copies of it (psycopg: the hex text, then the bytes)."""
+    column = DiscussionBundle.pdf
+    where = DiscussionBundle.id == bundle.id
+    size = db.session.scalar(select(func.length(column)).where(where)) or 0
+    buf = io.BytesIO()
+    for at in range(1, size + 1, CHUNK):
+        buf.write(db.session.scalar(select(func.substr(column, at, CHUNK)).where(where)))
+    return buf.getvalue()  # BytesIO hands over its buffer uncopied
 
 
 def state(bundle: DiscussionBundle | None) -> dict:

@@ -54,7 +54,7 @@ def download(discussion_id: int):
         abort(404)
     at = now_local()
     response = stamped_download(
-        made.pdf, reader_label(current_user.name, at.strftime("%Y-%m-%d %H:%M")),
+        bundles.stored_pdf(made), reader_label(current_user.name, at.strftime("%Y-%m-%d %H:%M")),
         f"议程材料汇编_{discussion.date.isoformat()}_{made.id}.pdf", font_spec())
     access.log("download", discussion, "本人议程材料汇编", bundle_id=made.id, sha256=made.sha256)
     db.session.commit()
