@@ -167,14 +167,15 @@ def round_units(scheme: Scheme) -> list[Unit]:
 def _results(scheme: Scheme, round_: str) -> dict[tuple[int, int], scoring.ResultRow]:
     # The database casts to float and fills an empty grade, so each row becomes a
     # ResultRow as it is (12 000 rows a round, no per-value Python conversion).
-    # Core, not ORM execution (no per-row ORM loading), hence the explicit soft-delete test.
+    # Core, not ORM execution (no per-row ORM loading), hence the explicit soft-delete
+    # test; all() fetches the rows at once instead of one by one.
     make = scoring.ResultRow._make
     return {(r[0], r[1]): make(r) for r in db.session.connection().execute(
         select(IndicatorResult.unit_id, IndicatorResult.indicator_id,
                cast(IndicatorResult.target, Float), cast(IndicatorResult.actual, Float),
                func.coalesce(IndicatorResult.grade, ""))
         .where(IndicatorResult.scheme_id == scheme.id, IndicatorResult.round == round_,
-               IndicatorResult.deleted_at.is_(None)))}
+               IndicatorResult.deleted_at.is_(None))).all()}
 
 
 @contextlib.contextmanager
@@ -182,8 +183,8 @@ def _no_cyclic_gc():
     """Pause the cyclic garbage collector while a round is read and scored: its 12 000
     results and breakdown lines are new objects that all survive and form no cycles, yet
     building them set off collections that walked them and the whole heap again and again
-    (half the time of load_round). Reference counting still frees what is dropped; the
-    collector resumes right after."""
+    (half the time of load_round; the next round's reads paid for the previous one's).
+    Reference counting still frees what is dropped; the collector resumes right after."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -200,6 +201,12 @@ def round_completeness(scheme: Scheme, round_: str) -> completeness.Completeness
 
 
 def load_round(scheme: Scheme, round_: str) -> RoundRanking:
+    """The round read, scored, checked for completeness and ranked."""
+    with _no_cyclic_gc():
+        return _load_round(scheme, round_)
+
+
+def _load_round(scheme: Scheme, round_: str) -> RoundRanking:
     units = round_units(scheme)
     unit_ids = [u.id for u in units]
     values = figures.of(scheme)
@@ -218,14 +225,13 @@ def load_round(scheme: Scheme, round_: str) -> RoundRanking:
     end = scoring.round_end(scheme.year, round_)
     party = party_conduct_rows(unit_ids, dt.date(scheme.year, 1, 1), end,
                                figures.deduction_points(values))
-    with _no_cyclic_gc():
-        results = _results(scheme, round_)
-        scores = scoring.score_round(scheme.year, round_, unit_ids, specs, results,
-                                     float(scheme.public_weight), ratings, events, party,
-                                     figures.params(values))
-        done = completeness.measure(unit_ids, specs, results)
-        rows = ranking.rank_units(scores, {u.id: (u.code, u.name) for u in units},
-                                  figures.bands(values), done.missing)
+    results = _results(scheme, round_)
+    scores = scoring.score_round(scheme.year, round_, unit_ids, specs, results,
+                                 float(scheme.public_weight), ratings, events, party,
+                                 figures.params(values))
+    done = completeness.measure(unit_ids, specs, results)
+    rows = ranking.rank_units(scores, {u.id: (u.code, u.name) for u in units},
+                              figures.bands(values), done.missing)
     interviews: dict[int, list[Interview]] = {}
     for iv in db.session.scalars(select(Interview).where(
             Interview.scheme_id == scheme.id, Interview.round == round_).order_by(Interview.date)):
