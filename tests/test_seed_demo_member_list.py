@@ -1,5 +1,5 @@
 """The demo city's saved member list 「常委会组成人员」 (issue 14.4) and its use on the
-discussion form."""
+discussion form; the seed's bulk rows leave the audit chain valid."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -37,3 +37,13 @@ def test_demo_has_the_committee_list_and_the_form_fills_members_from_it(app, run
     assert r.status_code == 302
     made = db.session.scalar(select(Discussion).where(Discussion.title == "市委常委会（专题）"))
     assert [m.name for m in made.members] == lst.names
+
+
+def test_seed_leaves_the_audit_chain_valid(app, runner, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "KAOHE_AUDIT_ANCHOR_DIR", str(tmp_path / "anchors"))
+    assert runner.invoke(args=ARGS).exit_code == 0
+    anchor = tmp_path / "anchor.json"
+    made = runner.invoke(args=["audit-anchor", "-o", str(anchor)])
+    assert made.exit_code == 0, made.output
+    checked = runner.invoke(args=["audit-verify", "--anchor", str(anchor)])
+    assert checked.exit_code == 0, checked.output
