@@ -27,7 +27,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
@@ -77,8 +78,8 @@ def multiply(times: int) -> None:
                                                             result.c.kind == "annual")))
         print(f"    copy {k}/{times - 1} of the officials done")
     if sqlite:
-        spec = importlib.util.spec_from_file_location("m0024", Path(__file__).resolve().parent.parent
-                                                      / "kaohe/migrations/versions/0024_search_keys.py")
+        path = ROOT / "kaohe/migrations/versions/0024_search_keys.py"
+        spec = importlib.util.spec_from_file_location("m0024", path)
         migration = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(migration)
         db.session.execute(sa.text("DELETE FROM official_search_key"))
@@ -169,7 +170,8 @@ def run(label: str, url: str, n: int, seed: int, requests: int, times: int = 1) 
         ("search page ?q=<full name>", lambda k: f"/officials/?q={names[k % len(names)]}"),
         ("search page ?q=<given name, 2 chars>",
          lambda k: f"/officials/?q={names[k % len(names)][-2:]}"),
-        ("search page ?q=<pinyin full>", lambda k: f"/officials/?q={spellings[k % len(spellings)]}"),
+        ("search page ?q=<pinyin full>",
+         lambda k: f"/officials/?q={spellings[k % len(spellings)]}"),
         ("search page ?q=<pinyin initials>",
          lambda k: f"/officials/?q={initials[k % len(initials)]}"),
         ("search page ?q=<surname pinyin>", lambda k: f"/officials/?q={spellings[0][:4]}"),

@@ -51,7 +51,8 @@ def create_sqlite_triggers():
               "SELECT kind, key, NEW.name, NEW.id FROM ({keys});")
     delete = ("DELETE FROM official_search_key WHERE official_id = OLD.id AND name = OLD.name "
               "AND (kind, key) IN ({keys});")
-    new, old = _sqlite_keys("NEW.name", "NEW.name_pinyin"), _sqlite_keys("OLD.name", "OLD.name_pinyin")
+    new = _sqlite_keys("NEW.name", "NEW.name_pinyin")
+    old = _sqlite_keys("OLD.name", "OLD.name_pinyin")
     op.execute("CREATE TRIGGER official_search_ai AFTER INSERT ON official BEGIN "
                + insert.format(keys=new) + " END")
     op.execute("CREATE TRIGGER official_search_ad AFTER DELETE ON official BEGIN "
