@@ -95,16 +95,16 @@ class Line:
     category: str
     label: str
     points: float      # signed contribution to the total
-    explanation: object  # text, or (formatter, args) rendered on first use
+    explanation: object  # text, or a formatter of ``args`` called on first use
     max_points: float | None = None
     lagging: bool = False
     ref: str = ""
+    args: tuple | None = None  # the formatter's arguments (None: the text is ready)
 
     @property
     def detail(self) -> str:
-        if isinstance(self.explanation, tuple):
-            fn, args = self.explanation
-            self.explanation = fn(*args)
+        if self.args is not None:
+            self.explanation, self.args = self.explanation(*self.args), None
         return self.explanation
 
     def as_dict(self) -> dict:
@@ -191,10 +191,10 @@ def _ratio_line(spec: IndicatorSpec, row: ResultRow | None, elapsed: float,
         r = row.target / row.actual if row.actual > 0 else spec.cap
     points = 0.0 if r < spec.floor else round(spec.max_points * min(r, spec.cap), 2)
     # The explanation is formatted only when shown (ranking 36 000 lines stays fast).
-    detail = (_ratio_detail, (row.target, row.actual, spec.higher_is_better, elapsed, r,
-                              spec.floor, spec.cap, points, params.lag_ratio))
-    return Line("indicator", spec.category, spec.name, points, detail, spec.max_points,
-                r < params.lag_ratio, spec.code)
+    return Line("indicator", spec.category, spec.name, points, _ratio_detail, spec.max_points,
+                r < params.lag_ratio, spec.code,
+                (row.target, row.actual, spec.higher_is_better, elapsed, r, spec.floor, spec.cap,
+                 points, params.lag_ratio))
 
 
 def _rank_positions(spec: IndicatorSpec, rows: dict[int, ResultRow]) -> dict[int, int]:
@@ -212,8 +212,8 @@ def _rank_line(spec, row, position, n) -> Line:
                     spec.max_points, ref=spec.code)
     share = 1.0 if n <= 1 else 1 - (position - 1) / (n - 1) * (1 - spec.floor)
     points = round(spec.max_points * share, 2)
-    return Line("indicator", spec.category, spec.name, points,
-                (_rank_detail, (row.actual, position, n, points)), spec.max_points, ref=spec.code)
+    return Line("indicator", spec.category, spec.name, points, _rank_detail, spec.max_points,
+                ref=spec.code, args=(row.actual, position, n, points))
 
 
 def _rank_detail(actual, position, n, points) -> str:
@@ -231,8 +231,8 @@ def _grade_line(spec, row) -> Line:
                     spec.max_points, ref=spec.code)
     share = spec.grades.get(grade, 0.0)
     points = round(spec.max_points * share, 2)
-    return Line("indicator", spec.category, spec.name, points,
-                (_grade_detail, (grade, share, points)), spec.max_points, ref=spec.code)
+    return Line("indicator", spec.category, spec.name, points, _grade_detail, spec.max_points,
+                ref=spec.code, args=(grade, share, points))
 
 
 def _public_detail(rating, weight, points) -> str:
@@ -287,8 +287,8 @@ def score_round(year: int, round_: str, unit_ids: list[int], indicators: list[In
                                 public_weight))
             else:
                 pts = round(rating / 100 * public_weight, 2)
-                out.append(Line("public", "民评官", "群众评议（民评官）", pts,
-                                (_public_detail, (rating, public_weight, pts)), public_weight))
+                out.append(Line("public", "民评官", "群众评议（民评官）", pts, _public_detail,
+                                public_weight, args=(rating, public_weight, pts)))
     for ev in sorted(events, key=lambda e: (e.date, e.id)):
         if ev.unit_id in scores and ev.date <= end:
             scores[ev.unit_id].lines.append(_event_line(ev, params))
