@@ -221,7 +221,9 @@ def _work(bundle: DiscussionBundle, progress: Callable[[int, int], None]) -> Non
 def _store(bundle: DiscussionBundle, out, size: int) -> None:
     """The bundle's ``size`` bytes from the file ``out`` into its column, a slice at a
     time: bound whole, a 75 MB bundle was copied by the driver (psycopg sends a bytea
-    as hex text; SQLite copies the bound value, then the record)."""
+    as hex text; SQLite copies the bound value). SQLite still builds the record with
+    the zeroblob filled in (``pdf`` is not the table's last column), about twice the
+    bundle's size inside SQLite while the row is written."""
     db.session.flush()
     table = DiscussionBundle.__table__
     row = update(table).where(table.c.id == bundle.id)
