@@ -18,7 +18,8 @@ from tests.helpers import text
 def _agenda():
     d = s.discussion()
     a = s.ready_item(d, s.official(name="王建国"))
-    b = s.ready_item(d, s.official(name="李海燕"), action="exchange", post="市发改委主任")
+    b = s.ready_item(d, s.official(name="李海燕"), action="exchange", post="市发改委主任",
+                     removal="东城区区长")
     c = s.item(d, s.official(name="赵志强"), action="retire", post="")
     return d, [a, b, c]
 
@@ -42,7 +43,7 @@ def test_bundle_has_cover_list_and_a_bookmark_per_item(make, auth):
     assert pages[0] == 0 and pages[1] == 1 and pages == sorted(set(pages))
     assert len(reader.pages) == made.pages
     cover = flat(reader.pages[0].extract_text())
-    for fact in ("议程材料汇编", "2020年第3次常委会", "王建国", "李海燕", "赵志强", "交流：市发改委主任",
+    for fact in ("议程材料汇编", "2020年第3次常委会", "王建国", "李海燕", "赵志强", "交流，拟任市发改委主任，拟免东城区区长",
                  "具备上会条件", "未具备上会条件", "未附材料", na):
         assert flat(fact) in cover, fact
     # Each item's 任免审批表, then its dossier, byte for byte as stored (stamped at download).

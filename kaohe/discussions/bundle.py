@@ -112,7 +112,7 @@ def cover_rows(items: list[AgendaItem]) -> list[list[str]]:
     rows = []
     for n, item in enumerate(items, start=1):
         cur = item.current_dossier
-        what = item.action_label + (f"：{item.proposed_post}" if item.proposed_post else "")
+        what = item.motion
         rows.append([str(n), item.official.name, what,
                      f"{cur.dossier.number}（第 {cur.version} 版）" if cur else "未附材料",
                      status_text(item)])

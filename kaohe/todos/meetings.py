@@ -100,7 +100,7 @@ def opinions(ctx: Ctx) -> list[Todo]:
                 out.append(make(
                     "opinion_missing", f"{i.official.name}尚未征求党风廉政意见（{_heading(d)}）",
                     d.date, ask, ids, ctx.today,
-                    [f"议题：{i.action_label}{('，拟任' + i.proposed_post) if i.proposed_post else ''}"]))
+                    [f"议题：{i.motion}"]))
     return out
 
 
