@@ -18,7 +18,7 @@ from kaohe.officials.models import GENDERS, Official, Post
 from kaohe.orgnotes.models import OrgNote
 from kaohe.reviews.models import Review
 from kaohe.search import index
-from kaohe.search.filters import Extra, conditions, name_condition
+from kaohe.search.filters import Extra, conditions
 from kaohe.units import services as units
 
 
@@ -154,11 +154,11 @@ def _statements(c: SearchCriteria, exclude_ids: Iterable[int]):
     base = select(Official)
     q = c.q.strip()
     plan = index.plan(q) if q else None
-    if q:
-        base = base.where(name_condition(q))  # characters, or pinyin and initials
+    if plan is not None and plan.name is not None:
+        base = base.where(plan.name)  # characters, or pinyin and initials
     if plan is not None and plan.key is not None:
         base = base.join(index.K, index.K.official_id == Official.id).where(plan.key)
-    elif plan is not None:
+    elif plan is not None and plan.among is not None:
         base = base.where(plan.among)
     if c.unit_id:
         base = base.where(Official.unit_id.in_(units.descendant_ids(c.unit_id)))

@@ -12,7 +12,8 @@ A query is narrowed to one such key (:func:`plan`): the query itself for one or 
 characters or up to 4 pinyin letters, the rarest pair of characters of a longer
 name. A longer pinyin query reads the whole spellings in its prefix range instead
 when they are few. The name condition itself (:func:`~kaohe.search.filters.
-name_condition`) is still applied, so the results are exactly those of a full scan.
+name_condition`) is applied too where the key is not the query itself, so the results
+are exactly those of a full scan.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kaohe.extensions import db
 from kaohe.officials.models import Official
+from kaohe.search.filters import name_condition
 from kaohe.search.pinyin import pinyin_query
 
 PREFIX = 4  # pinyin prefixes up to this length are keys (migration 0024)
@@ -51,6 +53,10 @@ class Plan:
 
     key: ColumnElement | None = None  # the condition on K selecting one key
     among: ColumnElement | None = None  # a condition on Official.id
+    # The name condition still to apply (None: the key is the query itself). Characters
+    # are matched on the key's own copy of the name, so PostgreSQL does not misjudge a
+    # LIKE on the officials and scan them all.
+    name: ColumnElement | None = None
 
 
 def _one(kind: str, key: str) -> ColumnElement:
@@ -70,28 +76,31 @@ def _after(prefix: str) -> str | None:
     return stripped[:-1] + chr(ord(stripped[-1]) + 1) if stripped else None
 
 
-def plan(q: str) -> Plan | None:
-    """The index plan of name query ``q``; None when the index does not apply (letters
-    with case mixed with other characters, where the databases' LIKE differ)."""
+def plan(q: str) -> Plan:
+    """The index plan of name query ``q``: neither key nor ``among`` when the index does
+    not apply (letters with case mixed with other characters, where the databases'
+    LIKE differ)."""
     spelled = pinyin_query(q)
     if spelled is not None:
         if len(spelled) <= PREFIX:
             return Plan(key=_one("p", spelled))
+        by_name = name_condition(q)
         spellings = (K.kind == "p") & (K.key >= spelled)
         after = _after(spelled)
         if after is not None:
             spellings &= K.key < after
         if _count(spellings, FEW) <= FEW:
-            return Plan(among=Official.id.in_(select(K.official_id).where(spellings)))
-        return Plan(key=_one("p", spelled[:PREFIX]))
+            return Plan(among=Official.id.in_(select(K.official_id).where(spellings)),
+                        name=by_name)
+        return Plan(key=_one("p", spelled[:PREFIX]), name=by_name)
     q = q.strip()
     if not q or q.lower() != q.upper():
-        return None
+        return Plan(name=name_condition(q))
     if len(q) <= 2:
         return Plan(key=_one("c", q))
     pairs = dict.fromkeys(q[i:i + 2] for i in range(len(q) - 1))
     rarest = min(pairs, key=lambda pair: _count(_one("c", pair), FEW))
-    return Plan(key=_one("c", rarest))
+    return Plan(key=_one("c", rarest), name=K.name.contains(q, autoescape=True))
 
 
 def key_total(p: Plan) -> int:
