@@ -77,6 +77,11 @@ def test_import_officials_happy_path(auth, make, world):
     assert {row.actor_name for row in log} == {"organization"}
     event = db.session.scalar(select(AuditLog).where(AuditLog.entity_type == "xlsx:officials"))
     assert event.after == {"rows": 2, "created": 2, "updated": 0, "unchanged": 0}
+    # Found by pinyin like officials entered on the form (they are inserted in bulk).
+    assert "wangjianguo" in wang.name_pinyin.split() and "lxy" in li.name_pinyin.split()
+    for query, name in (("wjg", "王建国"), ("lixiuying", "李秀英")):
+        found = text(auth.as_role("organization").get(f"/officials/?q={query}"))
+        assert name in found, query
 
 
 def test_reimport_changes_nothing_and_update_changes_only_the_row(auth, make, world):

@@ -20,7 +20,8 @@ from kaohe.audit.services import current_actor
 from kaohe.core.models import Audited, SoftDelete, utcnow
 
 
-def _plain(value):
+def plain_value(value):
+    """A column value as the audit log stores it (JSON-safe)."""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -42,8 +43,8 @@ def _values(obj, changed_only: bool) -> tuple[dict, dict]:
         if changed_only:
             if not hist.has_changes():
                 continue
-            before[key] = _plain(hist.deleted[0]) if hist.deleted else None
-        after[key] = _plain(getattr(obj, key))
+            before[key] = plain_value(hist.deleted[0]) if hist.deleted else None
+        after[key] = plain_value(getattr(obj, key))
     return before, after
 
 
@@ -73,7 +74,7 @@ def _entries(session: Session) -> list[dict]:
         pk = mapper.primary_key_from_instance(obj)
         entity_id = pk[0] if len(pk) == 1 and isinstance(pk[0], int) else None
         if entity_id is None:  # e.g. Setting, keyed by a string: keep the key in the row
-            key = {c.key: _plain(v) for c, v in zip(mapper.primary_key, pk)}
+            key = {c.key: plain_value(v) for c, v in zip(mapper.primary_key, pk)}
             before = None if before is None else {**key, **before}
             after = None if after is None else {**key, **after}
         out.append({"at": now, "actor_id": actor_id, "actor_name": actor_name,

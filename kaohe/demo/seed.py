@@ -129,7 +129,7 @@ class Seeder(RecordRows):
         one audited event."""
         db.session.flush()
         connection, batch, total = db.session.connection(), [], 0
-        write = (partial(bulk._copy, connection, model.__table__)
+        write = (partial(bulk.copy_rows, connection, model.__table__)
                  if connection.dialect.name == "postgresql"
                  else partial(connection.execute, model.__table__.insert()))
         started = time.perf_counter()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import insert, text
 
-from kaohe.audit.listeners import _plain
+from kaohe.audit.listeners import plain_value
 from kaohe.audit.services import current_actor
 from kaohe.core.models import utcnow
 from kaohe.extensions import db
@@ -43,7 +43,7 @@ def append_audit(connection, entries: list[dict]) -> None:
         pending.collect(db.session(), entries)  # chained at commit
 
 
-def _copy(connection, table, rows: list[dict]) -> list[int]:
+def copy_rows(connection, table, rows: list[dict]) -> list[int]:
     """Insert ``rows`` with PostgreSQL's COPY, their ids drawn from the table's sequence
     first: psycopg parses a many-row INSERT's text anew for every page (it caches only
     short statements), which made 12 000 rows cost seconds; COPY streams them."""
@@ -81,7 +81,7 @@ def insert_records(model, rows: list[dict]) -> list[int]:
     full = [{**defaults, **{k: v for k, v in row.items() if k in defaults}} for row in rows]
     connection = session.connection()
     if connection.dialect.name == "postgresql" and len(full) >= COPY_ROWS:
-        ids = _copy(connection, table, full)
+        ids = copy_rows(connection, table, full)
     else:
         ids = []
         for start in range(0, len(full), CHUNK):
@@ -91,7 +91,7 @@ def insert_records(model, rows: list[dict]) -> list[int]:
             ids.extend(result.scalars().all())
     entries = []
     for new_id, row in zip(ids, full):
-        after = {"id": new_id, **{k: _plain(v) for k, v in row.items() if k not in exclude}}
+        after = {"id": new_id, **{k: plain_value(v) for k, v in row.items() if k not in exclude}}
         entries.append({"at": now, "actor_id": actor_id, "actor_name": actor_name,
                         "action": "create", "entity_type": table.name, "entity_id": new_id,
                         "before": None, "after": after})
