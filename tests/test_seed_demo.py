@@ -253,6 +253,11 @@ def test_seed_demo_discussion(app, runner, client):
     items = d.items
     assert 3 <= len(items) <= 4 and len({i.official_id for i in items}) == len(items)
     assert all(i.reason and i.proposed_post and i.decision is None for i in items)
+    # An exchange names the post it leaves; other moves name none.
+    every = db.session.scalars(select(AgendaItem)).all()
+    assert any(i.action == "exchange" for i in every)
+    assert all(i.proposed_removal == (i.official.current_post if i.action == "exchange" else "")
+               for i in every)
     states = {i.id: compute(i) for i in items}
     ready = [i for i in items if states[i.id].ready]
     blocked = [i for i in items if states[i.id].blockers]

@@ -135,8 +135,11 @@ class DiscussionDemo:
         return self.s.full_post(unit, self.s.title(unit, rank))
 
     def item(self, discussion, official_id: int, action: str, post: str, reason: str):
+        # An exchange leaves the current post: the item says so in its 拟免职务.
+        removal = db.session.get(Official, official_id).current_post if action == "exchange" else ""
         return agenda.save_item(discussion, None, {"official_id": str(official_id),
                                                    "action": action, "proposed_post": post,
+                                                   "proposed_removal": removal,
                                                    "reason": reason})
 
     def check(self, discussion, item, kind: str, result: str = "clear", note: str = "") -> None:
