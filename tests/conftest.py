@@ -9,8 +9,6 @@ rolled back, so tests never see each other's data.
 from __future__ import annotations
 
 import contextvars
-import os
-import tempfile
 
 import pytest
 from argon2 import PasswordHasher
@@ -23,10 +21,6 @@ from kaohe import create_app
 from kaohe.auth import services as auth_services
 from kaohe.extensions import db
 from tests.scratch import scratch_database
-
-# Tests never write into the checkout's instance/ folder: an audit anchor left there by
-# one test (or an earlier run) would be read by every later app's audit-verify.
-os.environ.setdefault("KAOHE_INSTANCE_PATH", tempfile.mkdtemp(prefix="kaohe-test-instance-"))
 
 PASSWORD = "test-password-123"
 ROLES = ("admin", "organization", "assessment", "discipline", "reviewer")
