@@ -106,12 +106,12 @@ def test_deleted_records_are_left_out(make):
 def test_context_of_an_agenda_item(make):
     o = rich_official()
     ctx = {"discussion_title": " 市委常委会 ", "discussion_date": D(2020, 4, 12),
-           "proposed_action": "拟提名为", "proposed_post": "副市长人选", "agenda_item_id": 7,
-           "ignored": "x"}
+           "proposed_action": "拟提名为", "proposed_post": "副市长人选",
+           "proposed_removal": " 东城区区长 ", "agenda_item_id": 7, "ignored": "x"}
     snap = build_snapshot(o.id, AS_OF, ctx)
     assert snap["context"] == {"discussion_title": "市委常委会", "discussion_date": "2020-04-12",
                                "proposed_action": "拟提名为", "proposed_post": "副市长人选",
-                               "agenda_item_id": 7}
+                               "proposed_removal": "东城区区长", "agenda_item_id": 7}
     assert build_snapshot(o.id, AS_OF)["context"] is None
 
 
