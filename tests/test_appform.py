@@ -278,3 +278,5 @@ def test_a_past_reference_date_shows_the_resume_as_it_stood(make):
     assert "西城区委书记" in now and "2026.06--" in now
     then = flat(pages(services.official_form(o, D(2026, 5, 31), "A4", today=AS_OF))[0])
     assert "西城区委书记" not in then and "2016.01--" in then and "2026.06--" not in then
+    # 现任职务 as the dossier of that day says it: the post held then, the unit said once.
+    assert "现任职务东城区区长拟任" in then and "东城区东城区" not in then

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from kaohe.assessments.wording import annual_results_text
 from kaohe.core.periods import age_on
+from kaohe.dossier.snapshot import post_at, posts_of
 from kaohe.extensions import db
 from kaohe.interop.lrmx_export import sheet_of
 from kaohe.interop.models import FamilyMember
@@ -142,7 +143,9 @@ def collect(official: Official, as_of: dt.date, today: dt.date, item=None,
         edu_inservice=official.edu_inservice, degree_inservice=official.degree_inservice,
         school_inservice=official.school_inservice,
         degree_school_inservice=sheet.degree_school_inservice or "",
-        current_post=official.current_post, proposed_post=proposed or "",
+        # As the dossier says it: the posts held on as_of when they changed since.
+        current_post=post_at(official.current_post, posts_of(official.id), as_of),
+        proposed_post=proposed or "",
         proposed_removal=removal or "", resume=resume_text(official, sheet, until=as_of),
         rewards=sheet.rewards or "", annual_results=annual_results_text(official, as_of),
         reason=reason or "", report_unit=sheet.reporting_unit or "",

@@ -148,12 +148,12 @@ def _head(o: Official, unit_name: str | None, posts: list[dict], as_of: dt.date)
         "edu_inservice": o.edu_inservice, "degree_inservice": o.degree_inservice,
         "school_inservice": o.school_inservice, "rank": o.rank,
         "unit_name": unit_name or "",
-        "current_post": _post_at(o.current_post, posts, as_of),
+        "current_post": post_at(o.current_post, posts, as_of),
         "id_number_masked": o.id_number_masked,
     }
 
 
-def _post_at(current: str, posts: list[dict], as_of: dt.date) -> str:
+def post_at(current: str, posts: list[dict], as_of: dt.date) -> str:
     """The current post, or the posts held on ``as_of`` when posts changed since."""
     changed = any(p["start_date"] > as_of or (p["end_date"] and p["end_date"] >= as_of)
                   for p in posts)
@@ -161,10 +161,13 @@ def _post_at(current: str, posts: list[dict], as_of: dt.date) -> str:
             and (p["end_date"] is None or p["end_date"] >= as_of)]
     if not changed or not held:
         return current
-    return "、".join(f"{p['unit_name']}{p['title']}" for p in held)
+    # The unit said once: a title may already begin with it (「东城区区长」 of 东城区).
+    return "、".join(p["title"] if p["title"].startswith(p["unit_name"])
+                    else f"{p['unit_name']}{p['title']}" for p in held)
 
 
-def _posts(official_id: int) -> list[dict]:
+def posts_of(official_id: int) -> list[dict]:
+    """The official's posts (not deleted) as plain dicts, oldest first, with the unit's name."""
     rows = db.session.execute(
         select(Post.start_date, Post.end_date, Post.title, Post.rank, Post.is_principal,
                Post.note, Unit.name.label("unit_name"))
@@ -298,7 +301,7 @@ def build_snapshot(official_id: int, as_of: dt.date, context: dict | None = None
     used = _settings_used()
     win = assessment_window(as_of)
     years, start = list(win.years), win.start
-    all_posts = _posts(official_id)
+    all_posts = posts_of(official_id)
     posts = [_shown_post(p, as_of) for p in all_posts if p["start_date"] <= as_of]
     principal = tuple(p for p in posts if p["is_principal"]
                       and (p["end_date"] is None or p["end_date"] >= start))
