@@ -274,3 +274,13 @@ def test_demo_dossier_agrees_with_its_item(app, runner):
     assert "无干部人事档案审核记录" not in body and "无个人有关事项报告核查记录" not in body
     assert flat(f"{item.action_label}，拟任{item.proposed_post}") in body
     assert compute(item).ready and compute(item).stale == []
+
+
+def test_agenda_and_item_pages_say_both_posts(make, auth):
+    o, d, it = _world(action="exchange", post="西城区区长", removal="东城区副区长")
+    make.commit()
+    client = auth.as_role("organization")
+    row = text(client.get(f"/discussions/{d.id}")).split(f'id="item{it.id}"')[1].split("</tr>")[0]
+    assert "拟任西城区区长，拟免东城区副区长" in row
+    heading = text(client.get(f"/discussions/{d.id}/items/{it.id}")).split("</h1>")[0]
+    assert "交流，拟任西城区区长，拟免东城区副区长" in heading

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from kaohe.auth.models import User
 from kaohe.core.models import Audited, Recorded, Versioned, utcnow
 from kaohe.discussions import rules
-from kaohe.dossier.fmt import motion
+from kaohe.dossier.fmt import motion, posts_phrase
 from kaohe.dossier.models import Dossier
 from kaohe.extensions import db
 from kaohe.officials.models import Official
@@ -118,6 +118,11 @@ class AgendaItem(Recorded, db.Model):
     @property
     def action_label(self) -> str:
         return rules.ACTIONS.get(self.action, self.action)
+
+    @property
+    def posts(self) -> str:
+        """「拟任甲，拟免乙」: the posts the item names, either may be empty."""
+        return posts_phrase(self.proposed_post, self.proposed_removal)
 
     @property
     def motion(self) -> str:
