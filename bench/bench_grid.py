@@ -28,7 +28,7 @@ from kaohe.extensions import db  # noqa: E402
 from kaohe.unitassess.models import IndicatorResult  # noqa: E402
 from kaohe.unitassess.services import grid, scheme as svc  # noqa: E402
 from kaohe.units.services import save_unit  # noqa: E402
-from scratch_db import migrated_app, postgresql_database, sqlite_database  # noqa: E402
+from scratch_db import each_database, migrated_app  # noqa: E402
 
 TARGET_S = 5.0
 
@@ -90,12 +90,8 @@ def main() -> None:
     parser.add_argument("--pg-server", default=os.environ.get(
         "KAOHE_TEST_PG_SERVER", "postgresql://postgres@127.0.0.1"))
     args = parser.parse_args()
-    if args.db in ("sqlite", "both"):
-        with sqlite_database("kaohe_bench_grid") as url:
-            run("SQLite", url, args.units, args.indicators)
-    if args.db in ("postgresql", "both"):
-        with postgresql_database(args.pg_server, "kaohe_bench_grid") as url:
-            run("PostgreSQL", url, args.units, args.indicators)
+    for label, url in each_database(args.db, args.pg_server, "kaohe_bench_grid"):
+        run(label, url, args.units, args.indicators)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ from kaohe.audit.services import cli_actor  # noqa: E402
 from kaohe.auth.services import sync_roles  # noqa: E402
 from kaohe.demo.seed import seed_demo  # noqa: E402
 from kaohe.extensions import db  # noqa: E402
-from scratch_db import postgresql_database, sqlite_database  # noqa: E402
+from scratch_db import each_database  # noqa: E402
 
 TARGET_P95_MS = 200.0
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -394,12 +394,8 @@ def main() -> None:
                         or "postgresql://postgres@127.0.0.1")
     args = parser.parse_args()
     ok = True
-    if args.db in ("sqlite", "both"):
-        with sqlite_database("kaohe_load") as url:
-            ok &= run("SQLite", url, args)
-    if args.db in ("postgresql", "both"):
-        with postgresql_database(args.pg_server, "kaohe_load") as url:
-            ok &= run("PostgreSQL", url, args)
+    for label, url in each_database(args.db, args.pg_server, "kaohe_load"):
+        ok &= run(label, url, args)
     print("\nresult:", "targets met" if ok else "TARGETS MISSED")
     sys.exit(0 if ok else 1)
 

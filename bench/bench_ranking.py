@@ -35,7 +35,7 @@ import sqlalchemy as sa  # noqa: E402
 from kaohe.extensions import db  # noqa: E402
 from kaohe.unitassess import ROUND_ELAPSED, ROUND_END  # noqa: E402
 from kaohe.unitassess.models import EVENT_KINDS  # noqa: E402
-from scratch_db import migrated_app, postgresql_database, sqlite_database  # noqa: E402
+from scratch_db import each_database, migrated_app  # noqa: E402
 
 UNITS, INDICATORS, ROUNDS = 200, 60, ("half", "q3", "full")
 
@@ -206,12 +206,8 @@ def main() -> None:
     parser.add_argument("--pg-server", default=os.environ.get(
         "KAOHE_TEST_PG_SERVER", "postgresql://postgres@127.0.0.1"))
     args = parser.parse_args()
-    if args.db in ("sqlite", "both"):
-        with sqlite_database("kaohe_bench_ranking") as url:
-            run("SQLite", url, args.repeat)
-    if args.db in ("postgresql", "both"):
-        with postgresql_database(args.pg_server, "kaohe_bench_ranking") as url:
-            run("PostgreSQL", url, args.repeat)
+    for label, url in each_database(args.db, args.pg_server, "kaohe_bench_ranking"):
+        run(label, url, args.repeat)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from kaohe.extensions import db  # noqa: E402
 from kaohe.officials.models import Official  # noqa: E402
 from kaohe.stats import queries  # noqa: E402
 from kaohe.stats.rules import team_rules  # noqa: E402
-from scratch_db import migrated_app, postgresql_database, sqlite_database  # noqa: E402
+from scratch_db import each_database, migrated_app  # noqa: E402
 
 TARGET_MS = 300.0
 FLOOR_SQL = [f"SELECT {col}, count(*) FROM official WHERE deleted_at IS NULL GROUP BY {col}"
@@ -117,12 +117,8 @@ def main() -> None:
     if args.url:
         run(args.url.split(":")[0], args.url, args.officials, args.seed, args.repeat)
         return
-    if args.db in ("sqlite", "both"):
-        with sqlite_database("kaohe_bench_stats") as url:
-            run("SQLite", url, args.officials, args.seed, args.repeat)
-    if args.db in ("postgresql", "both"):
-        with postgresql_database(args.pg_server, "kaohe_bench_stats") as url:
-            run("PostgreSQL", url, args.officials, args.seed, args.repeat)
+    for label, url in each_database(args.db, args.pg_server, "kaohe_bench_stats"):
+        run(label, url, args.officials, args.seed, args.repeat)
 
 
 if __name__ == "__main__":

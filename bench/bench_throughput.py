@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 from bench_load import Browser, prepare  # noqa: E402
-from scratch_db import postgresql_database, sqlite_database  # noqa: E402
+from scratch_db import each_database  # noqa: E402
 
 TARGET_RATIO = 1 / 8
 WRK = os.environ.get("WRK", "/usr/bin/wrk")
@@ -210,12 +210,8 @@ def main() -> None:
                         or "postgresql://postgres@127.0.0.1")
     args = parser.parse_args()
     ok = True
-    if args.db in ("sqlite", "both"):
-        with sqlite_database("kaohe_tp") as url:
-            ok &= run("SQLite", url, args)
-    if args.db in ("postgresql", "both"):
-        with postgresql_database(args.pg_server, "kaohe_tp") as url:
-            ok &= run("PostgreSQL", url, args)
+    for label, url in each_database(args.db, args.pg_server, "kaohe_tp"):
+        ok &= run(label, url, args)
     print("\nresult:", "target met" if ok else "TARGET MISSED")
     sys.exit(0 if ok else 1)
 

@@ -30,6 +30,17 @@ def postgresql_database(server: str, prefix: str = "kaohe_bench"):
         admin.dispose()
 
 
+def each_database(choice: str, pg_server: str, prefix: str):
+    """("SQLite" | "PostgreSQL", url) of a scratch database per engine ``choice`` names
+    (sqlite, postgresql or both), each dropped once the loop moves on."""
+    if choice in ("sqlite", "both"):
+        with sqlite_database(prefix) as url:
+            yield "SQLite", url
+    if choice in ("postgresql", "both"):
+        with postgresql_database(pg_server, prefix) as url:
+            yield "PostgreSQL", url
+
+
 def migrated_app(url: str):
     """The app on ``url`` with the schema at the latest migration and the roles synced;
     the caller enters its app context (writes are attributed to "bench")."""
