@@ -81,8 +81,14 @@ def test_resume_text_from_posts_and_written(make, units):
     # As the form read on a day: later posts left out, the one it fell in still open.
     for until, lines in ((D(2016, 4, 30), ["1996.08--2012.01  江州市财政局科员",
                                            "2012.01--       发展和改革委员会副主任"]),
-                         (D(2016, 5, 1), resume_text(o).split("\n")),
-                         (D(2012, 1, 1), ["1996.08--2012.01  江州市财政局科员",
+                         (D(2016, 5, 1), ["1996.08--2012.01  江州市财政局科员",
+                                          "2012.01--       发展和改革委员会副主任",
+                                          "2016.05--       东城区区长"]),
+                         (D(2016, 5, 2), resume_text(o).split("\n")),
+                         # The handover day: the old post's last day, the new one's first.
+                         (D(2012, 1, 1), ["1996.08--       江州市财政局科员",
+                                          "2012.01--       发展和改革委员会副主任"]),
+                         (D(2012, 1, 2), ["1996.08--2012.01  江州市财政局科员",
                                           "2012.01--       发展和改革委员会副主任"]),
                          (D(1996, 7, 31), [""])):
         assert resume_text(o, until=until).split("\n") == lines, until

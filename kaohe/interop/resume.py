@@ -57,12 +57,13 @@ def post_position(unit: Unit | None, title: str) -> str:
 def resume_text(official, sheet=None, until: dt.date | None = None) -> str:
     """The 简历 of ``official``: ``sheet.resume`` when written, else one line per post;
     ``until`` (a form's 计算年龄时间) leaves out the posts begun after it and shows the
-    ones it fell in as current, as the form would have read on that day."""
+    ones held on it (an end date is the last day held, as everywhere) as current, as the
+    form would have read on that day."""
     if sheet is not None and (sheet.resume or "").strip():
         return sheet.resume
     posts = sorted((p for p in official.posts if until is None or p.start_date <= until),
                    key=lambda p: (p.start_date, p.id or 0))
     return "\n".join(
-        resume_line(p.start_date, None if until and p.end_date and p.end_date > until
+        resume_line(p.start_date, None if until and p.end_date and p.end_date >= until
                     else p.end_date, post_position(p.unit, p.title))
         for p in posts)
