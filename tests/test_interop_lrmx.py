@@ -222,3 +222,25 @@ def test_dry_run(auth, make, units):
     before = table_counts()
     assert "校验通过，本次只校验，未导入" in text(lrmx_upload(client, data, dry_run=True))
     assert table_counts() == before
+
+
+@pytest.mark.parametrize("as_of, post, lines", [
+    # The handover day: the old post's last day is still held, the new one begins.
+    (dt.date(2016, 5, 1), "发展和改革委员会副主任、东城区区长",
+     ["2012.01--       发展和改革委员会副主任", "2016.05--       东城区区长"]),
+    (dt.date(2016, 4, 30), "发展和改革委员会副主任", ["2012.01--       发展和改革委员会副主任"]),
+    (dt.date(2016, 5, 2), "东城区区长",  # posts unchanged since: the recorded text
+     ["2012.01--2016.05  发展和改革委员会副主任", "2016.05--       东城区区长"]),
+])
+def test_export_on_a_past_day_says_the_post_and_resume_of_that_day(make, units, as_of, post,
+                                                                   lines):
+    """计算年龄时间 in the past: 现任职务 and 简历 as on that day (as the printed form says
+    them), not today's beside that day's ages and 年度考核结果."""
+    _city, ndrc, _finance, district = units
+    o = make.official(name="王建国", current_post="东城区区长")
+    make.post(o, ndrc, start=dt.date(2012, 1, 1), end=dt.date(2016, 5, 1), title="副主任")
+    make.post(o, district, start=dt.date(2016, 5, 1), title="东城区区长")
+    doc = parse(lrmx_export.export_lrmx(o, full_id=True, as_of=as_of))
+    assert doc.get("JiSuanNianLingShiJian") == f"{as_of:%Y%m%d}"
+    assert doc.get("XianRenZhiWu") == post
+    assert doc.get("JianLi").splitlines() == lines

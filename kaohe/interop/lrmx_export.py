@@ -4,8 +4,9 @@ The official's record gives the head of the form, 入党时间 in the spec's tex
 (:func:`kaohe.officials.politics.party_text`), the 简历 (:func:`kaohe.interop.resume.resume_text`)
 and the 年度考核结果: the recorded results of the concluded years on the form's
 计算年龄时间, in the form's wording (:func:`kaohe.assessments.wording.annual_results_text`),
-not the text an import brought. Elements the record has no column for come from
-the :class:`AppointmentSheet` kept by the last import. 计算年龄时间 is ``as_of``, else
+not the text an import brought; 现任职务 and a built 简历 are likewise those of that
+day. Elements the record has no column for come from the :class:`AppointmentSheet`
+kept by the last import. 计算年龄时间 is ``as_of``, else
 the one the sheet recorded, else today; 填表时间 the one recorded, else today. The
 photo is written as the spec says, a base64 JPEG (a PNG is converted).
 """
@@ -18,6 +19,7 @@ from sqlalchemy import select
 
 from kaohe.assessments.wording import annual_results_text
 from kaohe.core import clock
+from kaohe.dossier.snapshot import post_at, posts_of
 from kaohe.extensions import db
 from kaohe.interop.lrmx import SHEET_FIELDS
 from kaohe.interop.lrmx_parse import day_text, month_text, write
@@ -52,7 +54,9 @@ def export_fields(official: Official, full_id: bool, as_of: dt.date | None = Non
         "ZaiZhiJiaoYu_XueLi": official.edu_inservice,
         "ZaiZhiJiaoYu_XueWei": official.degree_inservice,
         "ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi": official.school_inservice,
-        "XianRenZhiWu": official.current_post, "JianLi": resume_text(official, sheet),
+        # On 计算年龄时间, as the printed form says them (kaohe.appform.data.collect).
+        "XianRenZhiWu": post_at(official.current_post, posts_of(official.id), as_of),
+        "JianLi": resume_text(official, sheet, until=as_of),
         "NianDuKaoHeJieGuo": annual_results_text(official, as_of),
         "JiSuanNianLingShiJian": day_text(as_of),
         "TianBiaoShiJian": day_text(sheet.filled_on or clock.today()),
