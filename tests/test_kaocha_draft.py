@@ -15,6 +15,7 @@ from kaohe.audit.models import AuditLog
 from kaohe.extensions import db
 from kaohe.kaocha import content, services, writer
 from kaohe.kaocha.models import MIME
+from kaohe.officials.services import save_post
 from tests import factories as f
 from tests import kaocha_support as ks
 from tests.helpers import field_errors, text
@@ -73,6 +74,28 @@ def test_missing_facts_are_marked_for_the_author(make):
     for mark in ("【籍贯未录入】", "【参加工作时间未录入】", "【学历未录入】", "【现任职务未录入】",
                  "【政治面貌未录入】"):
         assert mark in facts
+
+
+@pytest.mark.parametrize("meeting, post", [
+    (D(2020, 4, 10), "东城区区长"),  # the meeting before the appointment
+    (D(2021, 5, 31), "东城区区长"),  # the old post's last day: still held, the new one not yet
+    (D(2021, 6, 1), "东城区委书记"),
+])
+def test_item_draft_states_the_post_held_on_the_meeting_date(make, meeting, post):
+    """The draft of an item is of the meeting date (its grades, reviews): so is 现任职务,
+    not the text recorded since (the appointment it led to)."""
+    d, it = ks.item(date=meeting)
+    o = it.official
+    [old] = o.posts
+    save_post(o, old, {"unit_id": old.unit_id, "title": old.title, "rank": old.rank,
+                       "start_date": old.start_date, "end_date": D(2021, 5, 31),
+                       "is_principal": True, "note": ""})
+    f.post(o, old.unit, start=D(2021, 6, 1), principal=True, title="东城区委书记")
+    o.current_post = "东城区委书记"
+    db.session.flush()
+    facts = draft(o, as_of=meeting, item=it)[1]
+    assert facts.endswith(f"现任{post}。"), facts
+    assert draft(o, as_of=D(2021, 6, 2))[1].endswith("现任东城区委书记。")
 
 
 # ---------------------------------------------------------------- layout

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from kaohe.assessments.models import GRADES, AssessmentResult
 from kaohe.assessments.window import PENDING, AssessmentWindow, assessment_window
+from kaohe.dossier.snapshot import post_at, posts_of
 from kaohe.extensions import db
 from kaohe.kaocha.models import DemocraticRecommendation
 from kaohe.officials.models import Official
@@ -149,13 +150,14 @@ def _education(edu: str, degree: str, prefix: str) -> str:
     return "，".join(out)
 
 
-def facts(o: Official) -> str:
-    """The basic-facts sentence that opens a 考察材料."""
+def facts(o: Official, as_of: dt.date) -> str:
+    """The basic-facts sentence that opens a 考察材料, its 现任职务 the post held on
+    ``as_of`` (as the dossier and the printed form of that day say it)."""
     native = clean(o.native_place).strip()
     education = "；".join(filter(None, (
         _education(o.edu_fulltime, o.degree_fulltime, ""),
         _education(o.edu_inservice, o.degree_inservice, "在职"))))
-    post = clean(o.current_post).strip()
+    post = clean(post_at(o.current_post, posts_of(o.id), as_of)).strip()
     parts = [clean(o.name), o.gender_label or "【性别未录入】",
              clean(o.ethnicity).strip() or "【民族未录入】",
              f"{cn_month(o.birth_date)}生",
@@ -258,7 +260,7 @@ def build(official: Official, as_of: dt.date, date: dt.date, group: str = "",
     intro = (f"根据干部工作安排，{clean(group).strip() or '考察组'}对{name}同志{target}进行了考察。"
              "现将考察情况报告如下：")
     return Draft(
-        title=f"{name}同志考察材料", facts=facts(official), intro=intro,
+        title=f"{name}同志考察材料", facts=facts(official, as_of), intro=intro,
         dimensions=[(f"（{'一二三四五'[i]}）{char}：{what}", placed[key])
                     for i, (key, char, what) in enumerate(DIMENSIONS)],
         unsorted=unsorted, weaknesses=weaknesses,
