@@ -25,14 +25,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kaohe.extensions import db
 from kaohe.officials.models import Official
 from kaohe.search.filters import name_condition
+from kaohe.search.keys import PREFIX
 from kaohe.search.pinyin import pinyin_query
 
-PREFIX = 4  # pinyin prefixes up to this length are keys (migration 0024)
 FEW = 5000  # this many officials or fewer: read them all and sort by name
 
 
 class OfficialSearchKey(db.Model):
-    """One key of one official's name; written only by the database triggers."""
+    """One key of one official's name; written by the database triggers (bulk loads:
+    kaohe.search.keys.built_after)."""
 
     __tablename__ = "official_search_key"
     __table_args__ = {"sqlite_with_rowid": False}  # the primary key is the table

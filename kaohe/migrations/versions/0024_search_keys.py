@@ -9,7 +9,8 @@ order, so a page of a search is read from the index in order (kaohe.search.index
 Database triggers keep the keys in step with every write path (ORM, the bulk import's
 INSERT and COPY, raw SQL). Note for later migrations: on SQLite a
 ``batch_alter_table("official")`` that copies the table drops these triggers; such
-a migration must create them again (``create_sqlite_triggers``).
+a migration must create them again (``create_sqlite_triggers``). The key SQL itself is
+in kaohe.search.keys, shared with the bulk build of the demo seeder.
 
 Revision ID: 0024
 Revises: 0023
@@ -19,46 +20,17 @@ Create Date: 2026-12-03 15:30:00
 from alembic import op
 import sqlalchemy as sa
 
+from kaohe.search.keys import PREFIX, fill_sql
+from kaohe.search.keys import create_sqlite_triggers as _create_sqlite_triggers
+
 
 revision = "0024"
 down_revision = "0023"
 branch_labels = None
 depends_on = None
 
-PREFIX = 4  # pinyin prefixes up to this length are keys; longer queries use whole spellings
-_NUMBERS = "json_each('[" + ",".join(str(i) for i in range(1, 65)) + "]')"  # name ≤ 64 chars
-_PREFIXES = "json_each('[" + ",".join(str(i) for i in range(1, PREFIX + 1)) + "]')"
-
-
-def _sqlite_keys(name: str, spelled: str, row: str = "", source: str = "") -> str:
-    """SELECT kind, key[, row] of a name and its pinyin text on SQLite, ``source`` the
-    tables before the generated ones (no loops in a trigger: json_each over a list of
-    numbers and over the spellings split at spaces)."""
-    tokens = (f"json_each('[\"' || replace(replace(replace(coalesce({spelled}, ''), '\\', ''), "
-              f"'\"', ''), ' ', '\",\"') || '\"]')")
-    return (f"SELECT 'c' AS kind, substr({name}, n.value, 1) AS key{row} FROM {source}{_NUMBERS} n "
-            f"WHERE n.value <= length({name}) "
-            f"UNION SELECT 'c', substr({name}, n.value, 2){row} FROM {source}{_NUMBERS} n "
-            f"WHERE n.value < length({name}) "
-            f"UNION SELECT 'p', substr(t.value, 1, n.value){row} "
-            f"FROM {source}{tokens} t, {_PREFIXES} n WHERE n.value <= length(t.value) "
-            f"UNION SELECT 'p', t.value{row} FROM {source}{tokens} t "
-            f"WHERE length(t.value) > {PREFIX}")
-
-
 def create_sqlite_triggers():
-    insert = ("INSERT INTO official_search_key (kind, key, name, official_id) "
-              "SELECT kind, key, NEW.name, NEW.id FROM ({keys});")
-    delete = ("DELETE FROM official_search_key WHERE official_id = OLD.id AND name = OLD.name "
-              "AND (kind, key) IN ({keys});")
-    new = _sqlite_keys("NEW.name", "NEW.name_pinyin")
-    old = _sqlite_keys("OLD.name", "OLD.name_pinyin")
-    op.execute("CREATE TRIGGER official_search_ai AFTER INSERT ON official BEGIN "
-               + insert.format(keys=new) + " END")
-    op.execute("CREATE TRIGGER official_search_ad AFTER DELETE ON official BEGIN "
-               + delete.format(keys=old) + " END")
-    op.execute("CREATE TRIGGER official_search_au AFTER UPDATE OF name, name_pinyin ON official "
-               "BEGIN " + delete.format(keys=old) + " " + insert.format(keys=new) + " END")
+    _create_sqlite_triggers(op.execute)
 
 
 _PG_KEYS = f"""
@@ -100,9 +72,7 @@ def upgrade():
         # instead of a million index insertions.
         op.create_table("official_search_key", *columns)
         op.execute(_PG_KEYS)
-        op.execute("INSERT INTO official_search_key (kind, key, name, official_id) "
-                   "SELECT k.kind, k.key, o.name, o.id FROM official o, "
-                   "LATERAL official_search_keys(o.name, o.name_pinyin) k")
+        op.execute(fill_sql("postgresql"))
         op.create_primary_key(op.f("pk_official_search_key"), "official_search_key",
                               ["kind", "key", "name", "official_id"])
         op.execute(_PG_SYNC)
@@ -112,9 +82,7 @@ def upgrade():
         op.execute("ANALYZE official_search_key")
     else:
         op.create_table("official_search_key", *columns, pk, sqlite_with_rowid=False)
-        op.execute("INSERT INTO official_search_key (kind, key, name, official_id) "
-                   + _sqlite_keys("o.name", "o.name_pinyin", ", o.name, o.id", "official o, ")
-                   + " ORDER BY 1, 2, 3, 4")
+        op.execute(fill_sql("sqlite"))
         create_sqlite_triggers()
 
 
