@@ -541,3 +541,28 @@ def test_politics_as_a_notice_writes_it(make, status, party, expected):
     o = s.official()
     o.political_status, o.democratic_party = status, party
     assert politics(o) == expected
+
+
+@pytest.mark.parametrize("new_post_from, current", [
+    (D(2020, 6, 1), "东城区区长"),   # a 公示 entered after the fact, the new post recorded since
+    (D(2020, 4, 14), "东城区区长"),  # the new post begun during the 公示: not held on its start
+    (D(2020, 4, 13), "东城区区长、东城区委书记"),  # the old post's last day is the start
+])
+def test_notice_states_the_post_held_on_its_start(make, tmp_path, new_post_from, current):
+    """The notice, dated on its start, says 现任 the post held that day (as the dossier and
+    the printed form of a day say it), not the post recorded since."""
+    from kaohe.officials.services import save_post
+
+    d, it = ms.approved(name="孙后补")
+    o = it.official
+    [old] = o.posts
+    save_post(o, old, {"unit_id": old.unit_id, "title": old.title, "rank": old.rank,
+                       "start_date": old.start_date,
+                       "end_date": new_post_from - dt.timedelta(days=1)
+                       if new_post_from > ms.START else ms.START,
+                       "is_principal": True, "note": ""})
+    make.post(o, old.unit, start=new_post_from, title="东城区委书记")
+    o.current_post = "东城区委书记"
+    db.session.flush()
+    body = "".join(pdf_text(ms.publish(d).pdf, tmp_path).split())
+    assert f"现任{current}，拟任东城区委书记。" in body, body

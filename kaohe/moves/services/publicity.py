@@ -26,6 +26,7 @@ from kaohe.core.errors import ValidationFailed
 from kaohe.discussions.models import AgendaItem, Discussion
 from kaohe.discussions.services.readiness import check_states
 from kaohe.dossier.services import font_spec
+from kaohe.dossier.snapshot import post_at, posts_of
 from kaohe.extensions import db
 from kaohe.moves import publicity_pdf, rules
 from kaohe.moves.models import Appointment, Publicity, PublicityEntry
@@ -80,13 +81,15 @@ def next_start(discussion: Discussion, today: dt.date) -> dt.date:
 
 def notice_data(discussion: Discussion, items: list[AgendaItem], start: dt.date,
                 end: dt.date, work_days: int, phone: str, contact: str) -> dict:
-    """What the notice prints, as plain data (:func:`kaohe.moves.publicity_pdf.render`)."""
+    """What the notice prints, as plain data (:func:`kaohe.moves.publicity_pdf.render`);
+    现任 is the post held on ``start``, the notice's date (as a dossier of that day says it)."""
     return {"title": "干部任前公示", "meeting": discussion.kind_label,
             "verb": publicity_pdf.verb({i.action for i in items}),
             "issuer": str(settings.get(ISSUER_KEY)), "start": start.isoformat(),
             "end": end.isoformat(), "work_days": work_days, "phone": phone, "contact": contact,
-            "entries": [publicity_pdf.entry_facts(i.official, i.official.current_post,
-                                                  i.proposed_post) for i in items]}
+            "entries": [publicity_pdf.entry_facts(
+                i.official, post_at(i.official.current_post, posts_of(i.official_id), start),
+                i.proposed_post) for i in items]}
 
 
 def publish(discussion: Discussion, data: dict) -> Publicity:
