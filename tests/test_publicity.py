@@ -17,6 +17,7 @@ from kaohe.extensions import db
 from kaohe.moves import publicity_pdf
 from kaohe.moves.models import Appointment, Holiday, Publicity, PublicityEntry
 from kaohe.moves.publicity_pdf import education, politics
+from kaohe.officials.education import level_of
 from kaohe.moves.services import holidays
 from kaohe.moves.services import publicity as pub
 from tests import discussions_support as s
@@ -523,12 +524,28 @@ def test_publication_over_holidays_year_turn_and_leap_day(make, meeting, start, 
     (("大专", ""), ("省委党校研究生", ""), "在职省委党校研究生学历"),
     (("", ""), ("", ""), ""),
     (("中专学历", "无"), ("", ""), "中专学历"),
+    # The level a text names, as the ZB64 table ranks it, whatever other word it holds:
+    (("大学专科", ""), ("大学本科", "管理学学士"), "在职大学本科学历，管理学学士学位"),
+    (("大学本科", "工学学士"), ("硕士", "工商管理硕士"), "在职硕士学历，工商管理硕士学位"),
+    (("高中", ""), ("中等专科", ""), "在职中等专科学历"),
+    (("大学专科", ""), ("中等专科", ""), "大学专科学历"),
+    (("中央党校大学", ""), ("大学专科", ""), "中央党校大学学历"),
+    (("省委党校研究生", ""), ("博士研究生", "经济学博士"), "省委党校研究生学历"),  # a tie
 ])
 def test_education_as_a_notice_writes_it(make, full, inservice, expected):
     o = s.official()
     o.edu_fulltime, o.degree_fulltime = full
     o.edu_inservice, o.degree_inservice = inservice
     assert education(o) == expected
+
+
+@pytest.mark.parametrize("text,level", [
+    ("研究生", 0), ("在职研究生", 0), ("硕士", 0), ("博士后", 7), ("大学", 1), ("大学本科", 1),
+    ("大学普通班", 1), ("大学专科", 2), ("大专", 2), ("高职", 2), ("中等专科", 3), ("中专", 3),
+    ("技工学校", 3), ("中师", 3), ("高中", 4), ("职高", 4), ("初中", 5), ("小学", 6), ("", 7),
+])
+def test_education_levels(text, level):
+    assert level_of(text) == level
 
 
 @pytest.mark.parametrize("status,party,expected", [

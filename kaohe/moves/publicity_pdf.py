@@ -16,7 +16,8 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer
 from kaohe.dossier.fonts import FontSpec
 from kaohe.dossier.styles import (BOTTOM, LEFT, PAGE_H, PAGE_W, RIGHT, TOP, Heavy, kit,
                                   paragraph)
-from kaohe.officials.models import EDUCATION, Official
+from kaohe.officials.education import level_of
+from kaohe.officials.models import Official
 from kaohe.officials.politics import CCP_STATUSES, NON_PARTY
 
 # How a 公示 names a member of each 民主党派.
@@ -50,10 +51,7 @@ def education(o: Official) -> str:
     if not tracks:
         return ""
 
-    def level(edu: str) -> int:
-        return next((i for i, e in enumerate(EDUCATION) if e in edu), len(EDUCATION))
-
-    edu, degree, mark = min(tracks, key=lambda t: level(t[0]))  # full-time first on a tie
+    edu, degree, mark = min(tracks, key=lambda t: level_of(t[0]))  # full-time first on a tie
     text = f"{mark}{edu}" + ("" if edu.endswith("学历") else "学历")
     if not degree or degree == "无":
         return text

@@ -16,6 +16,13 @@ import re
 # Words naming an education level (ZB64 and what real forms write), in the order tried.
 LEVEL_WORDS = ("研究生", "博士", "硕士", "大学", "本科", "大专", "专科", "高职", "中专", "中技",
                "技校", "技工", "中师", "师范", "中职", "高中", "职高", "初中", "小学")
+# The levels, highest first, by the words naming each; tried in the order below, so
+# "中等专科" is 中专 before 专科 is tried and "大学专科" 专科 before 大学.
+_LEVEL_TRIES = ((0, ("研究生", "博士", "硕士")),
+                (3, ("中等专科", "中专", "中技", "技校", "技工", "中师", "中职")),
+                (2, ("大专", "专科", "高职")), (1, ("大学", "本科")), (3, ("师范",)),
+                (4, ("高中", "职高")), (5, ("初中",)), (6, ("小学",)))
+UNKNOWN_LEVEL = 7
 DEGREE_WORDS = ("学士", "硕士", "博士")
 # Professional degrees (GB/T 6864) written by their abbreviation alone.
 DEGREE_ABBREVIATIONS = {"MBA": "工商管理硕士", "EMBA": "高级管理人员工商管理硕士",
@@ -37,6 +44,14 @@ def education_problem(text: str) -> str | None:
     if not text or any(word in level for word in LEVEL_WORDS):
         return None
     return "学历应写明层次，如“大学本科”“研究生”“省委党校研究生”。"
+
+
+def level_of(text: str) -> int:
+    """The level a 学历 names, 0 (研究生) to 6 (小学); :data:`UNKNOWN_LEVEL` when none
+    ("大学专科" is 专科, not 大学; "省委党校研究生" and "硕士" are 研究生)."""
+    text = (text or "").replace("博士后", "")
+    return next((level for level, words in _LEVEL_TRIES if any(w in text for w in words)),
+                UNKNOWN_LEVEL)
 
 
 def degree_problem(text: str) -> str | None:
