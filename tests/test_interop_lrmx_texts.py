@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from kaohe.assessments.wording import annual_results_text
+from kaohe.extensions import db
 from kaohe.interop.lrmx_parse import resume_line, resume_lines
 from kaohe.interop.models import AppointmentSheet
 from kaohe.interop.resume import post_position, resume_text
@@ -94,6 +95,21 @@ def test_resume_text_from_posts_and_written(make, units):
         assert resume_text(o, until=until).split("\n") == lines, until
     written = "1992.09--1996.07  浙江大学学习\r\n2016.05--         东城区区长"
     assert resume_text(o, AppointmentSheet(resume=written)) == written
+
+
+def test_resume_text_leaves_out_a_deleted_post(make, units):
+    """However the official was loaded (here: created in the session, where the
+    relationship is not filtered by the soft-delete criteria)."""
+    _city, ndrc, _finance, district = units
+    o = make.official()
+    make.post(o, ndrc, start=D(2012, 1, 1), end=D(2016, 5, 1), title="副主任")
+    gone = make.post(o, district, start=D(2016, 5, 1), title="东城区区长")
+    gone.soft_delete()
+    db.session.flush()
+    db.session.expire_all()
+    for until in (None, D(2016, 5, 1)):
+        assert "东城区区长" not in resume_text(o, until=until)
+        assert resume_text(o, until=until).startswith("2012.01--")
 
 
 def test_resume_text_without_posts_is_empty(make):

@@ -61,7 +61,11 @@ def resume_text(official, sheet=None, until: dt.date | None = None) -> str:
     form would have read on that day."""
     if sheet is not None and (sheet.resume or "").strip():
         return sheet.resume
-    posts = sorted((p for p in official.posts if until is None or p.start_date <= until),
+    # Deleted posts checked here too: ``official.posts`` hides them only when the
+    # official was loaded by a query (the soft-delete criteria), not once created or
+    # refreshed in the session.
+    posts = sorted((p for p in official.posts if p.deleted_at is None
+                    and (until is None or p.start_date <= until)),
                    key=lambda p: (p.start_date, p.id or 0))
     return "\n".join(
         resume_line(p.start_date, None if until and p.end_date and p.end_date >= until
