@@ -5,7 +5,7 @@ leaves the triggers in place and no official without its keys."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, inspect, select, text, update
 
 from kaohe.demo import seed
 from kaohe.extensions import db
@@ -51,6 +51,8 @@ def test_seeded_keys_are_those_the_triggers_write(app, runner):
     result = runner.invoke(args=ARGS)
     assert result.exit_code == 0, result.output
     assert _triggers() == _all_triggers()
+    primary_key = inspect(db.session.connection()).get_pk_constraint("official_search_key")
+    assert primary_key["constrained_columns"] == ["kind", "key", "name", "official_id"]
     built = _rows()
     officials = db.session.execute(select(Official.id, Official.name)).all()
     assert len(officials) == 60 and {r[3] for r in built} == {o.id for o in officials}

@@ -19,6 +19,8 @@ _NUMBERS = "json_each('[" + ",".join(str(i) for i in range(1, 65)) + "]')"  # na
 _PREFIXES = "json_each('[" + ",".join(str(i) for i in range(1, PREFIX + 1)) + "]')"
 
 PG_TRIGGER = "official_search_sync"
+_PG_PRIMARY_KEY = ("ALTER TABLE official_search_key ADD CONSTRAINT pk_official_search_key "
+                  "PRIMARY KEY (kind, key, name, official_id)")
 SQLITE_TRIGGERS = ("official_search_ai", "official_search_ad", "official_search_au")
 _INSERT = "INSERT INTO official_search_key (kind, key, name, official_id) "
 
@@ -91,9 +93,25 @@ def built_after(connection: Connection) -> Iterator[Built]:
             connection.exec_driver_sql(f"DROP TRIGGER {name}")
     built = Built()
     yield built
-    built.rows = connection.exec_driver_sql(fill_sql(dialect, above)).rowcount
+    built.rows = _fill(connection, above)
     if dialect == "postgresql":
         connection.exec_driver_sql(f"ALTER TABLE official ENABLE TRIGGER {PG_TRIGGER}")
         connection.exec_driver_sql("ANALYZE official_search_key")  # the plans count keys
     else:
         create_sqlite_triggers(connection.exec_driver_sql)
+
+
+def _fill(connection: Connection, above: int | None) -> int:
+    """Write the keys of the officials above id ``above``; the number of key rows."""
+    dialect = connection.dialect.name
+    empty = dialect == "postgresql" and connection.exec_driver_sql(
+        "SELECT NOT EXISTS (SELECT FROM official_search_key)").scalar()
+    if empty:
+        # As migration 0024 does: the primary key built after the rows, one sort instead
+        # of an index insertion per key (100 000 officials: 13 s → 8 s).
+        connection.exec_driver_sql(
+            "ALTER TABLE official_search_key DROP CONSTRAINT pk_official_search_key")
+    rows = connection.exec_driver_sql(fill_sql(dialect, above)).rowcount
+    if empty:
+        connection.exec_driver_sql(_PG_PRIMARY_KEY)
+    return rows
