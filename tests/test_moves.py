@@ -407,3 +407,38 @@ def test_talk_form_offers_the_kind_of_the_phase(make, auth, held, offered):
     page = text(auth.as_role("organization").get(
         f"/discussions/{d.id}/items/{it.id}/talks/new"))
     assert [v for v, _label, _sel in select_options(page, "kind")] == ["", offered]
+
+
+def test_annual_assessment_says_the_result_as_recorded_now(make):
+    """考 citing an annual result states that result's grade as the record holds it (a
+    corrected grade, not the one copied when the 考 was recorded); a deleted result no
+    longer makes the 考 done."""
+    from kaohe.assessments.models import AssessmentResult
+    from kaohe.assessments.services import save_result
+    from kaohe.discussions.services.readiness import check_states
+    from kaohe.moves.services.state import move_states
+
+    o = s.official(grades=("competent", "excellent", "competent"))
+    d = s.discussion()
+    it = s.item(d, o, action="exchange")
+    moves.save_assessment(d, it, None, {"kind": "annual", "year": 2019, "summary": ""})
+    result = db.session.scalar(select(AssessmentResult).where(
+        AssessmentResult.official_id == o.id, AssessmentResult.year == 2019))
+
+    def assess():
+        return next(x for x in move_states(it, check_states(it, d.date)) if x.kind == "assess")
+
+    assert [r["text"] for r in assess().records] == ["2019年度考核称职"] and assess().done
+    data = {c: getattr(result, c) for c in ("year", "kind", "quarter", "task_name", "score",
+                                            "unit_rank", "unit_size", "votes_total",
+                                            "votes_excellent", "votes_competent",
+                                            "votes_basically_competent", "votes_incompetent",
+                                            "public_rating", "comment")}
+    save_result(o, result, {**data, "grade": "basically_competent"}, check_quota=False)
+    db.session.flush()
+    assert [r["text"] for r in assess().records] == ["2019年度考核基本称职"]
+    result.soft_delete()
+    db.session.flush()
+    state = assess()
+    assert not state.done and state.before
+    assert "已删除" in state.records[0]["text"]

@@ -15,7 +15,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from kaohe.assessments.models import GRADES, AssessmentResult
+from kaohe.assessments.models import AssessmentResult
 from kaohe.assessments.window import assessment_window
 from kaohe.core import records
 from kaohe.core.errors import ValidationFailed
@@ -25,6 +25,7 @@ from kaohe.extensions import db
 from kaohe.moves import rules
 from kaohe.moves.models import MoveAssessment, MoveTalk, MoveTraining
 from kaohe.moves.services.query import appointment_of
+from kaohe.moves.services.state import annual_conclusion
 
 MAX_TEXT = 20000
 APPOINTED_MESSAGE = "本议题已登记任职（任免发文），相关记录已锁定，不能修改。"
@@ -136,7 +137,7 @@ def save_assessment(discussion: Discussion, item: AgendaItem, record: MoveAssess
         win = assessment_window(discussion.date)
         values = {"done_on": win.concludes(result.year), "result_id": result.id,
                   "assessor": (data.get("assessor") or "").strip()[:120] or "所在单位年度考核",
-                  "conclusion": f"{result.year}年度考核{GRADES.get(result.grade, result.grade)}"}
+                  "conclusion": annual_conclusion(result)}
     else:
         on = _date(errors, data, "done_on", "考察（考核）日期")
         if on is not None and "done_on" not in errors and on > discussion.date:

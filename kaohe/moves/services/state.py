@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from kaohe.assessments.models import GRADES, AssessmentResult
 from kaohe.discussions import rules as drules
 from kaohe.discussions.models import AgendaItem
 from kaohe.moves import rules
@@ -57,13 +58,34 @@ def _talk(item: AgendaItem, talks: list[MoveTalk]) -> MoveState:
                      before, after)
 
 
+def annual_conclusion(result: AssessmentResult) -> str:
+    """What a 考 citing an annual result concludes: 「2019年度考核称职」."""
+    return f"{result.year}年度考核{GRADES.get(result.grade, result.grade)}"
+
+
+def _cited(a: MoveAssessment) -> AssessmentResult | None:
+    """The live annual result an annual 考 cites (None: deleted since)."""
+    r = a.result
+    return r if r is not None and r.deleted_at is None else None
+
+
+def _conclusion(a: MoveAssessment) -> str:
+    """The 考's conclusion as the record says it now: an annual one from its result (a
+    grade corrected since is the one stated), not the words copied when it was recorded."""
+    if a.result_id is None:
+        return a.conclusion
+    r = _cited(a)
+    return annual_conclusion(r) if r is not None else f"{a.conclusion}（所引年度考核结果已删除）"
+
+
 def _assess(item: AgendaItem, found: list[MoveAssessment]) -> MoveState:
     need = rules.needs(item.action)
     names = _labels(need.assess, rules.ASSESS_KINDS)
-    ok = any(a.kind in need.assess for a in found)
+    ok = any(a.kind in need.assess and (a.result_id is None or _cited(a) is not None)
+             for a in found)
     before = [] if ok else [f"凡动必考：未记录{names}（上会前完成）"]
     rows = [{"id": a.id, "what": a.kind_label, "who": a.assessor, "when": a.done_on.isoformat(),
-             "text": "：".join(filter(None, (a.conclusion, a.summary))), "after": False}
+             "text": "：".join(filter(None, (_conclusion(a), a.summary))), "after": False}
             for a in found]
     rule = (f"上会前完成{names}" if len(need.assess) == 1
             else f"上会前完成其一：{names}")
