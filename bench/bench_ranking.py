@@ -4,8 +4,9 @@ Builds a throw-away database (SQLite, PostgreSQL or both), loads a published sch
 60 indicators (ratio, rank and grade methods), 36 000 results, public ratings and events,
 then times, in the same run and alternately,
 
-* Kaohe: ``load_round`` of the three rounds (database read + scoring with the itemised
-  breakdown + completeness + ranking + grades + flags), and
+* Kaohe: ``load_round`` of the three rounds (database read + each unit's figures +
+  completeness + ranking + grades + flags; the itemised breakdown lines are built only
+  for a unit whose lines are read, checked here before timing), and
 * the floor: raw SQL reading the same results, ratings, events and indicators, and plain
   float arithmetic computing the same total per unit (ratio, rank and grade methods, the
   public rating, the events up to the round's end) and sorting them.
@@ -183,6 +184,8 @@ def run(label: str, url: str, repeat: int) -> None:
 
         for rr, expected in zip(kaohe(), floor()):  # also the warm-up
             assert rr.size == UNITS and len(rr.rows[0].score.lines) >= INDICATORS + 1
+            assert all(round(sum(x.points for x in row.score.lines), 2) == row.score.total
+                       for row in rr.rows), "breakdown lines differ from the totals"
             got = {row.unit_id: row.score.total for row in rr.rows}
             assert all(abs(got[u] - t) < 0.006 for u, t in expected), "totals differ"
             assert [row.score.total for row in rr.rows] == [t for _, t in expected]

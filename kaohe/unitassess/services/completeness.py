@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Collection
 
 from kaohe.unitassess.services.scoring import IndicatorSpec, ResultRow
 
@@ -60,23 +61,24 @@ class Completeness:
 
 
 def measure(unit_ids: list[int], specs: list[IndicatorSpec],
-            results: dict[tuple[int, int], ResultRow]) -> Completeness:
-    """Completeness of ``results`` (keyed by (unit, indicator)) for ``unit_ids`` × ``specs``."""
-    # One pass over the results counts each unit's entered ones; only a unit short of
-    # some is checked indicator by indicator for the names it lacks.
+            results: Collection[ResultRow]) -> Completeness:
+    """Completeness of ``results`` (at most one per unit and indicator) for ``unit_ids`` ×
+    ``specs``."""
+    # One pass over the results counts each unit's entered ones; only for units short of
+    # some, a second pass notes which they have, for the names of those they lack.
     by_id = {s.id: s for s in specs}
     count = dict.fromkeys(unit_ids, 0)
-    for (u, i), row in results.items():
-        spec = by_id.get(i)
-        if spec is not None and u in count and is_entered(spec, row):
-            count[u] += 1
-    entered, missing = 0, {}
-    for u in unit_ids:
-        entered += count[u]
-        if count[u] < len(specs):
-            missing[u] = tuple(s.name for s in specs
-                               if not is_entered(s, results.get((u, s.id))))
-    return Completeness(len(unit_ids), len(specs), entered, missing)
+    for row in results:
+        spec = by_id.get(row.indicator_id)
+        if spec is not None and row.unit_id in count and is_entered(spec, row):
+            count[row.unit_id] += 1
+    short = {u for u in unit_ids if count[u] < len(specs)}
+    have = {(row.unit_id, row.indicator_id) for row in results if row.unit_id in short
+            and row.indicator_id in by_id and is_entered(by_id[row.indicator_id], row)
+            } if short else set()
+    missing = {u: tuple(s.name for s in specs if (u, s.id) not in have)
+               for u in unit_ids if u in short}
+    return Completeness(len(unit_ids), len(specs), sum(count.values()), missing)
 
 
 def missing_lines(c: Completeness, unit_names: dict[int, str],

@@ -21,7 +21,7 @@ from kaohe.officials.models import Official, Post
 from kaohe.unitassess import ROUNDS
 from kaohe.unitassess.models import (Indicator, IndicatorResult, Interview, PublicRating,
                                      Scheme, ScoreEvent)
-from kaohe.unitassess.services import completeness, figures, ranking, scoring
+from kaohe.unitassess.services import completeness, figures, ranking, scoring, totals
 from kaohe.unitassess.services.scheme import parse_grade_map
 from kaohe.units.models import Unit
 
@@ -164,24 +164,23 @@ def round_units(scheme: Scheme) -> list[Unit]:
         .order_by(Unit.sort_order, Unit.code).execution_options(include_deleted=True)))
 
 
-def _results(scheme: Scheme, round_: str) -> dict[tuple[int, int], scoring.ResultRow]:
+def _results(scheme: Scheme, round_: str) -> list[scoring.ResultRow]:
     # The database casts to float and fills an empty grade, so each row becomes a
     # ResultRow as it is (12 000 rows a round, no per-value Python conversion).
     # Core, not ORM execution (no per-row ORM loading), hence the explicit soft-delete
     # test; all() fetches the rows at once instead of one by one.
-    make = scoring.ResultRow._make
-    return {(r[0], r[1]): make(r) for r in db.session.connection().execute(
+    return list(map(scoring.ResultRow._make, db.session.connection().execute(
         select(IndicatorResult.unit_id, IndicatorResult.indicator_id,
                cast(IndicatorResult.target, Float), cast(IndicatorResult.actual, Float),
                func.coalesce(IndicatorResult.grade, ""))
         .where(IndicatorResult.scheme_id == scheme.id, IndicatorResult.round == round_,
-               IndicatorResult.deleted_at.is_(None))).all()}
+               IndicatorResult.deleted_at.is_(None))).all()))
 
 
 @contextlib.contextmanager
 def _no_cyclic_gc():
     """Pause the cyclic garbage collector while a round is read and scored: its 12 000
-    results and breakdown lines are new objects that all survive and form no cycles, yet
+    results are new objects that all survive and form no cycles, yet
     building them set off collections that walked them and the whole heap again and again
     (half the time of load_round; the next round's reads paid for the previous one's).
     Reference counting still frees what is dropped; the collector resumes right after."""
@@ -226,9 +225,9 @@ def _load_round(scheme: Scheme, round_: str) -> RoundRanking:
     party = party_conduct_rows(unit_ids, dt.date(scheme.year, 1, 1), end,
                                figures.deduction_points(values))
     results = _results(scheme, round_)
-    scores = scoring.score_round(scheme.year, round_, unit_ids, specs, results,
-                                 float(scheme.public_weight), ratings, events, party,
-                                 figures.params(values))
+    scores = totals.score_round(scheme.year, round_, unit_ids, specs, results,
+                                float(scheme.public_weight), ratings, events, party,
+                                figures.params(values))
     done = completeness.measure(unit_ids, specs, results)
     rows = ranking.rank_units(scores, {u.id: (u.code, u.name) for u in units},
                               figures.bands(values), done.missing)

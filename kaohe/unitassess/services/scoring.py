@@ -5,6 +5,9 @@ A unit's score is derived, never typed:
     total = Σ indicator points + public rating × weight + Σ bonuses − Σ deductions
 
 and every term is a :class:`Line` of the breakdown ("加分加得清清楚楚，扣分扣得明明白白").
+Scoring a round computes each unit's figures only (a ranking shows totals); a unit's
+breakdown is built from the same rules when it is first read (:attr:`UnitScore.lines`:
+its page, the API, the dossier).
 
 Scoring methods
   ratio  completion = actual / target (target = the full-year target, actual = cumulative);
@@ -21,7 +24,9 @@ Arithmetic: floats, every line's points rounded to the cent (``round(x, 2)``) an
 total rounded again. The stored figures have at most four decimals and the lines are
 whole cents, so a sum of some hundred lines is within 1e-12 of a whole cent and its
 rounding is exact: equal totals compare equal and ties go to the documented tie-break
-(ranking.py), the same as exact decimal arithmetic would give.
+(ranking.py), the same as exact decimal arithmetic would give, and the figures are the
+same whatever order the points are added in (the totals' pass adds them in the order
+the database returns the results, the breakdown in the scheme's order).
 """
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from kaohe.unitassess import ROUND_ELAPSED, ROUND_END
+from kaohe.unitassess import ROUND_END
 from kaohe.unitassess.models import EVENT_KINDS
 
 
@@ -49,7 +54,8 @@ class IndicatorSpec:
 
 class ResultRow(NamedTuple):
     """A named tuple, not a dataclass: a round builds 12 000 of them straight from the
-    database rows (``ResultRow._make``), several times cheaper."""
+    database rows (``ResultRow._make``), several times cheaper; the totals' pass unpacks
+    them in this field order."""
 
     unit_id: int
     indicator_id: int
@@ -113,17 +119,47 @@ class Line:
                 "lagging": self.lagging, "ref": self.ref}
 
 
-@dataclass
 class UnitScore:
-    unit_id: int
-    lines: list[Line] = field(default_factory=list)
-    eligible_top: bool = True
-    ineligible_reasons: list[str] = field(default_factory=list)
+    """A unit's score in a round: its figures, and the breakdown (``lines``) behind them.
+
+    A score of a scored round (:func:`~kaohe.unitassess.services.totals.score_round`) holds
+    the figures and builds its lines when they are first read, from the round's inputs; a
+    score made from ``lines`` takes its figures from them.
+    """
+
+    __slots__ = ("unit_id", "eligible_top", "ineligible_reasons", "_lines", "_figures",
+                 "_breakdown")
+
+    def __init__(self, unit_id: int, lines: list[Line] | None = None, eligible_top: bool = True,
+                 ineligible_reasons: list[str] | None = None):
+        self.unit_id = unit_id
+        self.eligible_top = eligible_top
+        self.ineligible_reasons = [] if ineligible_reasons is None else ineligible_reasons
+        self._lines = [] if lines is None else lines
+        # (points per kind, unrounded total, lagging labels): set by score_round
+        self._figures: tuple[dict[str, float], float, list[str]] | None = None
+        self._breakdown: Breakdown | None = None
+
+    @classmethod
+    def scored(cls, unit_id: int, breakdown: Breakdown, sums: dict[str, float], total: float,
+               lagging: list[str]) -> UnitScore:
+        score = cls(unit_id)
+        score._lines, score._figures, score._breakdown = None, (sums, total, lagging), breakdown
+        return score
+
+    @property
+    def lines(self) -> list[Line]:
+        """Indicators in the scheme's order, the public rating, events by date, party conduct."""
+        if self._lines is None:
+            self._lines = self._breakdown.lines(self.unit_id)
+        return self._lines
 
     def sums(self) -> dict[str, float]:
-        """Unrounded points per line kind, in one pass (the ranking needs several)."""
+        """Unrounded points per line kind (one pass over the lines for a score made from them)."""
+        if self._figures is not None:
+            return dict(self._figures[0])
         out: dict[str, float] = {}
-        for line in self.lines:
+        for line in self._lines:
             out[line.kind] = out.get(line.kind, 0.0) + line.points
         return out
 
@@ -149,11 +185,16 @@ class UnitScore:
 
     @property
     def total(self) -> float:
-        return round(sum(line.points for line in self.lines), 2)
+        if self._figures is not None:
+            return round(self._figures[1], 2)
+        return round(sum(line.points for line in self._lines), 2)
 
     @property
     def lagging(self) -> list[str]:
-        return [line.label for line in self.lines if line.lagging]
+        """Labels of the lagging indicators, in the scheme's order."""
+        if self._figures is not None:
+            return list(self._figures[2])
+        return [line.label for line in self._lines if line.lagging]
 
 
 def round_end(year: int, round_: str) -> dt.date:
@@ -180,38 +221,75 @@ def _ratio_detail(target, actual, higher, elapsed, r, floor, cap, points, lag_ra
     return text
 
 
+# ---------------------------------------------------------------- points, one rule each
+def ratio_points(spec: IndicatorSpec, target: float, actual: float,
+                 elapsed: float) -> tuple[float, float]:
+    """(progress ratio r, points) of an entered ratio result: an actual and a target ≠ 0."""
+    if spec.higher_is_better:
+        r = actual / target / elapsed
+    else:
+        r = target / actual if actual > 0 else spec.cap
+    return r, 0.0 if r < spec.floor else round(spec.max_points * min(r, spec.cap), 2)
+
+
+def rank_positions(spec: IndicatorSpec, actuals: dict[int, float]) -> dict[int, int]:
+    """Unit → place by actual in its group (ties share the better place)."""
+    ordered = sorted(actuals.values(), reverse=spec.higher_is_better)
+    first = {}
+    for i, v in enumerate(ordered):
+        first.setdefault(v, i + 1)
+    return {u: first[v] for u, v in actuals.items()}
+
+
+def rank_points(spec: IndicatorSpec, position: int, n: int) -> float:
+    share = 1.0 if n <= 1 else 1 - (position - 1) / (n - 1) * (1 - spec.floor)
+    return round(spec.max_points * share, 2)
+
+
+def grade_points(spec: IndicatorSpec, grade: str) -> tuple[float, float]:
+    """(share of the maximum, points) of a grade (one outside the map earns nothing)."""
+    share = spec.grades.get(grade, 0.0)
+    return share, round(spec.max_points * share, 2)
+
+
+def public_points(rating: float, weight: float) -> float:
+    return round(rating / 100 * weight, 2)
+
+
+def event_points(ev: EventRow, params: Params) -> tuple[float, float]:
+    """(signed points, multiplier): provincial events count ``provincial_multiplier`` times."""
+    _label, sign, provincial = EVENT_KINDS[ev.kind]
+    mult = params.provincial_multiplier if provincial else 1.0
+    return round(sign * ev.points * mult, 2), mult
+
+
+def event_kind(ev: EventRow) -> str:
+    return "bonus" if EVENT_KINDS[ev.kind][1] > 0 else "deduction"
+
+
+def party_points(pc: PartyConductRow) -> float:
+    return -round(pc.counted, 2)
+
+
+# ---------------------------------------------------------------- the breakdown's lines
 def _ratio_line(spec: IndicatorSpec, row: ResultRow | None, elapsed: float,
                 params: Params) -> Line:
     if row is None or row.actual is None or not row.target:
         return Line("indicator", spec.category, spec.name, 0.0, "未录入目标或实际完成值，得 0 分",
                     spec.max_points, ref=spec.code)
-    if spec.higher_is_better:
-        r = row.actual / row.target / elapsed
-    else:
-        r = row.target / row.actual if row.actual > 0 else spec.cap
-    points = 0.0 if r < spec.floor else round(spec.max_points * min(r, spec.cap), 2)
-    # The explanation is formatted only when shown (ranking 36 000 lines stays fast).
+    r, points = ratio_points(spec, row.target, row.actual, elapsed)
+    # The explanation is formatted only when shown (the API lists 12 000 lines a round).
     return Line("indicator", spec.category, spec.name, points, _ratio_detail, spec.max_points,
                 r < params.lag_ratio, spec.code,
                 (row.target, row.actual, spec.higher_is_better, elapsed, r, spec.floor, spec.cap,
                  points, params.lag_ratio))
 
 
-def _rank_positions(spec: IndicatorSpec, rows: dict[int, ResultRow]) -> dict[int, int]:
-    values = {u: r.actual for u, r in rows.items() if r.actual is not None}
-    ordered = sorted(values.values(), reverse=spec.higher_is_better)
-    first = {}
-    for i, v in enumerate(ordered):
-        first.setdefault(v, i + 1)
-    return {u: first[v] for u, v in values.items()}
-
-
 def _rank_line(spec, row, position, n) -> Line:
     if position is None:
         return Line("indicator", spec.category, spec.name, 0.0, "未录入实际值，不参与排名，得 0 分",
                     spec.max_points, ref=spec.code)
-    share = 1.0 if n <= 1 else 1 - (position - 1) / (n - 1) * (1 - spec.floor)
-    points = round(spec.max_points * share, 2)
+    points = rank_points(spec, position, n)
     return Line("indicator", spec.category, spec.name, points, _rank_detail, spec.max_points,
                 ref=spec.code, args=(row.actual, position, n, points))
 
@@ -229,8 +307,7 @@ def _grade_line(spec, row) -> Line:
     if not grade:
         return Line("indicator", spec.category, spec.name, 0.0, "未评定等次，得 0 分",
                     spec.max_points, ref=spec.code)
-    share = spec.grades.get(grade, 0.0)
-    points = round(spec.max_points * share, 2)
+    share, points = grade_points(spec, grade)
     return Line("indicator", spec.category, spec.name, points, _grade_detail, spec.max_points,
                 ref=spec.code, args=(grade, share, points))
 
@@ -240,10 +317,18 @@ def _public_detail(rating, weight, points) -> str:
             f"{_fmt(points)} 分")
 
 
+def _public_line(rating: float | None, weight: float) -> Line:
+    if rating is None:
+        return Line("public", "民评官", "群众评议（民评官）", 0.0,
+                    f"未录入民评官成绩，得 0 分（权重 {_fmt(weight)} 分）", weight)
+    points = public_points(rating, weight)
+    return Line("public", "民评官", "群众评议（民评官）", points, _public_detail, weight,
+                args=(rating, weight, points))
+
+
 def _event_line(ev: EventRow, params: Params) -> Line:
-    label, sign, provincial = EVENT_KINDS[ev.kind]
-    mult = params.provincial_multiplier if provincial else 1.0
-    points = round(sign * ev.points * mult, 2)
+    label, _sign, provincial = EVENT_KINDS[ev.kind]
+    points, mult = event_points(ev, params)
     detail = f"{ev.date.isoformat()} {ev.reason}"
     if provincial:
         detail += f"（省级 {_fmt(ev.points)} 分 × {_fmt(mult)} 倍 = {_fmt(abs(points))} 分）"
@@ -251,54 +336,50 @@ def _event_line(ev: EventRow, params: Params) -> Line:
         detail += f"；依据：{ev.evidence}"
     if ev.entered_by:
         detail += f"；录入：{ev.entered_by}"
-    return Line("bonus" if sign > 0 else "deduction", label, ev.reason, points, detail,
-                ref=f"E{ev.id}")
+    return Line(event_kind(ev), label, ev.reason, points, detail, ref=f"E{ev.id}")
 
 
-def score_round(year: int, round_: str, unit_ids: list[int], indicators: list[IndicatorSpec],
-                results: dict[tuple[int, int], ResultRow], public_weight: float,
-                ratings: dict[int, float], events: list[EventRow],
-                party: list[PartyConductRow], params: Params) -> dict[int, UnitScore]:
-    """Score every unit of ``unit_ids`` in ``round_``; ``results`` keyed by (unit, indicator)."""
-    elapsed = ROUND_ELAPSED[round_]
-    end = round_end(year, round_)
-    scores = {u: UnitScore(u) for u in unit_ids}
-    lines = [(u, scores[u].lines) for u in unit_ids]  # bound once: 12 000 appends a round
-    for spec in indicators:
-        sid = spec.id
-        if spec.method == "rank":
-            rows = {u: results[(u, sid)] for u in unit_ids if (u, sid) in results}
-            positions = _rank_positions(spec, rows)
-            n = len(positions)
-            for u, out in lines:
-                out.append(_rank_line(spec, rows.get(u), positions.get(u), n))
-        elif spec.method == "grade":
-            for u, out in lines:
-                out.append(_grade_line(spec, results.get((u, sid))))
-        else:
-            for u, out in lines:
-                out.append(_ratio_line(spec, results.get((u, sid)), elapsed, params))
-    if public_weight:
-        for u, out in lines:
-            rating = ratings.get(u)
-            if rating is None:
-                out.append(Line("public", "民评官", "群众评议（民评官）", 0.0,
-                                f"未录入民评官成绩，得 0 分（权重 {_fmt(public_weight)} 分）",
-                                public_weight))
+def _party_line(pc: PartyConductRow) -> Line:
+    detail = f"扣 {_fmt(pc.points)} 分" if pc.counted else f"不扣分：{pc.why_free}"
+    return Line("party_conduct", "党风廉政建设", pc.reason, party_points(pc), detail, ref=pc.ref)
+
+
+class Breakdown:
+    """What a round was scored from, kept to build a unit's lines when they are read."""
+
+    def __init__(self, indicators: list[IndicatorSpec], results: list[ResultRow],
+                 positions: dict[int, tuple[dict[int, int], int]], elapsed: float,
+                 params: Params, public_weight: float, ratings: dict[int, float],
+                 events: dict[int, list[EventRow]], party: dict[int, list[PartyConductRow]]):
+        """``positions``: rank indicator → (unit → place, units placed); ``events`` and
+        ``party``: unit → what counts in the round, in the breakdown's order."""
+        self.indicators, self.results, self.positions = indicators, results, positions
+        self.elapsed, self.params, self.public_weight = elapsed, params, public_weight
+        self.ratings, self.events, self.party = ratings, events, party
+        self._by_unit: dict[int, dict[int, ResultRow]] | None = None
+
+    def _rows_of(self, unit_id: int) -> dict[int, ResultRow]:
+        if self._by_unit is None:  # once, on the first unit shown (an index of the round)
+            by_unit: dict[int, dict[int, ResultRow]] = {}
+            for row in self.results:
+                by_unit.setdefault(row.unit_id, {})[row.indicator_id] = row
+            self._by_unit = by_unit
+        return self._by_unit.get(unit_id, {})
+
+    def lines(self, unit_id: int) -> list[Line]:
+        rows = self._rows_of(unit_id)
+        out = []
+        for spec in self.indicators:
+            row = rows.get(spec.id)
+            if spec.method == "rank":
+                places, n = self.positions[spec.id]
+                out.append(_rank_line(spec, row, places.get(unit_id), n))
+            elif spec.method == "grade":
+                out.append(_grade_line(spec, row))
             else:
-                pts = round(rating / 100 * public_weight, 2)
-                out.append(Line("public", "民评官", "群众评议（民评官）", pts, _public_detail,
-                                public_weight, args=(rating, public_weight, pts)))
-    for ev in sorted(events, key=lambda e: (e.date, e.id)):
-        if ev.unit_id in scores and ev.date <= end:
-            scores[ev.unit_id].lines.append(_event_line(ev, params))
-            if ev.kind == "provincial_deduction":
-                scores[ev.unit_id].eligible_top = False
-                scores[ev.unit_id].ineligible_reasons.append(
-                    f"{ev.date.isoformat()} 受省级扣分（{ev.reason}），取消评优资格")
-    for pc in party:
-        if pc.unit_id in scores and (pc.date is None or pc.date <= end):
-            detail = f"扣 {_fmt(pc.points)} 分" if pc.counted else f"不扣分：{pc.why_free}"
-            scores[pc.unit_id].lines.append(Line("party_conduct", "党风廉政建设", pc.reason,
-                                                 -round(pc.counted, 2), detail, ref=pc.ref))
-    return scores
+                out.append(_ratio_line(spec, row, self.elapsed, self.params))
+        if self.public_weight:
+            out.append(_public_line(self.ratings.get(unit_id), self.public_weight))
+        out += [_event_line(ev, self.params) for ev in self.events.get(unit_id, ())]
+        out += [_party_line(pc) for pc in self.party.get(unit_id, ())]
+        return out
