@@ -312,3 +312,38 @@ def test_publicity_objection_being_checked_stays(req):
                              today=dt.date(2020, 4, 15))
     [t] = kinds("organization", dt.date(2020, 4, 20), "publicity_ending")
     assert "公示乙：异议正在核查" in t.details and t.urgency == 0
+
+
+def test_deleted_official_has_no_impact_reminder_and_breaks_no_list(req):
+    """A deleted official's running impact period is no reminder (it broke both lists)."""
+    o = req.official()
+    _closed_finding(o, dt.date(2025, 8, 31))  # 6 months → 2026-02-28
+    today = dt.date(2026, 2, 20)
+    assert len(kinds("organization", today, "impact_ending")) == 1
+    o.soft_delete()
+    db.session.flush()
+    db.session.expire_all()
+    assert kinds("organization", today, "impact_ending") == []
+    assert kinds("discipline", today, "finding_impact_ending") == []
+
+
+def test_deleted_official_on_a_coming_agenda_is_named_not_ready(req, client, auth):
+    """An item whose official was deleted since keeps its discussion not ready, said so
+    (the lists, so every page's count, failed on the missing name)."""
+    from kaohe.core import clock
+    from tests import discussions_support as s
+
+    o = req.official(name="删档甲")
+    d = s.discussion(date=clock.today() + dt.timedelta(days=5))
+    it = s.item(d, o)
+    req.commit()
+    o.soft_delete()
+    db.session.commit()
+    db.session.expire_all()
+    [t] = kinds("organization", clock.today(), "discussion_not_ready")
+    assert t.ids["item_ids"] == [it.id]
+    assert t.details[0].startswith(f"（已删除的干部，编号 {o.id}）（提拔）：干部档案已删除，请核实议题")
+    assert not [x for x in kinds("organization", clock.today(), "opinion_missing")
+                if x.ids["item_id"] == it.id]
+    page = auth.as_role("organization").get("/home")
+    assert page.status_code == 200 and "干部档案已删除" in page.get_data(as_text=True)

@@ -64,12 +64,15 @@ def _may_end_between(today: dt.date, horizon: dt.date):
 
 def ending_periods(ctx: Ctx) -> list[tuple[DisciplineFinding, impact.ImpactPeriod]]:
     """(finding, period) of the counting findings whose impact period ends within the
-    setting's days from today. Only officials with a finding decided recently enough to
-    be running are loaded; their findings are chained by the discipline service."""
+    setting's days from today. Only officials (not deleted) with a finding decided
+    recently enough to be running are loaded; their findings are chained by the
+    discipline service."""
     horizon = ctx.today + dt.timedelta(days=cfg.value(cfg.IMPACT_DAYS))
-    candidates = (select(DisciplineFinding.official_id).where(
-        DisciplineFinding.status == "closed", _may_end_between(ctx.today, horizon),
-        ctx.visible(DisciplineFinding.official_id)))
+    candidates = (select(DisciplineFinding.official_id)
+                  .join(Official, Official.id == DisciplineFinding.official_id)
+                  .where(DisciplineFinding.status == "closed",
+                         _may_end_between(ctx.today, horizon), Official.deleted_at.is_(None),
+                         ctx.visible(DisciplineFinding.official_id)))
     findings = list(db.session.scalars(
         select(DisciplineFinding).where(DisciplineFinding.official_id.in_(candidates))
         .options(selectinload(DisciplineFinding.exemptions),

@@ -36,6 +36,19 @@ def _upcoming(ctx: Ctx, until: dt.date | None = None, reviewer_id: int | None = 
     return list(db.session.scalars(stmt))
 
 
+def _gone(item: AgendaItem) -> bool:
+    """Whether the item's official was deleted after the item was put on the agenda."""
+    return item.official is None or item.official.deleted_at is not None
+
+
+def _name(item: AgendaItem) -> str:
+    return f"（已删除的干部，编号 {item.official_id}）" if _gone(item) else item.official.name
+
+
+def _missing(item: AgendaItem, state) -> list[str]:
+    return (["干部档案已删除，请核实议题"] if _gone(item) else []) + state.missing
+
+
 def _heading(d: Discussion) -> str:
     return f"{d.date.month}月{d.date.day}日{d.kind_label}（{d.title}）"
 
@@ -48,11 +61,11 @@ def discussions(ctx: Ctx) -> list[Todo]:
     for d in _upcoming(ctx, until):
         items = [i for i in d.items if i.official_id not in ctx.recused]
         states = {i.id: compute(i) for i in items}
-        waiting = [i for i in items if not states[i.id].ready]
+        waiting = [i for i in items if _gone(i) or not states[i.id].ready]
         hidden = len(d.items) - len(items)
         show = url_for("discussions.show", discussion_id=d.id)
         if waiting:
-            details = [f"{i.official.name}（{i.action_label}）：{'；'.join(states[i.id].missing)}"
+            details = [f"{_name(i)}（{i.action_label}）：{'；'.join(_missing(i, states[i.id]))}"
                        for i in waiting]
             if hidden:
                 details.append(f"另有 {hidden} 个议题您须回避，未列出")
@@ -64,7 +77,7 @@ def discussions(ctx: Ctx) -> list[Todo]:
         for i in items:
             if states[i.id].stale:
                 out.append(make("dossier_stale",
-                                f"{i.official.name}的考评材料须重新生成（{_heading(d)}）",
+                                f"{_name(i)}的考评材料须重新生成（{_heading(d)}）",
                                 d.date, url_for("discussions.item", discussion_id=d.id,
                                                 item_id=i.id),
                                 {"discussion_id": d.id, "item_id": i.id,
@@ -83,8 +96,8 @@ def opinions(ctx: Ctx) -> list[Todo]:
             IntegrityOpinion.official_id.in_([i.official_id for i in items]),
             IntegrityOpinion.outcome.is_(None))))
         for i in items:
-            if discipline.valid_opinion(i.official_id, d.date) is not None:
-                continue
+            if _gone(i) or discipline.valid_opinion(i.official_id, d.date) is not None:
+                continue  # a deleted official's item is listed as not ready instead
             ids = {"discussion_id": d.id, "item_id": i.id, "official_id": i.official_id}
             ask = url_for("discipline.request.request_opinion", official_id=i.official_id)
             now = discipline.valid_opinion(i.official_id, ctx.today)
@@ -92,13 +105,13 @@ def opinions(ctx: Ctx) -> list[Todo]:
                 expiry = discipline.opinion_expiry(now)
                 out.append(make(
                     "opinion_expiring",
-                    f"{i.official.name}的党风廉政意见回复 {expiry.isoformat()} 到期，"
+                    f"{_name(i)}的党风廉政意见回复 {expiry.isoformat()} 到期，"
                     f"早于{_heading(d)}", expiry, ask, ids, ctx.today,
                     [f"回复日期 {now.answered_on.isoformat()}（{now.outcome_label}），"
                      "须在会前重新征求"]))
             elif i.official_id not in waiting:
                 out.append(make(
-                    "opinion_missing", f"{i.official.name}尚未征求党风廉政意见（{_heading(d)}）",
+                    "opinion_missing", f"{_name(i)}尚未征求党风廉政意见（{_heading(d)}）",
                     d.date, ask, ids, ctx.today,
                     [f"议题：{i.motion}"]))
     return out
@@ -126,6 +139,6 @@ def unread(ctx: Ctx) -> list[Todo]:
                 "dossier_unread", f"{_heading(d)}：{len(items)} 份考评材料未阅",
                 d.date, url_for("discussions.show", discussion_id=d.id),
                 {"discussion_id": d.id, "item_ids": [i.id for i in items]}, ctx.today,
-                [f"{i.official.name}（{i.action_label}）：考评材料第 {i.current_dossier.version} 版"
+                [f"{_name(i)}（{i.action_label}）：考评材料第 {i.current_dossier.version} 版"
                  f"（{i.current_dossier.dossier.number}）" for i in items]))
     return out
