@@ -160,6 +160,34 @@ def test_deleted_officials_and_other_units_are_not_counted(make):
     assert _fig(unit, D(2026, 1, 1))["total"] == 1
 
 
+@pytest.mark.parametrize("birth, work_start, day, counted", [
+    (D(2000, 2, 29), None, D(2000, 2, 29), True),  # born on the day (a leap day)
+    (D(2000, 2, 29), None, D(2000, 2, 28), False),  # not yet born: no negative age
+    (D(1990, 1, 1), D(2012, 8, 1), D(2012, 8, 1), True),  # started work on the day
+    (D(1990, 1, 1), D(2012, 8, 1), D(2012, 7, 31), False),  # the day before
+    (D(1990, 1, 1), D(2013, 1, 1), D(2012, 12, 31), False),  # year turn
+    (D(1990, 1, 1), None, D(2012, 12, 31), True),  # 参加工作时间 not recorded
+])
+def test_a_past_date_leaves_out_who_had_not_yet_started(make, birth, work_start, day, counted):
+    unit = make.unit()
+    make.official(name="老", birth=D(1960, 5, 31), unit_obj=unit, work_start_date=D(1980, 1, 1))
+    late = make.official(name="新", birth=birth, unit_obj=unit, work_start_date=work_start,
+                         party_date=None)
+    if work_start:  # a result of the year before the day (not for the newborn)
+        make.result(late, day.year - 1, "excellent")
+    make.post(late, unit, start=day if counted else day + dt.timedelta(days=1))
+    fig = _fig(unit, day)
+    assert fig["total"] == 1 + counted
+    ages = [age_on(D(1960, 5, 31), day)] + ([age_on(birth, day)] if counted else [])
+    assert fig["average_age"] == round(sum(ages) / len(ages), 1)
+    assert sum(r["count"] for r in fig["age"]) == fig["total"]
+    excellent = {g["year"]: _row(g["rows"], "优秀")["count"] for g in fig["grades"]}
+    assert excellent.get(day.year - 1, 0) == 0 or counted
+    assert "已参加工作" in fig["basis"]
+    teams = queries.team_checks(queries.Scope(unit_id=unit.id), day, team_rules())
+    assert sum(t["members"] for t in teams) == (1 if counted else 0)
+
+
 def test_unit_scope_includes_sub_units_and_team_scope_only_post_holders(make):
     city = make.unit(name="市", kind="city")
     county = make.unit(name="县", parent=city)
@@ -280,6 +308,7 @@ def test_page_shows_charts_and_the_same_figures(auth, county):
     body = page.get_data(as_text=True)
     assert body.count("<svg") == 9  # eight distributions and the grades
     assert "干部 2 人，平均年龄 49.5 岁" in text(page)
+    assert "统计日期时已参加工作的在册干部，按现所在单位归属" in text(page)
     assert "1 人（50.0%）" in body  # a bar's label
 
 
@@ -326,6 +355,7 @@ def test_pdf_reads_as_the_report(auth, county):
     words = "".join(flat(page) for page in page_texts(response.data))
     assert "干部队伍结构分析" in words and "统计县·单位班子" in words
     assert "政治面貌" in words and "民主党派" in words
+    assert "统计日期在该单位担任班子职务的干部" in words
 
 
 # ---------------------------------------------------------------- 花名册

@@ -7,13 +7,7 @@ from __future__ import annotations
 
 import io
 
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate, Spacer
-
 from kaohe.dossier.services import font_spec
-from kaohe.dossier.styles import Heavy, kit
-from kaohe.dossier.tables import grid
 from kaohe.interop.excel_export import append
 
 # (key of figures(), section title)
@@ -31,7 +25,7 @@ def sections(fig: dict) -> list[tuple[str, list[dict]]]:
 
 def summary_lines(fig: dict, scope_label: str) -> list[str]:
     avg = f"{fig['average_age']} 岁" if fig["average_age"] is not None else "—"
-    return [f"范围：{scope_label}　统计日期：{fig['as_of']}",
+    return [f"范围：{scope_label}　统计日期：{fig['as_of']}", fig["basis"],
             f"干部 {fig['total']} 人，平均年龄 {avg}；女干部 {fig['female']} 人"
             f"（{fig['female_share']}%），少数民族干部 {fig['minority']} 人（{fig['minority_share']}%）。"]
 
@@ -67,6 +61,14 @@ def workbook(fig: dict, teams: list[dict], scope_label: str) -> bytes:
 
 def pdf(fig: dict, teams: list[dict], scope_label: str, generated: str) -> bytes:
     """The report as a printable A4 PDF: one ruled table per distribution."""
+    # Loaded on first use, as openpyxl above: ReportLab and the dossier's styles (issue 17).
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    from kaohe.dossier.styles import Heavy, kit
+    from kaohe.dossier.tables import grid
+
     k = kit(font_spec())
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, invariant=1, leftMargin=20 * mm,

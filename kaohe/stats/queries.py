@@ -132,9 +132,18 @@ def team_post(day: dt.date, ranks: tuple[str, ...]) -> ColumnElement:
     return and_(holds_post_on(day), or_(Post.is_principal.is_(True), Post.rank.in_(ranks)))
 
 
+def in_service_on(day: dt.date) -> ColumnElement:
+    """An official already born and at work on ``day`` (参加工作时间 on or before it, or
+    not recorded): a report on a past date leaves out who joined later, instead of
+    counting them with an age of that day (a negative one for the not yet born)."""
+    return and_(Official.birth_date <= day,
+                or_(Official.work_start_date.is_(None), Official.work_start_date <= day))
+
+
 def scoped(stmt: Select, scope: Scope, day: dt.date) -> Select:
-    """``stmt`` (selecting from Official) restricted to the live officials of ``scope``."""
-    stmt = stmt.where(Official.deleted_at.is_(None))
+    """``stmt`` (selecting from Official) restricted to the live officials of ``scope``
+    in service on ``day``."""
+    stmt = stmt.where(Official.deleted_at.is_(None), in_service_on(day))
     if scope.exclude_ids:
         stmt = stmt.where(Official.id.not_in(sorted(scope.exclude_ids)))
     if scope.unit_id is None:
@@ -290,7 +299,7 @@ def figures(scope: Scope, day: dt.date) -> dict:
     minority = total - c["ethnicity:汉族"] - c["ethnicity:"]  # blank: unknown
     female = c["gender:F"]
     return {
-        "as_of": day.isoformat(), "total": total,
+        "as_of": day.isoformat(), "total": total, "basis": basis(scope),
         "average_age": round(c["age_sum"] / total, 1) if total else None,
         "female": female, "female_share": share(female, total),
         "minority": minority, "minority_share": share(minority, total),
@@ -304,6 +313,14 @@ def figures(scope: Scope, day: dt.date) -> dict:
         "tenure": _ordered(_found(tenure), [b[0] for b in TENURE_BANDS] + [NO_POST], total),
         "grades": grades_by_year(scope, day, total),
     }
+
+
+def basis(scope: Scope) -> str:
+    """Whom the report counts, as the page, its files and the API say it."""
+    if scope.team:
+        return "统计对象：统计日期在该单位担任班子职务的干部；年龄、任现职年限按统计日期计算。"
+    return ("统计对象：统计日期时已参加工作的在册干部，按现所在单位归属；"
+            "年龄、任现职年限按统计日期计算。")
 
 
 def grades_by_year(scope: Scope, day: dt.date, total: int) -> list[dict]:
@@ -349,7 +366,7 @@ def team_checks(scope: Scope, day: dt.date, rules: TeamRules) -> list[dict]:
             .select_from(Post).join(Official, Official.id == Post.official_id)
             .join(Unit, Unit.id == Post.unit_id)
             .where(team_post(day, rules.ranks), Official.deleted_at.is_(None),
-                   Unit.deleted_at.is_(None))
+                   in_service_on(day), Unit.deleted_at.is_(None))
             .group_by(Unit.id, Unit.name, Unit.kind).order_by(Unit.sort_order, Unit.id))
     if scope.exclude_ids:
         stmt = stmt.where(Official.id.not_in(sorted(scope.exclude_ids)))

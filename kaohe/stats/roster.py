@@ -11,9 +11,6 @@ import io
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -21,8 +18,6 @@ from kaohe.assessments.models import GRADES, AssessmentResult
 from kaohe.assessments.window import assessment_window
 from kaohe.core.periods import age_on
 from kaohe.dossier.services import font_spec
-from kaohe.dossier.styles import Heavy, kit
-from kaohe.dossier.tables import grid
 from kaohe.extensions import db
 from kaohe.interop.excel_export import append
 from kaohe.officials.models import Official
@@ -138,6 +133,14 @@ def workbook(head: list[str], body: Iterator[list], title: str) -> bytes:
 def pdf(keys: list[str], head: list[str], body: Iterator[list], title: str,
         note: str) -> bytes:
     """The roster as a landscape A4 PDF with the header row repeated on every page."""
+    # Loaded on first use, as openpyxl above: ReportLab and the dossier's styles (issue 17).
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    from kaohe.dossier.styles import Heavy, kit
+    from kaohe.dossier.tables import grid
+
     k = kit(font_spec())
     widths = [10 * mm]
     for key in keys:
