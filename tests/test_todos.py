@@ -347,3 +347,18 @@ def test_deleted_official_on_a_coming_agenda_is_named_not_ready(req, client, aut
                 if x.ids["item_id"] == it.id]
     page = auth.as_role("organization").get("/home")
     assert page.status_code == 200 and "干部档案已删除" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("reached,words", [
+    (dt.date(2026, 12, 5), "已于 2026-12-05 达到退休年龄"),   # earlier this month
+    (dt.date(2026, 12, 20), "已于 2026-12-20 达到退休年龄"),  # today
+    (dt.date(2026, 12, 21), "将于 2026-12-21 达到退休年龄"),
+    (dt.date(2027, 1, 31), "将于 2027-01-31 达到退休年龄"),   # next month, over the year turn
+])
+def test_retirement_title_says_reached_or_will_reach(req, reached, words):
+    """A retirement age reached earlier this month is said to be reached, not to come."""
+    settings.set_value(cfg.DELAY_STEP, 0)
+    o = req.official(name="到龄丙", birth=reached.replace(year=reached.year - 60))
+    [t] = [t for t in kinds("organization", dt.date(2026, 12, 20), "retirement")
+           if t.ids["official_id"] == o.id]
+    assert t.due == reached and f"到龄丙{words}（60 周岁）" == t.title

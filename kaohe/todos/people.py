@@ -99,7 +99,8 @@ def retirement(ctx: Ctx) -> list[Todo]:
         years, extra = divmod(rule.months(month_index(birth.year, birth.month)), 12)
         age = f"{years} 周岁" + (f" {extra} 个月" if extra else "")
         out.append(make(
-            "retirement", f"{name}将于 {day.isoformat()} 达到退休年龄（{age}）",
+            "retirement", f"{name}{'已' if day <= ctx.today else '将'}于 {day.isoformat()} "
+            f"达到退休年龄（{age}）",
             day, _profile(oid), {"official_id": oid}, ctx.today,
             [f"{'女' if gender == 'F' else '男'}，{rank or '职级未录入'}，{post or '现职未录入'}；"
              "请按规定办理退休或提交干部讨论"]))
