@@ -6,6 +6,7 @@ import io
 from pypdf import PdfReader
 
 from kaohe.discussions import bundle as bundles
+from kaohe.discussions import bundle_cover
 from kaohe.discussions.models import DiscussionBundle
 from kaohe.discussions.services import decisions
 from kaohe.extensions import db
@@ -118,7 +119,7 @@ def test_failed_build_is_reported(make, auth, monkeypatch):
     def boom(*_a, **_k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(bundles, "render_cover", boom)
+    monkeypatch.setattr(bundle_cover, "render_cover", boom)
     client = auth.as_role("organization")
     client.post(f"/discussions/{d.id}/bundle", headers={"Accept": "application/json"})
     state = client.get(f"/discussions/{d.id}/bundle/status").get_json()

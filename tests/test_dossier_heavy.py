@@ -187,6 +187,7 @@ def test_agenda_bundle_cover_with_long_four_musts_notes(make):
     the note has no length limit in its form, and a row taller than a page used to stop
     the bundle with a LayoutError."""
     from kaohe.discussions import bundle as bundles
+    from kaohe.discussions import bundle_cover
     from tests import discussions_support as s
 
     d = s.discussion()
@@ -195,7 +196,7 @@ def test_agenda_bundle_cover_with_long_four_musts_notes(make):
              for n, kind in enumerate(("file_audit", "personal_report", "petition"))}
     for kind, note in notes.items():
         s.check(d, it, kind, result="adverse", note=note)
-    pdf = bundles.render_cover(d, bundles.cover_rows([it]), "2020-04-10 10:00")
+    pdf = bundle_cover.render_cover(d, bundles.cover_rows([it]), "2020-04-10 10:00")
     text = body_text(pdf)
     assert "冯长注" in text
     for note in notes.values():

@@ -14,8 +14,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Loaded on first use: Alembic and Flask-Migrate (flask db, init-db), pypinyin (download
 # names), Huey and redis (the job queue), openpyxl (Excel files), python-docx and pypdf
-# (考察材料 files, the pypdf watermark fallback).
-LAZY = ("alembic", "flask_migrate", "pypinyin", "huey", "redis", "openpyxl", "docx", "pypdf")
+# (考察材料 files, the pypdf watermark fallback), ReportLab (every PDF: the render modules
+# are imported by the functions that draw), Pillow (photos), tqdm (dossier-batch's
+# progress bar).
+LAZY = ("alembic", "flask_migrate", "pypinyin", "huey", "redis", "openpyxl", "docx", "pypdf",
+        "reportlab", "PIL", "tqdm")
 PROBE = """
 import json, sys
 {setup}

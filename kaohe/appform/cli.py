@@ -6,7 +6,6 @@ import datetime as dt
 import click
 
 from kaohe.appform import services
-from kaohe.appform.render import SIZES
 from kaohe.audit.services import cli_actor, record_event
 from kaohe.core import clock
 from kaohe.core.errors import ValidationFailed
@@ -18,7 +17,7 @@ from kaohe.extensions import db
 @click.command("appointment-form")
 @click.argument("official_id", type=int)
 @click.option("--as-of", type=DATE, help="计算年龄时间（默认今天）。")
-@click.option("--size", type=click.Choice(SIZES), default="A4", show_default=True,
+@click.option("--size", type=click.Choice(services.SIZES), default="A4", show_default=True,
               help="纸张规格。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="输出的 PDF 文件。")

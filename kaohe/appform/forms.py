@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import RadioField
 from wtforms.validators import DataRequired, InputRequired
 
-from kaohe.appform.render import SIZES
+from kaohe.appform.services import SIZES
 from kaohe.core import clock
 from kaohe.core.forms import BaseForm, ChineseDateField, choice_list
 

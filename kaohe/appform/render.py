@@ -28,7 +28,6 @@ from kaohe.dossier.fonts import FontSet, FontSpec, draw_runs, load, preload
 from kaohe.dossier.styles import FREQUENT_CHARS
 
 TITLE = "干部任免审批表"
-SIZES = ("A4", "B5")
 LEFT, TOP = 20, 15  # mm of the A4 form
 GRID_W = 170
 # Page 1 columns (mm): label, value, label, value, label, value, photo.

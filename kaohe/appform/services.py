@@ -12,13 +12,13 @@ import datetime as dt
 from sqlalchemy import select
 
 from kaohe.appform.data import collect
-from kaohe.appform.render import SIZES, render
 from kaohe.core import clock
 from kaohe.core.errors import ValidationFailed
 from kaohe.dossier.services import font_spec
 from kaohe.extensions import db
 from kaohe.officials.models import Official
 
+SIZES = ("A4", "B5")  # paper sizes the form is drawn on (render.Geometry)
 # 计算年龄时间 may lie ahead (a discussion being prepared), but not further than this.
 AHEAD = dt.timedelta(days=366)
 
@@ -48,6 +48,10 @@ def official_form(official: Official, as_of: dt.date | None = None, size: str = 
     """The form of ``official`` with ages on ``as_of`` (default today); ``item`` (an
     agenda item) gives 拟任/拟免 and 任免理由; ``filled_by``: the 填表人 if the sheet
     names none."""
+    # The drawing (ReportLab) is loaded with the first form, not by every process that
+    # imports these services (issue 17).
+    from kaohe.appform.render import render
+
     today = today or clock.today()
     as_of = as_of or today
     check(official, as_of, size, today)

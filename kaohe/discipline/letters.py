@@ -15,7 +15,7 @@ from sqlalchemy import select
 from kaohe.audit.services import current_actor
 from kaohe.core import records
 from kaohe.core.errors import ValidationFailed
-from kaohe.discipline import letter_pdf, services
+from kaohe.discipline import services
 from kaohe.discipline.letter_models import IntegrityLetter, IntegrityLetterEntry
 from kaohe.discipline.models import IntegrityOpinion
 from kaohe.dossier.services import font_spec
@@ -65,6 +65,10 @@ def request_many(requests: list[Request], number: str, dated: dt.date | None,
                  discussion_id: int | None = None) -> IntegrityLetter:
     """Request the opinion of every official of ``requests`` on ``dated`` and record the
     letter asking for them; flush only. Refuses as a whole (field → message)."""
+    # The letter's drawing (ReportLab) is loaded with the first letter, not by every
+    # process that imports the views (issue 17).
+    from kaohe.discipline import letter_pdf
+
     number = (number or "").strip()
     records.raise_if(check_header(number, dated))
     if not requests:

@@ -5,8 +5,9 @@ then every attached (current) dossier, each under its own bookmark.
 (:mod:`kaohe.jobs`) that builds it: any server's worker may run it, and runs it again
 if its worker dies; the page polls a JSON status read from the job's row. The frozen
 dossiers are joined byte for byte (:mod:`kaohe.dossier.pdfmerge`), so the bundle costs
-little beyond the cover. The merge is streamed to a temporary file, one part at a
-time: a 500-item bundle that held every dossier at once peaked at 540 MB (issue 17).
+little beyond the cover (:mod:`kaohe.discussions.bundle_cover`). The merge is streamed
+to a temporary file, one part at a time: a 500-item bundle that held every dossier at
+once peaked at 540 MB (issue 17).
 """
 from __future__ import annotations
 
@@ -16,11 +17,6 @@ import logging
 import tempfile
 from typing import Callable
 
-from reportlab.lib.colors import Color
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, TableStyle
-from reportlab.platypus.doctemplate import SimpleDocTemplate
 from sqlalchemy import func, select, update
 
 from kaohe import jobs
@@ -33,11 +29,8 @@ from kaohe.discussions.models import AgendaItem, Discussion, DiscussionBundle
 from kaohe.discussions.services import access
 from kaohe.discussions.services.readiness import readiness
 from kaohe.dossier import pdfmerge
-from kaohe.dossier.fonts import FontSpec
 from kaohe.dossier.models import Dossier
 from kaohe.dossier.services import font_spec, now_local
-from kaohe.dossier.styles import Heavy, kit
-from kaohe.dossier.tables import MIN_ROW_SPLIT, WholeRows
 from kaohe.extensions import db
 from kaohe.kaocha import services as kaocha
 from kaohe.jobs import services as jobs_services
@@ -46,7 +39,6 @@ from kaohe.ops.metrics import BUNDLE_SECONDS
 
 log = logging.getLogger(__name__)
 KIND = "discussions.bundle"
-LINE = Color(0.6, 0.6, 0.6)
 CHUNK = 4 << 20  # bytes of the stored bundle a statement writes or reads
 
 
@@ -80,32 +72,6 @@ def item_parts(n: int, item: AgendaItem) -> list[tuple[str, bytes]]:
         parts.append((bookmark(n, item), pdf))
     parts.extend(kaocha.bundle_parts(n, item))  # the final 考察材料
     return parts
-
-
-def render_cover(discussion: Discussion, rows: list[list[str]], generated: str,
-                 font: FontSpec = None) -> bytes:
-    k = kit(font)
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, invariant=1, leftMargin=18 * mm,
-                            rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
-                            title=f"{discussion.title} 议程材料汇编")
-    head = [k.p(t, k.label) for t in ("序号", "干部", "拟任免事项", "材料", "状态")]
-    # A row may be taller than a page (four-musts notes have no length limit): it splits.
-    table = WholeRows([head] + [[k.p(c, k.cell) for c in row] for row in rows],
-                      colWidths=[12 * mm, 26 * mm, 48 * mm, 30 * mm, 58 * mm], repeatRows=1,
-                      splitInRow=MIN_ROW_SPLIT)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, LINE),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("BACKGROUND", (0, 0), (-1, 0), Color(0.93, 0.93, 0.93))]))
-    present = (f"应到 {len(discussion.members)} 人，实到 {discussion.present_count} 人"
-               if discussion.is_held else f"应到会成员 {len(discussion.members)} 人")
-    story = [Heavy("议程材料汇编", k, 20, align="center", space_after=6 * mm),
-             k.p(f"会议：{discussion.kind_label} · {discussion.title}"),
-             k.p(f"日期：{discussion.date.isoformat()}　状态：{discussion.status_label}　{present}"),
-             k.p(f"议题 {len(rows)} 个。生成时间 {generated}。内部资料，注意保密。", k.small),
-             Spacer(1, 4 * mm), table]
-    doc.build(story)
-    return buf.getvalue()
 
 
 def cover_rows(items: list[AgendaItem]) -> list[list[str]]:
@@ -190,14 +156,16 @@ def build(bundle_id: int, progress: Callable[[int, int], None] | None = None) ->
 def _work(bundle: DiscussionBundle, progress: Callable[[int, int], None]) -> None:
     # Nothing is written before the end: on SQLite the job's progress is recorded
     # while the build's transaction has written nothing (kaohe.jobs.runner).
+    from kaohe.discussions import bundle_cover  # ReportLab: see that module's docstring
+
     discussion = db.session.get(Discussion, bundle.discussion_id)
     items = items_of(discussion, bundle)
     total = len(items) + 2
     font = font_spec()
     with tempfile.TemporaryFile() as out:
         merger = pdfmerge.Merger(out, f"{discussion.title} 议程材料汇编")
-        merger.add("议程目录", render_cover(discussion, cover_rows(items),
-                                        now_local().strftime("%Y-%m-%d %H:%M"), font))
+        merger.add("议程目录", bundle_cover.render_cover(
+            discussion, cover_rows(items), now_local().strftime("%Y-%m-%d %H:%M"), font))
         progress(1, total)
         every = max(1, len(items) // 25)
         for n, item in enumerate(items, start=1):

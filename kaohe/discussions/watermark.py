@@ -1,8 +1,8 @@
 """A light diagonal watermark (reader's name and time) stamped on every page of a download.
 
 The stored PDF is never changed: the stamp is made at download time on a copy.
-The watermark page is drawn with ReportLab (the dossier's font chain, light grey at
-low opacity, the text repeated diagonally). Each download is written as one complete
+The watermark page is drawn with ReportLab (:mod:`kaohe.discussions.stamp`, loaded
+with the first stamp: issue 17). Each download is written as one complete
 PDF: every page's content becomes a single stream holding the page's own drawing
 (``q … Q``) followed by the stamp's drawing operators, its resources joined by the
 stamp's fonts under names of their own; the objects are numbered as in the stored
@@ -25,47 +25,13 @@ from functools import lru_cache
 from typing import BinaryIO
 
 from flask import Response, request
-from reportlab.lib.colors import Color
-from reportlab.lib.rl_accel import asciiBase85Decode
-from reportlab.pdfgen import canvas
 from werkzeug.wsgi import wrap_file
 
 from kaohe.core.downloads import PDF_MIME, content_disposition
 from kaohe.dossier import pdfmerge
-from kaohe.dossier.fonts import FontSpec, draw_runs, load
+from kaohe.dossier.fontspec import FontSpec
 
-GREY = Color(0.45, 0.45, 0.45, alpha=0.16)
-ANGLE = 35
-SIZE = 15
 PREFIX = b"Kh"  # resource names of the stamp in the pages (ReportLab never uses it)
-
-
-def stamp_page(width: float, height: float, text: str, font: FontSpec = None) -> bytes:
-    """One page of ``width`` × ``height`` with ``text`` repeated diagonally, in the font
-    chain of the spec ``font``."""
-    fs = load(font)
-    label = fs.clean(text)
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=(width, height), invariant=1)
-    c.setFillColor(GREY)
-    c.saveState()
-    c.translate(width / 2, height / 2)
-    c.rotate(ANGLE)
-    span = max(width, height) * 1.3
-    step_y, step_x = 120, fs.width(label, SIZE) + 90
-    row = 0
-    y = -span / 2
-    while y < span / 2:
-        x = -span / 2 + (row % 2) * step_x / 2
-        while x < span / 2:
-            draw_runs(c, fs, x, y, label, SIZE)
-            x += step_x
-        y += step_y
-        row += 1
-    c.restoreState()
-    c.showPage()
-    c.save()
-    return buf.getvalue()
 
 
 def watermark(pdf: bytes, text: str, font: FontSpec = None) -> bytes:
@@ -80,6 +46,8 @@ def watermark(pdf: bytes, text: str, font: FontSpec = None) -> bytes:
 
 def watermark_to(out: BinaryIO, pdf: bytes, text: str, font: FontSpec = None) -> None:
     """:func:`watermark` into the seekable binary file ``out`` (at its start)."""
+    from kaohe.discussions.stamp import stamp_page  # ReportLab: see the module's docstring
+
     try:
         rewrite_to(out, pdf, lambda width, height: stamp_page(width, height, text, font))
     except (ValueError, IndexError, KeyError, AttributeError, zlib.error):  # MergeError too
@@ -168,6 +136,8 @@ def _decoded(body: bytes) -> bytes:
     filters = re.findall(rb"/(\w+)", f.group(1)) if f else []
     for name in filters:
         if name == b"ASCII85Decode":  # ReportLab's decoder in C (base64's is 50× slower)
+            from reportlab.lib.rl_accel import asciiBase85Decode
+
             data = asciiBase85Decode(data.strip().removeprefix(b"<~"))
         elif name == b"FlateDecode":
             data = zlib.decompress(data)
@@ -323,6 +293,8 @@ def _joined(d: bytes, add: dict[bytes, bytes]) -> bytes:
 @lru_cache(maxsize=32)
 def _stamp(width: float, height: float, text: str, font: FontSpec):
     from pypdf import PdfReader  # loaded on first use: 0.17 s, 9 MB at import (issue 17)
+
+    from kaohe.discussions.stamp import stamp_page
 
     return PdfReader(io.BytesIO(stamp_page(width, height, text, font))).pages[0]
 

@@ -8,7 +8,6 @@ import tempfile
 
 import click
 from sqlalchemy import or_, select
-from tqdm import tqdm
 
 from kaohe.core import clock
 from kaohe.audit.services import cli_actor
@@ -99,6 +98,8 @@ def dossier_batch_command(official_ids: tuple[int, ...], unit: str | None,
                           as_of: dt.date | None, output: str | None,
                           workers: int | None) -> None:
     """Generate the dossiers of OFFICIAL_IDS (or of a unit) as ONE merged PDF with bookmarks."""
+    from tqdm import tqdm  # loaded on first use: every command and worker imported it (issue 17)
+
     cli_actor.set("cli:dossier-batch")
     if bool(official_ids) == bool(unit):
         raise click.UsageError("请指定干部编号，或使用 --all-in-unit 指定单位（二者选一）。")

@@ -58,18 +58,16 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Container, Optional, Union
+from typing import Container
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from kaohe.dossier.fontspec import FontSpec, spec_from  # noqa: F401 (spec_from: re-exported)
 from kaohe.dossier.gb1 import COVERAGE as GB1
 from kaohe.dossier.glyphs import ChainCIDFont, ChainTTFont, MissingGlyphError, SubsetCachingFace
 
 log = logging.getLogger(__name__)
-
-# A primary spec, or (primary spec, fallback specs or None for the defaults).
-FontSpec = Union[str, None, tuple[Optional[str], Optional[tuple[str, ...]]]]
 
 FALLBACK = "STSong-Light"
 TTF_NAME = "KaoheCJK"
@@ -282,14 +280,6 @@ def find_ttf() -> str | None:
 def find_fallbacks() -> tuple[str, ...]:
     """The files of :data:`FALLBACK_PATHS` present on this machine."""
     return tuple(p for p in FALLBACK_PATHS if os.path.isfile(p))
-
-
-def spec_from(config) -> FontSpec:
-    """The font spec of a Flask ``config``: (``KAOHE_CJK_FONT``, ``KAOHE_FALLBACK_FONTS``)."""
-    fallbacks = config.get("KAOHE_FALLBACK_FONTS")
-    if isinstance(fallbacks, str):
-        fallbacks = [fallbacks] if fallbacks else []
-    return config.get("KAOHE_CJK_FONT"), None if fallbacks is None else tuple(fallbacks)
 
 
 def load(spec: FontSpec = None) -> FontSet:

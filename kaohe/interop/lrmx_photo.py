@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image
-
 JPEG_MAGIC = b"\xff\xd8"
 
 
@@ -16,6 +14,8 @@ def jpeg(photo: bytes) -> bytes:
     """
     if photo.startswith(JPEG_MAGIC):
         return photo
+    from PIL import Image  # loaded with the first photo, not at start (issue 17)
+
     with Image.open(io.BytesIO(photo)) as image:
         picture = image.convert("RGBA")
     flat = Image.new("RGB", picture.size, "white")

@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import re
 
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate, Spacer
 from sqlalchemy import func, select
 
-from kaohe.core import clock, records
+from kaohe.core import records
 from kaohe.core.errors import ValidationFailed
 from kaohe.discussions.models import AgendaItem, Discussion
 from kaohe.discussions.services.agenda import ensure_open
-from kaohe.dossier.fonts import FontSpec
 from kaohe.dossier.services import font_spec
-from kaohe.dossier.styles import Heavy, kit
 from kaohe.extensions import db
 from kaohe.kaocha import content
 from kaohe.kaocha.models import RECOMMENDATION_KINDS, DemocraticRecommendation, InspectionReport
@@ -133,26 +127,6 @@ def download_name(item: AgendaItem, report: InspectionReport) -> str:
     return f"考察材料_{content.clean(item.official.name)}_v{report.version}.{report.kind}"
 
 
-def docx_notice(item: AgendaItem, report: InspectionReport, font: FontSpec = None) -> bytes:
-    """The page the bundle carries in place of a DOCX final: it is attached separately."""
-    k = kit(font)
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, invariant=1, leftMargin=25 * mm,
-                            rightMargin=25 * mm, topMargin=30 * mm, bottomMargin=25 * mm,
-                            title=f"{item.official.name}同志考察材料")
-    by = report.uploaded_by.name if report.uploaded_by is not None else "—"
-    at = clock.to_local(report.uploaded_at).strftime("%Y-%m-%d %H:%M")
-    doc.build([
-        Heavy(f"{item.official.name}同志考察材料", k, 18, align="center", space_after=8 * mm),
-        k.p(f"考察材料定稿（第 {report.version} 版）为 Word 文件，不能并入本汇编，另行附送。"),
-        Spacer(1, 4 * mm),
-        k.p(f"文件名：{report.filename}", k.small),
-        k.p(f"大小：{report.size} 字节　上传：{by}，{at}", k.small),
-        k.p(f"SHA-256：{report.sha256}", k.small),
-    ])
-    return buf.getvalue()
-
-
 def bundle_parts(n: int, item: AgendaItem) -> list[tuple[str, bytes]]:
     """What agenda item ``n``'s current final 考察材料 adds to the agenda bundle: the PDF
     itself, or for a DOCX a page saying it is attached separately."""
@@ -164,4 +138,6 @@ def bundle_parts(n: int, item: AgendaItem) -> list[tuple[str, bytes]]:
         from kaohe.kaocha import files
 
         return [(title, files.merge_ready(report.data))]
-    return [(title + "（Word 文件，另附）", docx_notice(item, report, font_spec()))]
+    from kaohe.kaocha import notice  # ReportLab, loaded on first use like files (issue 17)
+
+    return [(title + "（Word 文件，另附）", notice.docx_notice(item, report, font_spec()))]

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import io
 import warnings
-
-from PIL import Image, ImageOps
+from typing import TYPE_CHECKING
 
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.limits import PHOTO_MAX_BYTES, PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE, PHOTO_STORED_BOX
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 FIELD = "photo_upload"
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png"}
@@ -26,6 +28,8 @@ TOO_LARGE = (f"照片的像素尺寸过大：宽和高均不能超过 {PHOTO_MAX
 
 def encode(data: bytes) -> tuple[bytes, str]:
     """(the photo encoded again, its MIME type); raises :class:`ValidationFailed`."""
+    from PIL import Image, ImageOps  # loaded with the first photo, not at start (issue 17)
+
     if len(data) > PHOTO_MAX_BYTES:
         raise ValidationFailed(f"照片不能超过 {PHOTO_MAX_BYTES // 1024 // 1024} MB。", FIELD)
     try:

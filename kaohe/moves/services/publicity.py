@@ -28,7 +28,7 @@ from kaohe.discussions.services.readiness import check_states
 from kaohe.dossier.services import font_spec
 from kaohe.dossier.snapshot import post_at, posts_of
 from kaohe.extensions import db
-from kaohe.moves import publicity_pdf, rules
+from kaohe.moves import rules
 from kaohe.moves.models import Appointment, Publicity, PublicityEntry
 from kaohe.moves.services.holidays import calendar
 from kaohe.moves.services.query import appointment_of
@@ -83,6 +83,10 @@ def notice_data(discussion: Discussion, items: list[AgendaItem], start: dt.date,
                 end: dt.date, work_days: int, phone: str, contact: str) -> dict:
     """What the notice prints, as plain data (:func:`kaohe.moves.publicity_pdf.render`);
     现任 is the post held on ``start``, the notice's date (as a dossier of that day says it)."""
+    # publicity_pdf (its wording and ReportLab drawing) is loaded with the first notice,
+    # not by every process that imports the views (issue 17).
+    from kaohe.moves import publicity_pdf
+
     return {"title": "干部任前公示", "meeting": discussion.kind_label,
             "verb": publicity_pdf.verb({i.action for i in items}),
             "issuer": str(settings.get(ISSUER_KEY)), "start": start.isoformat(),
@@ -94,6 +98,8 @@ def notice_data(discussion: Discussion, items: list[AgendaItem], start: dt.date,
 
 def publish(discussion: Discussion, data: dict) -> Publicity:
     """Publish the 公示 of every eligible item of ``discussion``; the notice is frozen."""
+    from kaohe.moves import publicity_pdf  # see notice_data
+
     db.session.refresh(discussion, with_for_update=True)
     if not discussion.is_held:
         raise ValidationFailed("会议尚未召开，不能发布任前公示。", "start_on")
