@@ -22,7 +22,7 @@ from typing import Iterator
 from sqlalchemy import select
 
 from kaohe.core.errors import ValidationFailed
-from kaohe.discipline import rules, services
+from kaohe.discipline import queries, rules, services
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion
 from kaohe.extensions import db
 
@@ -97,6 +97,7 @@ class DisciplineDemo:
         self.s, self.rng, self.today = seeder, seeder.rng, seeder.today
         self.days = lambda n: self.today - dt.timedelta(days=n)
         self.deducting: dict[tuple[int, int], int] = {}
+        self.findings: dict[int, list] = {}  # official id → findings_with_periods
 
     def run(self) -> Iterator[str]:
         offs = self.s.offs
@@ -212,23 +213,27 @@ class DisciplineDemo:
                        "answered_on": answered, "answered_at": None, "answered_by_id": None}
 
     def outcome(self, official_id: int, day: dt.date, with_findings: set) -> int:
-        """What the commission's records say on ``day`` (through the feature's read service)."""
+        """What the commission's records say on ``day`` (through the feature's read service).
+
+        The official's findings are read once (all are written before the opinions) and
+        no earlier opinion is consulted: only open cases and impact periods decide here.
+        """
         if official_id not in with_findings:
             return 1
-        blockers = services.blocking_conditions(official_id, day)
+        if official_id not in self.findings:
+            self.findings[official_id] = queries.findings_with_periods(official_id)
+        rows = self.findings[official_id]
+        blockers = services.blocking_conditions(official_id, day, rows, opinion=None)
         if any(b.code == "open_case" for b in blockers):
             return 4
-        ids = [int(b.source.split(":")[1]) for b in blockers if b.code == "impact_period"]
-        if ids:  # 6 (不宜使用) for the heavier sanctions whose period is running
-            kinds = set(db.session.scalars(select(DisciplineFinding.kind)
-                                           .where(DisciplineFinding.id.in_(ids))))
+        sources = {b.source for b in blockers if b.code == "impact_period"}
+        if sources:  # 6 (不宜使用) for the heavier sanctions whose period is running
+            kinds = {f.kind for f, _p in rows if f"discipline_finding:{f.id}" in sources}
             return 6 if kinds & SERIOUS_KINDS else 5
-        found = db.session.execute(select(DisciplineFinding.status, DisciplineFinding.kind).where(
-            DisciplineFinding.official_id == official_id,
-            DisciplineFinding.found_date <= day)).all()
+        found = [f.status for f, _p in rows if f.found_date <= day]
         if not found:
             return 1
-        return 2 if all(status == "cleared" for status, _k in found) else 3
+        return 2 if all(status == "cleared" for status in found) else 3
 
 
 def _cum(weights: dict) -> list[int]:
