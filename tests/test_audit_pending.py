@@ -3,6 +3,8 @@ none, entries follow commit order with gap-free seq, an open import blocks no lo
 and a head locked too long fails the request cleanly."""
 from __future__ import annotations
 
+import datetime as dt
+import random
 import threading
 import time
 
@@ -13,7 +15,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from kaohe import create_app
-from kaohe.audit import chain
+from kaohe.audit import chain, pending
 from kaohe.audit.keys import audit_key
 from kaohe.audit.models import AuditChainHead, AuditLog
 from kaohe.audit.pending import pending_count
@@ -61,6 +63,39 @@ def _assert_intact() -> None:
     assert problems == [] and checked == len(rows)
 
 
+@pytest.fixture(params=["memory", "spooled"])
+def chunk(request, monkeypatch):
+    """The queue as it is, and with chunks of 2 entries so that every scenario also runs
+    through the spool file (an import's thousands of entries)."""
+    if request.param == "spooled":
+        monkeypatch.setattr(pending, "CHUNK", 2)
+
+
+def _record(i: int) -> chain.Record:
+    return chain.record({"at": dt.datetime(2024, 2, 29, 23, 59), "actor_id": i,
+                         "actor_name": "用户", "action": "mark", "entity_type": "test",
+                         "entity_id": i, "before": None, "after": {"i": i}})
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_queue_keeps_order_through_spooling_and_truncation(monkeypatch, seed):
+    """Random appends and savepoint truncations against a plain list."""
+    monkeypatch.setattr(pending, "CHUNK", 5)
+    rnd, queue, model = random.Random(seed), pending.Queue(), []
+    for _step in range(40):
+        if rnd.random() < 0.65:
+            new = [_record(len(model) + j) for j in range(rnd.randint(0, 13))]
+            queue.extend(new)
+            model.extend(new)
+        else:
+            n = rnd.choice([0, len(model), rnd.randint(0, len(model))])
+            queue.truncate(n)
+            del model[n:]
+        assert len(queue) == len(model)
+        assert [r for batch in queue.batches() for r in batch] == model
+    queue.close()
+
+
 # --------------------------------------------------------------- one session
 
 
@@ -80,7 +115,7 @@ def test_entries_wait_for_the_commit(app, make):
 
 
 @pytest.mark.parametrize("write", ["orm", "event", "both", "bulk"])
-def test_a_rollback_leaves_no_entries(app, make, write):
+def test_a_rollback_leaves_no_entries(app, make, write, chunk):
     before = _chain()
     if write in ("orm", "both"):
         make.unit(code="ROLLED")
@@ -137,7 +172,7 @@ SCENARIOS = {
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_savepoints_keep_or_drop_their_entries(app, make, name):
+def test_savepoints_keep_or_drop_their_entries(app, make, name, chunk):
     steps, kept = SCENARIOS[name]
     before = len(_chain())
     steps()
@@ -188,7 +223,7 @@ TRICKY = {"tab": "a\tb", "newline": "第一行\n第二行\r\n", "backslash": "C:
 
 
 @pytest.mark.parametrize("n", [1, chain.COPY_ROWS - 1, chain.COPY_ROWS, 2 * chain.COPY_ROWS + 1])
-def test_entries_read_back_as_written(app, n):
+def test_entries_read_back_as_written(app, n, chunk):
     """Below COPY_ROWS entries are INSERTed, from it on (PostgreSQL) COPYed: either
     way tabs, newlines, backslashes, COPY's NULL marker and long texts read back
     exactly, and the chain verifies."""

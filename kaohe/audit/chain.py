@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from typing import Iterable, NamedTuple
 
 from sqlalchemy import select, text, update
 from sqlalchemy.engine import Connection
@@ -81,6 +82,27 @@ def legacy_hash(entry: dict) -> str:
     return hashlib.sha256(_canonical({k: entry.get(k) for k in FIELDS})).hexdigest()
 
 
+class Record(NamedTuple):
+    """A prepared entry as it waits for the commit: its content with the JSON values as
+    texts, and its digest (a third of a dict's memory: an import queues one per row)."""
+
+    at: dt.datetime
+    actor_id: int | None
+    actor_name: str | None
+    action: str
+    entity_type: str
+    entity_id: int | None
+    before: str | None  # JSON text
+    after: str | None
+    digest: str
+
+
+def record(entry: dict) -> Record:
+    """The :class:`Record` of ``entry`` (dict of AuditLog content columns)."""
+    row = prepare(entry)
+    return Record(*(row[k] for k in CONTENT[:6]), *row["json"], row["digest"])
+
+
 def prepare(entry: dict) -> dict:
     """The row of ``entry`` (dict of AuditLog content columns) in its stored form (the
     JSON values as they read back), with its content digest under ``"digest"`` and
@@ -131,30 +153,40 @@ def lock_head(connection: Connection, timeout_ms: int = LOCK_TIMEOUT_MS) -> tupl
     return row.seq, row.hash
 
 
-def write(connection: Connection, rows: list[dict], key: bytes,
-          timeout_ms: int = LOCK_TIMEOUT_MS) -> None:
-    """Append prepared ``rows`` (from :func:`prepare`) to the chain on ``connection``;
-    the head stays locked until the transaction ends, so call this at its very end."""
-    if not rows:
-        return
+def write(connection: Connection, chunks: Iterable[list[Record]], key: bytes,
+          timeout_ms: int = LOCK_TIMEOUT_MS, count: int | None = None) -> None:
+    """Append the :class:`Record` s of ``chunks`` (lists, in order; ``count`` of them in
+    all when known) to the chain on ``connection``, one chunk in memory at a time; the
+    head stays locked until the transaction ends, so call this at its very end."""
     log, head = tables()
-    seq, prev = lock_head(connection, timeout_ms)
-    links = []
-    for row in rows:
-        seq += 1
-        hashed = link(key, seq, prev, row["digest"])
-        links.append((seq, prev, hashed))
-        prev = hashed
-    if connection.dialect.name == "postgresql" and len(rows) >= COPY_ROWS:
-        _copy(connection, log, rows, links)
-    else:
-        connection.execute(log.insert(), [
-            {**{k: row[k] for k in CONTENT}, "seq": s, "prev_hash": p, "hash": h}
-            for row, (s, p, h) in zip(rows, links)])
-    connection.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=prev))
+    copy = connection.dialect.name == "postgresql" and (count or 0) >= COPY_ROWS
+    seq = prev = None
+    for rows in chunks:
+        if not rows:
+            continue
+        if seq is None:
+            seq, prev = lock_head(connection, timeout_ms)
+        links = []
+        for row in rows:
+            seq += 1
+            hashed = link(key, seq, prev, row.digest)
+            links.append((seq, prev, hashed))
+            prev = hashed
+        if copy:
+            _copy(connection, log, rows, links)
+        else:
+            connection.execute(log.insert(), [
+                {**dict(zip(CONTENT, (*row[:6], _loads(row.before), _loads(row.after)))),
+                 "seq": s, "prev_hash": p, "hash": h} for row, (s, p, h) in zip(rows, links)])
+    if seq is not None:
+        connection.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=prev))
 
 
-def _copy(connection: Connection, log, rows: list[dict], links: list[tuple]) -> None:
+def _loads(value: str | None):
+    return None if value is None else json.loads(value)
+
+
+def _copy(connection: Connection, log, rows: list[Record], links: list[tuple]) -> None:
     """Insert with PostgreSQL's COPY (psycopg 3), several times faster than INSERT for
     an import's thousands of entries: the head stays locked that much shorter."""
     quote = connection.dialect.identifier_preparer.quote
@@ -162,8 +194,7 @@ def _copy(connection: Connection, log, rows: list[dict], links: list[tuple]) -> 
     cursor = connection.connection.driver_connection.cursor()
     with cursor, cursor.copy(f"COPY {quote(log.name)} ({columns}) FROM STDIN") as copy:
         for row, link_ in zip(rows, links):
-            copy.write_row((row["at"], row["actor_id"], row["actor_name"], row["action"],
-                            row["entity_type"], row["entity_id"], *row["json"], *link_))
+            copy.write_row((*row[:8], *link_))
 
 
 def legacy_head(connection: Connection) -> tuple[int, str] | None:

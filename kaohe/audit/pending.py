@@ -11,8 +11,16 @@ locked only for the end of a commit.
 A rolled-back savepoint drops the entries collected inside it; a rolled-back or closed
 transaction drops all of its own. Flushes that still happen after the entries were
 written (the commit's own flush loop) write theirs at once: the head is locked by then.
+
+An import queues one entry per row: past :data:`CHUNK` entries the queue keeps them in a
+temporary file, a chunk at a time (:class:`Queue`), so a transaction's memory does not
+grow with its number of rows.
 """
 from __future__ import annotations
+
+import pickle
+import tempfile
+from typing import Iterator
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -21,20 +29,76 @@ from sqlalchemy.orm import Session, SessionTransaction
 from kaohe.audit import chain
 from kaohe.audit.keys import audit_key
 
-_PENDING = "kaohe_audit_pending"  # list of prepared rows, in order
+_PENDING = "kaohe_audit_pending"  # the Queue of the transaction
 _MARKS = "kaohe_audit_marks"  # savepoint → len(pending) when it began
 _WRITTEN = "kaohe_audit_written"  # the commit has written the entries (head locked)
+CHUNK = 1000  # entries held in memory; full chunks go to the spool file
+
+
+class Queue:
+    """A transaction's :class:`~kaohe.audit.chain.Record` s in order: the last ones in
+    memory, every full chunk before them pickled to an unnamed temporary file."""
+
+    def __init__(self) -> None:
+        self.tail: list[chain.Record] = []
+        self.spool = None  # tempfile, created with the first full chunk
+        self.chunks: list[tuple[int, int]] = []  # (file offset, entries) of each chunk
+
+    def __len__(self) -> int:
+        return sum(n for _offset, n in self.chunks) + len(self.tail)
+
+    def extend(self, records: list[chain.Record]) -> None:
+        self.tail.extend(records)
+        while len(self.tail) >= CHUNK:
+            if self.spool is None:
+                self.spool = tempfile.TemporaryFile(prefix="kaohe-audit-")
+            self.spool.seek(0, 2)
+            self.chunks.append((self.spool.tell(), CHUNK))
+            pickle.dump(self.tail[:CHUNK], self.spool, pickle.HIGHEST_PROTOCOL)
+            del self.tail[:CHUNK]
+
+    def truncate(self, n: int) -> None:
+        """Keep the first ``n`` entries (a savepoint rolled back)."""
+        spooled = len(self) - len(self.tail)
+        if n >= spooled:
+            del self.tail[n - spooled:]
+            return
+        while self.chunks and spooled - self.chunks[-1][1] >= n:  # chunks wholly after n
+            spooled -= self.chunks.pop()[1]
+        self.tail, offset = [], 0
+        if self.chunks:  # the chunk holding the n-th entry becomes the tail
+            offset, count = self.chunks.pop()
+            self.tail = self._read(offset)[:n - (spooled - count)]
+        self.spool.truncate(offset)
+
+    def batches(self) -> Iterator[list[chain.Record]]:
+        """The entries, a chunk at a time, in order."""
+        for offset, _n in self.chunks:
+            yield self._read(offset)
+        yield self.tail
+
+    def _read(self, offset: int) -> list[chain.Record]:
+        self.spool.seek(offset)
+        return pickle.load(self.spool)
+
+    def close(self) -> None:
+        if self.spool is not None:
+            self.spool.close()
 
 
 def collect(session: Session, entries: list[dict]) -> None:
     """Queue ``entries`` (dicts of AuditLog content columns) for the session's commit."""
     if not entries:
         return
-    rows = [chain.prepare(entry) for entry in entries]
+    records = [chain.record(entry) for entry in entries]
     if session.info.get(_WRITTEN):
-        chain.write(session.connection(), rows, audit_key(), lock_timeout_ms())
+        chain.write(session.connection(), [records], audit_key(), lock_timeout_ms(),
+                    len(records))
     else:
-        session.info.setdefault(_PENDING, []).extend(rows)
+        queue = session.info.get(_PENDING)
+        if queue is None:
+            queue = session.info[_PENDING] = Queue()
+        queue.extend(records)
 
 
 def pending_count(session: Session) -> int:
@@ -53,10 +117,14 @@ def _before_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint is released, not the transaction
         return
     session.flush()  # the last changes' entries join the others
-    rows = session.info.pop(_PENDING, None)
+    queue = session.info.pop(_PENDING, None)
     session.info[_WRITTEN] = True
-    if rows:
-        chain.write(session.connection(), rows, audit_key(), lock_timeout_ms())
+    if queue is not None:
+        try:
+            chain.write(session.connection(), queue.batches(), audit_key(), lock_timeout_ms(),
+                        len(queue))
+        finally:
+            queue.close()
 
 
 def _begun(session: Session, transaction: SessionTransaction) -> None:
@@ -74,8 +142,9 @@ def _rolled_back(session: Session, transaction: SessionTransaction) -> None:
         boundary = boundary.parent
     if boundary.nested:
         mark = session.info.get(_MARKS, {}).get(boundary)
-        if mark is not None:
-            del session.info.get(_PENDING, [])[mark:]
+        queue = session.info.get(_PENDING)
+        if mark is not None and queue is not None:
+            queue.truncate(mark)
     else:
         _forget(session)
 
@@ -88,7 +157,10 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
 
 
 def _forget(session: Session) -> None:
-    for name in (_PENDING, _MARKS, _WRITTEN):
+    queue = session.info.pop(_PENDING, None)
+    if queue is not None:
+        queue.close()
+    for name in (_MARKS, _WRITTEN):
         session.info.pop(name, None)
 
 

@@ -70,10 +70,10 @@ def rekey(connection: Connection, key: bytes) -> dict | None:
         connection, lambda row: chain.link(key, row["seq"], row["prev_hash"], chain.digest(row)))
     after = {"legacy_seq": legacy_seq, "legacy_hash": legacy_hash,
              "legacy_problems": problems, "reason": "audit chain keyed with HMAC-SHA256"}
-    chain.write(connection, [chain.prepare({
+    chain.write(connection, [[chain.record({
         "at": utcnow(), "actor_id": None, "actor_name": "migration:0016",
         "action": chain.REKEY_ACTION, "entity_type": "audit_log", "entity_id": None,
-        "before": None, "after": after})], key)
+        "before": None, "after": after})]], key)
     return after
 
 
