@@ -152,6 +152,29 @@ def test_figures_by_every_dimension(make):
     assert sum(r["share"] for r in fig["age"]) == pytest.approx(100, abs=0.2)
 
 
+@pytest.mark.parametrize("fulltime, inservice, full, highest", [
+    ("大学专科", "", "大专", "大专"),  # 专科, not 大学
+    ("大学专科", "大学本科", "大专", "大学"),
+    ("大学本科", "硕士", "大学", "研究生"),  # 硕士 is 研究生 level
+    ("中等专科", "省委党校大学", "中专", "大学"),
+    ("初中", "", "初中及以下", "初中及以下"),
+    ("高中", "中央党校研究生", "高中", "研究生"),
+    ("", "在职研究生", "未填写", "研究生"),
+    ("", "", "未填写", "未填写"),
+    ("不详", "", "不详", "不详"),  # legacy text naming no level: shown as written
+    ("博士研究生", "博士后", "研究生", "研究生"),
+])
+def test_education_levels_read_as_the_forms_read_them(make, fulltime, inservice, full, highest):
+    unit = make.unit()
+    o = make.official(unit_obj=unit)
+    db.session.execute(update(Official).where(Official.id == o.id).values(
+        edu_fulltime=fulltime, edu_inservice=inservice))  # past the form's check (legacy)
+    fig = _fig(unit, D(2026, 12, 3))
+    for key, label in (("education_fulltime", full), ("education_highest", highest)):
+        assert _row(fig[key], label)["count"] == 1
+        assert sum(r["count"] for r in fig[key]) == 1
+
+
 def test_deleted_officials_and_other_units_are_not_counted(make):
     unit, other = make.unit(), make.unit(name="别区")
     make.official(name="在", unit_obj=unit)

@@ -1,9 +1,9 @@
 """Team-structure figures (干部队伍结构分析), computed in the database.
 
 The figures of a :class:`Scope` on a date are counted in the database, in one scan and one
-aggregate row (:func:`aggregate`: a filtered count per value or band, no GROUP BY), plus a
-small GROUP BY over the officials with open-ended values (ethnic minorities, unusual
-ranks). Age and tenure bands compare the date columns with :func:`years_ago` (no
+aggregate row (:func:`aggregate`: a filtered count per value or band, no GROUP BY), plus
+small GROUP BYs: the officials with open-ended values (ethnic minorities, unusual ranks)
+and the pairs of 学历 values, each pair read by the level rule of the forms (:func:`education`). Age and tenure bands compare the date columns with :func:`years_ago` (no
 per-official arithmetic), so the cost is a scan whatever the number of officials. Ages
 follow :func:`kaohe.core.periods.age_on` (周岁; a 02-29 birthday passes on 03-01 in
 common years).
@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from sqlalchemy import Integer, and_, case, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql import ColumnElement, Select
@@ -22,7 +22,8 @@ from sqlalchemy.sql import ColumnElement, Select
 from kaohe.assessments.models import GRADES, AssessmentResult
 from kaohe.assessments.window import assessment_window
 from kaohe.extensions import db
-from kaohe.officials.models import EDUCATION, GENDERS, RANKS, Official, Post
+from kaohe.officials.education import UNKNOWN_LEVEL, level_of
+from kaohe.officials.models import GENDERS, RANKS, Official, Post
 from kaohe.units.models import Unit
 
 AGE_BANDS = (("35 岁及以下", None, 35), ("36—40 岁", 36, 40), ("41—45 岁", 41, 45),
@@ -34,9 +35,11 @@ NOT_RECORDED = "未填写"
 # Political affiliation groups of the report, by Official.political_status.
 POLITICS = (("中共党员", ("中共党员", "中共预备党员")), ("民主党派", ("民主党派",)),
             ("无党派人士", ("无党派人士",)), ("群众", ("群众",)))
-# Education levels, highest first; a value counts at the first level whose word it contains
-# (「省委党校研究生」 is 研究生 level; the marker itself stays on the record).
-LEVELS = tuple(EDUCATION)
+# Education levels of the report, highest first, by the level of
+# :func:`kaohe.officials.education.level_of` (0 研究生 … 6 小学): the same reading as the
+# 任免审批表 and the 任前公示 (「大学专科」 is 大专, 「硕士」 研究生, 「中等专科」 中专).
+LEVELS = ("研究生", "大学", "大专", "中专", "高中", "初中及以下")
+_LEVEL_LABELS = LEVELS + ("初中及以下",)  # by level_of: 初中 and 小学 together
 NON_CCP = ("民主党派", "无党派人士", "群众")  # 党外干部
 # 领导职务 from the top down to 副处级: the default members of a 班子 (a setting).
 LEADERSHIP_RANKS = ("正厅级", "副厅级", "正处级", "副处级")
@@ -78,30 +81,6 @@ def _day_number_sqlite(element, compiler, **kw):
 def full_years(since, day: dt.date) -> ColumnElement:
     """周岁-style full years from the date column ``since`` to ``day``."""
     return (day.year * 10000 + day.month * 100 + day.day - day_number(since)) // 10000
-
-
-class text_position(FunctionElement):
-    """1-based position of a word in a text column (0 when absent): INSTR on SQLite, STRPOS
-    on PostgreSQL. Several times cheaper per row than LIKE '%word%' (no pattern matching)."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(text_position)
-def _text_position(element, compiler, **kw):
-    return "STRPOS(%s)" % compiler.process(element.clauses, **kw)
-
-
-@compiles(text_position, "sqlite")
-def _text_position_sqlite(element, compiler, **kw):
-    return "INSTR(%s)" % compiler.process(element.clauses, **kw)
-
-
-def _level(column) -> ColumnElement:
-    """An education value's level: len(LEVELS) for 研究生 … 1 for 高中, 0 when empty."""
-    return case(*((text_position(column, literal(word)) > 0, len(LEVELS) - i)
-                  for i, word in enumerate(LEVELS)), else_=0)
 
 
 def years_ago(day: dt.date, years: int) -> dt.date:
@@ -178,24 +157,19 @@ def share(n: int, total: int) -> float:
 
 def _officials(scope: Scope, day: dt.date):
     """The officials of ``scope`` with what the report counts, each computed once per row:
-    birth date, age, gender, ethnicity, politics, rank, education levels and the start of
-    the current post (任现职时间, None without one)."""
+    birth date, age, gender, ethnicity, politics, rank and the start of the current post
+    (任现职时间, None without one)."""
     current = _current_start(day)
     stmt = scoped(select(Official.birth_date.label("birth"),
                          full_years(Official.birth_date, day).label("age"),
                          Official.gender, Official.ethnicity, Official.political_status,
-                         Official.rank, _level(Official.edu_fulltime).label("ft"),
-                         _level(Official.edu_inservice).label("ins"), current.c.since)
+                         Official.rank, current.c.since)
                   .select_from(Official)
                   .outerjoin(current, current.c.official_id == Official.id), scope, day)
-    # A LIMIT (SQLite) or OFFSET 0 (PostgreSQL) keeps the engine from flattening the
-    # subquery into the aggregate, which would evaluate the level CASEs once per filter that
-    # reads them instead of once per row; on PostgreSQL the flattened plan also ran in
-    # parallel workers that each rebuilt the whole current-post hash (843 → 403 ms, 100 000).
-    if db.session.get_bind().dialect.name == "sqlite":
-        stmt = stmt.limit(-1)
-    else:
-        stmt = stmt.offset(0)
+    # OFFSET 0 keeps the engine from flattening the subquery into the aggregate: the
+    # flattened plan ran in PostgreSQL's parallel workers, each rebuilding the whole
+    # current-post hash (843 → 403 ms at 100 000 officials).
+    stmt = stmt.offset(0)
     return stmt.subquery("o")
 
 
@@ -203,7 +177,6 @@ def _known(o) -> dict[str, ColumnElement]:
     """Named counts of the one-row aggregate: ``ge:<dim>:<k>`` count the officials at or
     above step ``k`` of an ordered dimension (bands are differences of two), the others
     one value each."""
-    top = case((o.c.ft >= o.c.ins, o.c.ft), else_=o.c.ins)
     conds: dict[str, ColumnElement] = {
         "born": o.c.birth.is_not(None), "has_post": o.c.since.is_not(None),
         "gender:M": o.c.gender == "M", "gender:F": o.c.gender == "F",
@@ -214,8 +187,6 @@ def _known(o) -> dict[str, ColumnElement]:
     conds.update({f"politics:{label}": o.c.political_status.in_(values)
                   for label, values in POLITICS})
     conds.update({f"rank:{r}": o.c.rank == r for r in RANKS})
-    for k in range(1, len(LEVELS) + 1):
-        conds[f"ge:ft:{k}"], conds[f"ge:top:{k}"] = o.c.ft >= k, top >= k
     return conds
 
 
@@ -260,12 +231,21 @@ def _bands(c: dict[str, int], dim: str, bands, known: int) -> dict[str, int]:
     return out
 
 
-def _levels(c: dict[str, int], dim: str) -> dict[str, int]:
-    n = len(LEVELS)
-    out = {LEVELS[n - k]: c[f"ge:{dim}:{k}"] - (c[f"ge:{dim}:{k + 1}"] if k < n else 0)
-           for k in range(1, n + 1)}
-    out[NOT_RECORDED] = c["total"] - c[f"ge:{dim}:1"]
-    return out
+def education(scope: Scope, day: dt.date) -> tuple[dict[str, int], dict[str, int]]:
+    """Officials per full-time and per highest 学历 level: a GROUP BY over the pairs of
+    values (a few dozen), each read once by :func:`level_of`; a value naming no level
+    counts under its own text, an empty one as not recorded."""
+    fulltime: dict[str, int] = {}
+    highest: dict[str, int] = {}
+    stmt = (select(Official.edu_fulltime, Official.edu_inservice, func.count())
+            .select_from(Official).group_by(Official.edu_fulltime, Official.edu_inservice))
+    for ft, ins, n in db.session.execute(scoped(stmt, scope, day)):
+        a, b = level_of(ft), level_of(ins)
+        top, top_text = (a, ft) if a <= b else (b, ins)
+        for counts, level, text in ((fulltime, a, ft), (highest, top, top_text or ft)):
+            label = _LEVEL_LABELS[level] if level < UNKNOWN_LEVEL else text or NOT_RECORDED
+            counts[label] = counts.get(label, 0) + n
+    return fulltime, highest
 
 
 def _found(counts: dict[str, int]) -> dict[str, int]:
@@ -278,6 +258,7 @@ def figures(scope: Scope, day: dt.date) -> dict:
     """Every figure of the report for ``scope`` on ``day`` (plain JSON-able data)."""
     c = aggregate(scope, day)
     total = c["total"]
+    fulltime, highest = education(scope, day)
     gender = {"男": c["gender:M"], "女": c["gender:F"], NOT_RECORDED: c["gender:"]}
     ethnicity = {"汉族": c["ethnicity:汉族"], NOT_RECORDED: c["ethnicity:"]}
     rank = {r: c[f"rank:{r}"] for r in RANKS} | {NOT_RECORDED: c["rank:"]}
@@ -307,8 +288,8 @@ def figures(scope: Scope, day: dt.date) -> dict:
         "gender": _ordered(_found(gender), ["男", "女"], total),
         "ethnicity": _ordered(_found(ethnicity), ["汉族"], total),
         "politics": _ordered(_found(politics), [p[0] for p in POLITICS], total),
-        "education_fulltime": _ordered(_found(_levels(c, "ft")), LEVELS, total),
-        "education_highest": _ordered(_found(_levels(c, "top")), LEVELS, total),
+        "education_fulltime": _ordered(fulltime, LEVELS + (NOT_RECORDED,), total),
+        "education_highest": _ordered(highest, LEVELS + (NOT_RECORDED,), total),
         "rank": _ordered(_found(rank), RANKS, total, zeros=False),
         "tenure": _ordered(_found(tenure), [b[0] for b in TENURE_BANDS] + [NO_POST], total),
         "grades": grades_by_year(scope, day, total),
