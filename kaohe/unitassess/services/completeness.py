@@ -19,15 +19,18 @@ MAX_UNITS_LISTED = 10
 MAX_ITEMS_LISTED = 5
 
 
+def entered(method: str, target: float | None, actual: float | None, grade: str) -> bool:
+    """Whether a result holds what the scoring ``method`` needs."""
+    if method == "grade":
+        return bool(grade)
+    if method == "rank":
+        return actual is not None
+    return actual is not None and bool(target) and target > 0
+
+
 def is_entered(spec: IndicatorSpec, row: ResultRow | None) -> bool:
     """Whether ``row`` holds what ``spec``'s scoring method needs."""
-    if row is None:
-        return False
-    if spec.method == "grade":
-        return bool(row.grade)
-    if spec.method == "rank":
-        return row.actual is not None
-    return row.actual is not None and bool(row.target) and row.target > 0
+    return row is not None and entered(spec.method, row.target, row.actual, row.grade)
 
 
 @dataclass(frozen=True)
@@ -66,15 +69,15 @@ def measure(unit_ids: list[int], specs: list[IndicatorSpec],
     ``specs``."""
     # One pass over the results counts each unit's entered ones; only for units short of
     # some, a second pass notes which they have, for the names of those they lack.
-    by_id = {s.id: s for s in specs}
+    methods = {s.id: s.method for s in specs}
     count = dict.fromkeys(unit_ids, 0)
-    for row in results:
-        spec = by_id.get(row.indicator_id)
-        if spec is not None and row.unit_id in count and is_entered(spec, row):
-            count[row.unit_id] += 1
+    for u, i, target, actual, grade in results:
+        method = methods.get(i)
+        if method is not None and u in count and entered(method, target, actual, grade):
+            count[u] += 1
     short = {u for u in unit_ids if count[u] < len(specs)}
-    have = {(row.unit_id, row.indicator_id) for row in results if row.unit_id in short
-            and row.indicator_id in by_id and is_entered(by_id[row.indicator_id], row)
+    have = {(u, i) for u, i, target, actual, grade in results if u in short
+            and i in methods and entered(methods[i], target, actual, grade)
             } if short else set()
     missing = {u: tuple(s.name for s in specs if (u, s.id) not in have)
                for u in unit_ids if u in short}

@@ -165,16 +165,19 @@ def round_units(scheme: Scheme) -> list[Unit]:
 
 
 def _results(scheme: Scheme, round_: str) -> list[scoring.ResultRow]:
-    # The database casts to float and fills an empty grade, so each row becomes a
-    # ResultRow as it is (12 000 rows a round, no per-value Python conversion).
-    # Core, not ORM execution (no per-row ORM loading), hence the explicit soft-delete
-    # test; all() fetches the rows at once instead of one by one.
-    return list(map(scoring.ResultRow._make, db.session.connection().execute(
+    """The round's results as the database rows themselves: named like a ResultRow's
+    fields, in their order, with the values it holds (12 000 rows a round, no Python
+    conversion of a value or a row)."""
+    # The database casts to float and fills an empty grade. Core, not ORM execution (no
+    # per-row ORM loading), hence the explicit soft-delete test; all() fetches the rows
+    # at once instead of one by one.
+    return db.session.connection().execute(
         select(IndicatorResult.unit_id, IndicatorResult.indicator_id,
-               cast(IndicatorResult.target, Float), cast(IndicatorResult.actual, Float),
-               func.coalesce(IndicatorResult.grade, ""))
+               cast(IndicatorResult.target, Float).label("target"),
+               cast(IndicatorResult.actual, Float).label("actual"),
+               func.coalesce(IndicatorResult.grade, "").label("grade"))
         .where(IndicatorResult.scheme_id == scheme.id, IndicatorResult.round == round_,
-               IndicatorResult.deleted_at.is_(None))).all()))
+               IndicatorResult.deleted_at.is_(None))).all()
 
 
 @contextlib.contextmanager

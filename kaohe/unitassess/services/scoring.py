@@ -53,9 +53,9 @@ class IndicatorSpec:
 
 
 class ResultRow(NamedTuple):
-    """A named tuple, not a dataclass: a round builds 12 000 of them straight from the
-    database rows (``ResultRow._make``), several times cheaper; the totals' pass unpacks
-    them in this field order."""
+    """A unit's result of an indicator in a round. A round's 12 000 are the database rows
+    themselves, with these names in this order (``data._results``); the totals' pass
+    unpacks them."""
 
     unit_id: int
     indicator_id: int

@@ -70,7 +70,9 @@ def _indicator_points(unit_ids, indicators, results, elapsed, lag_ratio):
     points = dict.fromkeys(unit_ids, 0.0)
     lagging: dict[int, set[int]] = {}
     ranked: dict[int, dict[int, float]] = {s.id: {} for s in indicators if s.method == "rank"}
-    ratio_points, grade_points = scoring.ratio_points, scoring.grade_points
+    grade_points = {s.id: {g: scoring.grade_points(s, g)[1] for g in s.grades}
+                    for s in indicators if s.method == "grade"}
+    ratio_points = scoring.ratio_points
     for u, i, target, actual, grade in results:
         spec = specs.get(i)
         if spec is None or u not in points:
@@ -80,8 +82,8 @@ def _indicator_points(unit_ids, indicators, results, elapsed, lag_ratio):
             if actual is not None:
                 ranked[i][u] = actual
         elif method == "grade":
-            if grade:
-                points[u] += grade_points(spec, grade)[1]
+            if grade:  # a grade outside the map earns nothing
+                points[u] += grade_points[i].get(grade, 0.0)
         elif actual is not None and target:  # else not entered: 0 points, not lagging
             r, p = ratio_points(spec, target, actual, elapsed)
             points[u] += p
