@@ -15,7 +15,7 @@ from kaohe.dossier.models import Dossier
 from kaohe.extensions import db
 from tests import discussions_support as s
 from tests.dossier_support import flat, page_texts
-from tests.helpers import field_errors, form_alerts, form_version, table_counts
+from tests.helpers import field_errors, form_alerts, form_version, table_counts, text
 
 D = dt.date
 
@@ -264,3 +264,28 @@ def test_future_meeting_dossier_is_as_of_its_date(make):
     link = agenda.attach(d, o.id, None, None)
     assert link.dossier.as_of == day
     assert db.session.scalar(select(ItemDossier.version)) == 1
+
+
+# ---- an official on an agenda ---------------------------------------------------------
+
+def test_an_official_on_an_agenda_is_not_deleted(make, auth):
+    """Deleting an official named by an agenda item is refused with the discussion named
+    (the item's pages, frozen dossier and 公示 need them); once the item is removed from
+    the agenda the official may go."""
+    o = s.official()
+    d = s.discussion()
+    it = s.item(d, o)
+    make.commit()
+    client = auth.as_role("organization")
+    page = client.post(f"/officials/{o.id}/delete", follow_redirects=True)
+    assert page.status_code == 200
+    assert "王建国是2020-04-10「2020年第3次常委会」的议题人选，不能删除" in text(page)
+    db.session.expire_all()
+    assert db.session.get(type(o), o.id).deleted_at is None
+    assert client.get(f"/discussions/{d.id}/items/{it.id}").status_code == 200
+    agenda.delete_item(db.session.get(Discussion, d.id), db.session.get(AgendaItem, it.id))
+    make.commit()
+    page = client.post(f"/officials/{o.id}/delete", follow_redirects=True)
+    assert "干部已删除" in text(page)
+    db.session.expire_all()
+    assert db.session.get(type(o), o.id).deleted_at is not None

@@ -10,6 +10,8 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from kaohe.assessments.models import GRADES, AssessmentResult
 from kaohe.core import clock, records
+from kaohe.core.errors import ValidationFailed
+from kaohe.discussions.models import AgendaItem, Discussion
 from kaohe.extensions import db
 from kaohe.officials import idcard
 from kaohe.officials.education import check_education
@@ -27,6 +29,20 @@ def save_official(official: Official | None, data: dict) -> Official:
     data, errors = check_official(official, data)
     records.raise_if(errors)
     return records.save(Official, official, data)
+
+
+def delete_official(official: Official) -> None:
+    """Soft-delete ``official``; refused (ValidationFailed) while an agenda item of a
+    discussion names them: its papers, frozen dossiers and 公示 must keep their official."""
+    stmt = (select(Discussion.date, Discussion.title).join(AgendaItem)
+            .where(AgendaItem.official_id == official.id, AgendaItem.deleted_at.is_(None),
+                   Discussion.deleted_at.is_(None)).order_by(Discussion.date).limit(4))
+    held = [f"{day:%Y-%m-%d}「{title}」" for day, title in db.session.execute(stmt)]
+    if held:
+        more = "等" if len(held) > 3 else ""
+        raise ValidationFailed({"_": f"{official.name}是{'、'.join(held[:3])}{more}"
+                                             "的议题人选，不能删除；请先从议题中移除。"})
+    official.soft_delete()
 
 
 def _id_number_holder(number: str) -> int | None:

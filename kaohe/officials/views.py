@@ -7,6 +7,7 @@ from kaohe.assessments.models import GRADES
 from kaohe.auth.permissions import P, can, can_view_official, guard, recused_official_ids
 from kaohe.core import clock
 from kaohe.core.crud import official_or_404, register_record_views, run_form
+from kaohe.core.errors import ValidationFailed
 from kaohe.core.forms import choice_list
 from kaohe.core.limits import bounded_int
 from kaohe.extensions import db
@@ -111,7 +112,12 @@ def edit(official_id: int):
 
 @edit_bp.route("/<int:official_id>/delete", methods=["POST"])
 def delete(official_id: int):
-    official_or_404(official_id).soft_delete()
+    try:
+        services.delete_official(official_or_404(official_id))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash("；".join(exc.errors.values()), "error")
+        return redirect(url_for("officials.profile", official_id=official_id))
     db.session.commit()
     flash("干部已删除（记录保留在审计日志中）。", "info")
     return redirect(url_for("officials.index"))
