@@ -116,6 +116,16 @@ def test_item_without_proposed_post_names_the_action(make):
     assert "对王建国同志（拟免职）进行了考察" in draft(it.official, item=it)[2]
 
 
+@pytest.mark.parametrize("action, post, removal, said", [
+    ("exchange", "西城区区长", "东城区区长", "（拟任西城区区长，拟免东城区区长）"),
+    ("dismiss", "", "东城区区长", "（拟免东城区区长）"),
+    ("promote", "东城区委书记", "", "（拟任东城区委书记）"),
+])
+def test_intro_names_both_posts_of_the_item(make, action, post, removal, said):
+    d, it = ks.item(action=action, post=post, removal=removal)
+    assert f"对王建国同志{said}进行了考察" in draft(it.official, item=it)[2]
+
+
 def test_blank_signature_leaves_lines_to_fill(make):
     lines = draft(bare(), group="", inspectors="")
     assert lines[2].startswith("根据干部工作安排，考察组对李明同志进行了考察。")
@@ -240,6 +250,17 @@ def test_grades_per_year_at_the_window_boundaries(make, as_of, expected):
         f.result(o, year, grade)
     f.result(o, 2019, "competent", kind="quarterly", quarter=4)  # not an annual grade
     assert ks.after(draft(o, as_of=as_of), "三、年度考核情况") == expected
+
+
+@pytest.mark.parametrize("work_start, expected", [
+    (D(2019, 8, 1), ["2017年度：未参加考核（2019.08参加工作）",  # started the year after
+                     "2018年度：未参加考核（2019.08参加工作）", "2019年度：未录入年度考核结果"]),
+    (D(2018, 12, 31), ["2017年度：未参加考核（2018.12参加工作）",  # at work on its last day
+                       "2018年度：未录入年度考核结果", "2019年度：未录入年度考核结果"]),
+])
+def test_a_year_before_work_began_is_said_as_the_form_says_it(make, work_start, expected):
+    o = bare(work_start_date=work_start, party_date=None)
+    assert ks.after(draft(o, as_of=D(2020, 4, 1)), "三、年度考核情况")[:3] == expected
 
 
 def test_leap_day_conclusion_setting(make):

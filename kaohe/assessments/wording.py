@@ -24,13 +24,19 @@ def recorded_annual_grades(official_id: int, years) -> dict[int, str]:
         AssessmentResult.year.in_(list(years)), AssessmentResult.deleted_at.is_(None))).all())
 
 
+def not_yet_working(year: int, work_start: dt.date | None) -> str:
+    """「未参加考核（2021.08参加工作）」 when the official started work after ``year``
+    (no assessment to record that year), else ""."""
+    if work_start is not None and work_start.year > year:
+        return f"未参加考核（{work_start:%Y.%m}参加工作）"
+    return ""
+
+
 def year_text(year: int, grade: str | None, work_start: dt.date | None = None) -> str:
     """One year's words: "2024年度考核称职", or why there is no grade."""
     if grade:
         return f"{year}年度考核{GRADES.get(grade, grade)}"
-    if work_start is not None and work_start.year > year:
-        return f"{year}年度未参加考核（{work_start:%Y.%m}参加工作）"
-    return f"{year}年度考核结果未录入"
+    return f"{year}年度{not_yet_working(year, work_start) or '考核结果未录入'}"
 
 
 def annual_results_text(official, as_of: dt.date) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from kaohe.assessments.models import GRADES, AssessmentResult
 from kaohe.assessments.window import PENDING, AssessmentWindow, assessment_window
+from kaohe.assessments.wording import not_yet_working
 from kaohe.dossier.snapshot import post_at, posts_of
 from kaohe.extensions import db
 from kaohe.kaocha.models import DemocraticRecommendation
@@ -193,13 +194,15 @@ def _annual(official_id: int, years) -> dict[int, AssessmentResult]:
     return {r.year: r for r in rows}
 
 
-def grade_lines(window: AssessmentWindow, annual: dict[int, AssessmentResult]) -> list[str]:
-    """Each year's 年度考核等次: the window's concluded years, then the pending ones."""
+def grade_lines(window: AssessmentWindow, annual: dict[int, AssessmentResult],
+                work_start: dt.date | None = None) -> list[str]:
+    """Each year's 年度考核等次: the window's concluded years (a year before the official
+    started work said as the 任免审批表 says it), then the pending ones."""
     lines = []
     for year in window.years:
         r = annual.get(year)
-        lines.append(f"{year}年度：{GRADES.get(r.grade, r.grade)}" if r
-                     else f"{year}年度：未录入年度考核结果")
+        lines.append(f"{year}年度：{GRADES.get(r.grade, r.grade)}" if r else
+                     f"{year}年度：{not_yet_working(year, work_start) or '未录入年度考核结果'}")
     for year in window.pending:
         lines.append(f"{year}年度：{PENDING}（该年度考核于{cn_date(window.concludes(year))}"
                      "确定等次）")
@@ -255,8 +258,8 @@ def build(official: Official, as_of: dt.date, date: dt.date, group: str = "",
     name = clean(official.name)
     target = ""
     if item is not None:
-        post = clean(item.proposed_post).strip()
-        target = f"（拟任{post}）" if post else f"（拟{item.action_label}）"
+        posts = clean(item.posts).strip()  # 「拟任甲，拟免乙」, as the agenda says it
+        target = f"（{posts}）" if posts else f"（拟{item.action_label}）"
     intro = (f"根据干部工作安排，{clean(group).strip() or '考察组'}对{name}同志{target}进行了考察。"
              "现将考察情况报告如下：")
     return Draft(
@@ -264,7 +267,7 @@ def build(official: Official, as_of: dt.date, date: dt.date, group: str = "",
         dimensions=[(f"（{'一二三四五'[i]}）{char}：{what}", placed[key])
                     for i, (key, char, what) in enumerate(DIMENSIONS)],
         unsorted=unsorted, weaknesses=weaknesses,
-        grades=grade_lines(window, annual),
+        grades=grade_lines(window, annual, official.work_start_date),
         recommendations=recommendation_lines(item.id if item is not None else None),
         evaluations=evaluation_lines(window, annual),
         group=clean(group).strip(), inspectors=clean(inspectors).strip(), date=date,
