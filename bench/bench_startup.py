@@ -12,7 +12,13 @@ same run, is a bare Flask app (``from flask import Flask; app = Flask(__name__)`
 * ``kaohe.models`` — Flask-SQLAlchemy and every model, without views or blueprints: a
   reference for what any start must pay (not a target);
 * ``import app`` — what gunicorn and ``flask --app app`` load: it calls ``create_app()``
-  (blueprints, extensions, job queue), on a throw-away instance folder (SQLite).
+  (blueprints, extensions, job queue), on a throw-away instance folder (SQLite);
+* ``import app, bytecode cached`` — the same with compiled bytecode to read, as a
+  deployment that may write ``__pycache__`` (or ran ``compileall``) has. The other cases
+  run with ``PYTHONDONTWRITEBYTECODE=1`` and this checkout has no ``__pycache__``, so
+  they compile every kaohe module at each start (the floor's Flask comes compiled from
+  its installation); this case keeps its bytecode in a temporary folder
+  (``PYTHONPYCACHEPREFIX``), written by the warm-up run, not in the checkout.
 
 Prints medians and p95 per case, the ratios to the floor, the load average, and the
 modules with the largest cumulative import time (``-X importtime``) that ``import app``
@@ -38,7 +44,9 @@ CASES = {
     "import kaohe": "import kaohe",
     "kaohe.models (reference)": "import kaohe.extensions, kaohe.models",
     "import app (create_app)": "import app",
+    "import app, bytecode cached": "import app",
 }
+CACHED = "import app, bytecode cached"
 
 
 def measure(snippet: str, env: dict) -> tuple[float, float]:
@@ -97,26 +105,30 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=10)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="kaohe_bench_startup_") as instance:
+    with tempfile.TemporaryDirectory(prefix="kaohe_bench_startup_") as instance, \
+            tempfile.TemporaryDirectory(prefix="kaohe_bench_pyc_") as pycache:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KAOHE_")}
         env.update(KAOHE_INSTANCE_PATH=instance, PYTHONDONTWRITEBYTECODE="1")
+        cached = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        cached["PYTHONPYCACHEPREFIX"] = pycache
         measure("import app", env)  # first start: creates the secret key and the queue file
+        measure("import app", cached)  # writes the bytecode of every module imported
         load_before = os.getloadavg()
         samples: dict[str, list[tuple[float, float]]] = {name: [] for name in CASES}
         for _ in range(args.runs):  # interleaved: load changes hit every case alike
             for name, snippet in CASES.items():
-                samples[name].append(measure(snippet, env))
+                samples[name].append(measure(snippet, cached if name == CACHED else env))
         load_after = os.getloadavg()
-        imports = top_imports(env, args.top)
+        imports = top_imports(cached, args.top)  # import costs, not compiling
 
     floor_cpu = statistics.median(c for c, _ in samples["bare Flask (floor)"])
     floor_rss = statistics.median(r for _, r in samples["bare Flask (floor)"])
     print(f"start-up cost, {args.runs} fresh interpreters per case (python {sys.version.split()[0]})")
-    print(f"{'case':26s} {'CPU med':>9s} {'CPU p95':>9s} {'ratio':>6s} {'RSS med':>9s} {'ratio':>6s}")
+    print(f"{'case':28s} {'CPU med':>9s} {'CPU p95':>9s} {'ratio':>6s} {'RSS med':>9s} {'ratio':>6s}")
     for name, runs in samples.items():
         cpu = [c * 1000 for c, _ in runs]
         rss = [r for _, r in runs]
-        print(f"{name:26s} {statistics.median(cpu):7.0f}ms {p95(cpu):7.0f}ms "
+        print(f"{name:28s} {statistics.median(cpu):7.0f}ms {p95(cpu):7.0f}ms "
               f"{statistics.median(cpu) / (floor_cpu * 1000):5.2f}× "
               f"{statistics.median(rss):7.1f}MB {statistics.median(rss) / floor_rss:5.2f}×")
     print(f"target: import app ≤ {TARGET_RATIO:.0f}× the floor (CPU and RSS)")
@@ -124,7 +136,7 @@ def main() -> None:
           + ", ".join(f"{x:.2f}" for x in load_before) + "; after "
           + ", ".join(f"{x:.2f}" for x in load_after))
     print(f"\ntop {args.top} by import time under `import app` (-X importtime: wall clock, "
-          "least of 3 runs):")
+          "least of 3 runs, bytecode cached):")
     for micros, name in imports:
         print(f"  {micros / 1000:8.1f} ms  {name}")
 
