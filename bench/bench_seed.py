@@ -9,8 +9,10 @@ previous one, the total seconds, rows/s over all rows written, and the peak RSS 
 the seeding process. The floor, measured in the same run on a second fresh
 database: the same N officials rows (the seed's own rows, prepared as tuples
 outside the clock) inserted plainly with DBAPI ``executemany`` in batches of 5 000
-into the officials table (with its indexes), one commit. Each database runs in its
-own child process so peak RSS belongs to that run alone.
+into the officials table (with its indexes and the name search triggers, which write
+~15 key rows per official row by row; the seed turns them off and builds the keys
+once after the officials), one commit. Each database runs in its own child process
+so peak RSS belongs to that run alone.
 """
 from __future__ import annotations
 
