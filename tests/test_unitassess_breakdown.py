@@ -10,10 +10,10 @@ from decimal import Decimal as D
 
 import pytest
 from openpyxl import load_workbook
-
 from sqlalchemy import select
 
 from kaohe.extensions import db
+from kaohe.interop import excel_export
 from kaohe.unitassess.models import IndicatorResult, ScoreEvent
 from kaohe.unitassess.services import data, entry, scoring
 from kaohe.unitassess.services.ranking import rank_units
@@ -245,7 +245,6 @@ def test_pages_build_lines_only_where_shown(client, auth, rich, built):
 
 
 def test_excel_ranking_export_from_figures(rich, built):
-    from kaohe.interop import excel_export
     s, _units = rich
     ws = load_workbook(io.BytesIO(excel_export.ranking(data.load_round(s, "full")))).active
     assert [[c.value for c in row][:8] for row in ws.iter_rows(min_row=3, max_row=5)] == [
