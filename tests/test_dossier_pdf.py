@@ -154,6 +154,27 @@ def test_dossier_without_records_in_the_window_is_honest(make):
     assert "2017、2018、2019年年度考核结果未录入" in body
 
 
+@pytest.mark.parametrize("work_start, absent, missing", [
+    (D(2019, 7, 1), (2017, 2018), (2019,)),  # started in 2019: 2017 and 2018 before it
+    (D(2018, 12, 31), (2017,), (2018, 2019)),  # at work on 2018's last day
+    (D(2017, 1, 1), (), (2017, 2018, 2019)),
+])
+def test_years_before_work_began_are_not_called_missing(make, work_start, absent, missing):
+    """The dossier says 「未参加考核（YYYY.MM参加工作）」 as the 任免审批表 does, in the table,
+    the lead and the chart, and asks for no 补录 of those years."""
+    o = make.official(name="张三", work_start_date=work_start, party_date=None)
+    make.post(o, make.unit(), start=work_start)
+    snap = build_snapshot(o.id, AS_OF)
+    flags = {f["code"]: f["text"] for f in snap["flags"]}
+    body = flat("".join(page_texts(services.generate(o.id, AS_OF).pdf)))
+    for year in absent:
+        said = f"{year}未参加考核（{work_start:%Y.%m}参加工作）"
+        assert said in body and f"{year}未录入" not in body
+    for year in missing:
+        assert f"{year}未录入（无年度考核结果）" in body
+    assert flags["missing_year"] == f"{'、'.join(map(str, missing))} 年年度考核结果未录入"
+
+
 def test_snapshot_alone_renders(make):
     """The renderer needs nothing but the snapshot (no app, no database)."""
     o = rich_official()

@@ -33,8 +33,9 @@ def annual_table(snap: dict, kit: Kit):
     spans = []
     for i, a in enumerate(snap["annual"], start=1):
         if a.get("missing"):
-            rows.append([f"{a['year']}", C(f"{MISSING}（无年度考核结果）", red=True, center=True),
-                         "", "", "", ""])
+            said = (C(a["absent"], grey=True, center=True) if a.get("absent")
+                    else C(f"{MISSING}（无年度考核结果）", red=True, center=True))
+            rows.append([f"{a['year']}", said, "", "", "", ""])
             spans.append(((1, i), (5, i)))
             continue
         rows.append([f"{a['year']}", C(a["grade_label"], red=a["grade"] in LOW),
@@ -55,7 +56,7 @@ def _pending_text(p: dict) -> str:
 
 def _lead(snap: dict) -> str:
     annual, when = snap["annual"], concludes_label(snap)
-    missing = [str(a["year"]) for a in annual if a.get("missing")]
+    missing = [str(a["year"]) for a in annual if a.get("missing") and not a.get("absent")]
     if when:
         lead = (f"考评年度为截止日期时最近 {len(annual)} 个已结束年度考核的年度"
                 f"（{years_label(snap)}；每年度的年度考核于{when}结束）。")
@@ -64,6 +65,9 @@ def _lead(snap: dict) -> str:
     for p in snap.get("pending") or ():
         lead += (f"{p['year']} 年度考核于{cn_date(p['concludes'])}结束，截止日期时尚未结束，"
                  f"标注为「{PENDING}」，不计入考评年度。")
+    for a in annual:
+        if a.get("absent"):
+            lead += f"{a['year']} 年度{a['absent']}。"
     if missing:
         lead += f"{'、'.join(missing)} 年度无年度考核结果，标注为「{MISSING}」。"
     return lead
@@ -76,7 +80,8 @@ def periodic_table(snap: dict, kit: Kit):
         cells = [f"{y['year']}"]
         for q in y["quarters"]:
             if q.get("missing"):
-                cells.append(C(MISSING, grey=True, center=True))
+                cells.append(C("未参加考核" if q.get("absent") else MISSING, grey=True,
+                               center=True))
             else:
                 s = f"（{score(q['score'])}）" if q.get("score") is not None else ""
                 cells.append(C(f"{q['grade_label']}{s}", red=q["grade"] in LOW, center=True))

@@ -73,9 +73,12 @@ def trend_chart(annual: list[dict], kit: Kit, width: float, height: float = 150,
                      textAnchor="middle"))
         if a.get("pending"):
             label = PENDING
+        elif a.get("absent"):
+            label = "未参加考核"
         else:
             label = MISSING if a.get("missing") else kit.text(a.get("grade_label"))
-        low = a.get("missing") or a.get("grade") in ("basically_competent", "incompetent")
+        low = ((a.get("missing") and not a.get("absent"))
+               or a.get("grade") in ("basically_competent", "incompetent"))
         d.add(String(xs[i], y0 - 22, label, fontName=font, fontSize=8,
                      fillColor=RED if low else GREY, textAnchor="middle"))
     for (name, color, dash), series in zip(SERIES, values):

@@ -40,7 +40,7 @@ def grade_flags(annual: list[dict], n_years: int) -> list[dict]:
         out.append(_flag("block", "incompetent_twice",
                          f"{y1}、{y2} 年度连续两年考核不称职：应予以辞退（免职）",
                          "按规定，连续两年年度考核被确定为不称职的，予以辞退。"))
-    missing = [a["year"] for a in annual if a.get("missing")]
+    missing = [a["year"] for a in annual if a.get("missing") and not a.get("absent")]
     if missing:
         out.append(_flag("warn", "missing_year", f"{_years(missing)}年度考核结果未录入",
                          "材料中该年度标注为「未录入」，请核实后补录或说明原因。"))

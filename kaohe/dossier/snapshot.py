@@ -62,6 +62,7 @@ from sqlalchemy import select
 
 from kaohe.assessments.models import GRADES, VOTE_FIELDS, AssessmentResult
 from kaohe.assessments.window import CONCLUDES_KEY, YEARS_KEY, AssessmentWindow, assessment_window
+from kaohe.assessments.wording import not_yet_working
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.periods import age_on
 from kaohe.dossier.flags import compute_flags, section_flags
@@ -198,9 +199,16 @@ def _result(r) -> dict:
             "public_rating": _num(r.public_rating), "comment": r.comment or ""}
 
 
-def _results(official_id: int,
-             win: AssessmentWindow) -> tuple[list[dict], list[dict], list[dict]]:
-    """Annual results of the window, the pending years (待考核) and periodic results."""
+def _no_result(year: int, work_start: dt.date | None) -> dict:
+    absent = not_yet_working(year, work_start)
+    return {"year": year, "missing": True, **({"absent": absent} if absent else {})}
+
+
+def _results(official_id: int, win: AssessmentWindow, work_start: dt.date | None = None
+             ) -> tuple[list[dict], list[dict], list[dict]]:
+    """Annual results of the window, the pending years (待考核) and periodic results. A
+    year without a result is missing (未录入), unless the official started work after it:
+    then it says so (``absent``: 「未参加考核（YYYY.MM参加工作）」) and asks for nothing."""
     A = AssessmentResult
     years = list(win.years)
     rows = db.session.execute(
@@ -220,7 +228,7 @@ def _results(official_id: int,
             quarterly[(r.year, r.quarter)] = r
         elif r.kind == "special":
             special.setdefault(r.year, []).append(r)
-    annual_out = [_result(annual[y]) if y in annual else {"year": y, "missing": True}
+    annual_out = [_result(annual[y]) if y in annual else _no_result(y, work_start)
                   for y in years]
     pending = [{"year": y, "concludes": win.concludes(y),
                 "result": _result(annual[y]) if y in annual else None}
@@ -230,7 +238,9 @@ def _results(official_id: int,
         quarters = []
         for q in (1, 2, 3, 4):
             r = quarterly.get((y, q))
-            quarters.append({"quarter": q, "missing": True} if r is None else
+            quarters.append({"quarter": q, "missing": True,
+                             **({"absent": True} if not_yet_working(y, work_start) else {})}
+                            if r is None else
                             {"quarter": q, "grade": r.grade,
                              "grade_label": GRADES.get(r.grade, r.grade), "score": _num(r.score)})
         periodic.append({"year": y, "quarters": quarters, "special": [
@@ -305,7 +315,7 @@ def build_snapshot(official_id: int, as_of: dt.date, context: dict | None = None
     posts = [_shown_post(p, as_of) for p in all_posts if p["start_date"] <= as_of]
     principal = tuple(p for p in posts if p["is_principal"]
                       and (p["end_date"] is None or p["end_date"] >= start))
-    annual, pending, periodic = _results(official_id, win)
+    annual, pending, periodic = _results(official_id, win, official.work_start_date)
     req = SectionRequest(official_id, as_of, start, tuple(years), principal)
     snap = {
         "schema": SCHEMA,
