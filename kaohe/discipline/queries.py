@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from kaohe.core.periods import period_end
 from kaohe.discipline import impact, rules
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption
+from kaohe.discipline.serializers import finding_dict, opinion_dict
 from kaohe.extensions import db
 from kaohe.settings import services as settings
 
@@ -99,12 +100,30 @@ def valid_opinion(official_id: int, on_date: dt.date) -> IntegrityOpinion | None
     return latest
 
 
+OPEN_THEN = "尚未办结"  # a case closed after the as-of day, as it stood then
+
+
+def decided_after(f: DisciplineFinding, day: dt.date) -> bool:
+    """Whether the case was closed (已结案) only after ``day``: it was open on it."""
+    return f.status == "closed" and f.decision_date is not None and f.decision_date > day
+
+
 def _was_open(f: DisciplineFinding, day: dt.date) -> bool:
     if f.found_date > day or f.is_cleared:
         return False
-    if f.is_open:
-        return True
-    return f.decision_date is not None and day < f.decision_date  # closed later
+    return f.is_open or decided_after(f, day)
+
+
+def finding_on(f: DisciplineFinding, period, day: dt.date) -> dict:
+    """:func:`finding_dict` of the finding as it stood on ``day`` (no details): a case
+    closed after ``day`` is 「尚未办结」 there, without the later decision, kind or period.
+    Whether it counts stays as known now (cleared and exempted findings never count)."""
+    row = finding_dict(f, period)
+    if not decided_after(f, day):
+        return row
+    return {**row, "status": "open", "status_label": OPEN_THEN, "kind": "pending",
+            "kind_label": rules.KINDS["pending"][1], "decision_date": None,
+            "period_months": None, "impact": None}
 
 
 _UNREAD = object()
@@ -208,8 +227,6 @@ def dossier_section(official_id: int, as_of: dt.date,
     ``flags`` (``{level, code, text, detail}``): each blocking condition on ``as_of``
     ("block") plus「纪检监察机关意见：未回复」("warn") when no opinion is valid then.
     """
-    from kaohe.discipline.serializers import finding_dict, opinion_dict
-
     def touches(f, period) -> bool:
         if f.found_date > as_of:
             return False
@@ -232,7 +249,7 @@ def dossier_section(official_id: int, as_of: dt.date,
         "as_of": as_of.isoformat(),
         "opinion": opinion_dict(opinion, opinion_expiry(opinion)) if opinion else None,
         "opinion_validity_months": int(settings.get(rules.OPINION_VALIDITY_KEY)),
-        "findings": [finding_dict(f, p) for f, p in findings_with_periods(official_id)
+        "findings": [finding_on(f, p, as_of) for f, p in findings_with_periods(official_id)
                      if touches(f, p)],
         "blockers": [b.as_dict() for b in blockers],
         "flags": flags,

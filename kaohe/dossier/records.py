@@ -231,7 +231,8 @@ def _opinion(sec: dict, kit: Kit) -> list:
             grid(kit, rows, [24 * mm, FRAME_W - 24 * mm], header=0, label_cols=(0,))]
 
 
-OPEN_STATUSES = ("clue", "investigation")
+# "open": a case decided after the as-of day, shown as it stood then (discipline.queries).
+OPEN_STATUSES = ("clue", "investigation", "open")
 
 
 def _impact(f: dict, as_of: str | None) -> tuple[str, bool]:
