@@ -9,11 +9,14 @@ from flask import url_for
 from sqlalchemy import and_, exists, false, func, or_, select
 
 from kaohe.assessments.models import AssessmentResult
+from kaohe.assessments.quota import year_end_unit
 from kaohe.assessments.window import assessment_window
 from kaohe.core.periods import age_on
 from kaohe.discussions.models import AgendaItem, Discussion
 from kaohe.extensions import db
+from kaohe.moves.models import Appointment
 from kaohe.officials.models import Official, Post
+from kaohe.stats.queries import holds_post_on
 from kaohe.todos import settings as cfg
 from kaohe.todos.context import Ctx
 from kaohe.todos.dates import RetirementRule, full_months_day, month_index, years_ago
@@ -28,9 +31,27 @@ def _profile(official_id: int, anchor: str = "") -> str:
     return url_for("officials.profile", official_id=official_id) + (f"#{anchor}" if anchor else "")
 
 
+def _not_retired(official_id, day: dt.date):
+    """SQL: no 退休 issued for ``official_id`` by ``day`` (an appointment — date and 文号 —
+    recorded for a 退休 item the meeting approved), the one record of an official out of
+    service. An ended post alone is not: it is a 免职, and the official is still counted
+    everywhere (statistics, search, lists) until deleted."""
+    return ~exists().where(
+        AgendaItem.official_id == official_id, AgendaItem.action == "retire",
+        AgendaItem.deleted_at.is_(None), Appointment.item_id == AgendaItem.id,
+        Appointment.appointed_on <= day)
+
+
+def _held_on(end_date: dt.date | None, day: dt.date) -> bool:
+    """A post held today (:func:`holds_post_on`, end date inclusive) is still held on
+    ``day``: a 挂职 ending before its probation or 5-year mark never reaches it."""
+    return end_date is None or end_date >= day
+
+
 def probation(ctx: Ctx) -> list[Todo]:
-    """试用期满: current posts whose probation ends within the setting's days, or ended
-    (within a year) with no 试用期满考核 item on a discussion since the post began."""
+    """试用期满: posts held today and on the probation's last day whose probation ends
+    within the setting's days, or ended (within a year) with no 试用期满考核 item on a
+    discussion since the post began."""
     horizon = ctx.today + dt.timedelta(days=cfg.value(cfg.PROBATION_DAYS))
     assessed = exists().where(
         AgendaItem.official_id == Post.official_id, AgendaItem.action == "probation",
@@ -38,14 +59,16 @@ def probation(ctx: Ctx) -> list[Todo]:
         Discussion.date >= Post.start_date)
     rows = db.session.execute(
         select(Post, Official.name).join(Official, Official.id == Post.official_id)
-        .where(Post.probation_months.is_not(None), Post.end_date.is_(None),
+        .where(Post.probation_months.is_not(None), holds_post_on(ctx.today),
                Post.start_date >= years_ago(ctx.today, 3), Post.start_date <= horizon,
-               ~assessed, ctx.visible(Post.official_id))
+               ~assessed, ctx.visible(Post.official_id),
+               _not_retired(Post.official_id, ctx.today))
         .order_by(Post.start_date, Post.id)).all()
     out = []
     for post, name in rows:
         end = post.probation_end
-        if not ctx.today - dt.timedelta(days=PROBATION_OVERDUE_DAYS) <= end <= horizon:
+        if (not ctx.today - dt.timedelta(days=PROBATION_OVERDUE_DAYS) <= end <= horizon
+                or not _held_on(post.end_date, end)):
             continue
         state = "已届满" if end < ctx.today else "届满"
         out.append(make(
@@ -78,7 +101,8 @@ def retirement_rule(gender: str, rank: str, rules: dict[str, RetirementRule] | N
 
 
 def retirement(ctx: Ctx) -> list[Todo]:
-    """到龄: officials reaching retirement age this month or next."""
+    """到龄: officials reaching retirement age this month or next, until their 退休 is
+    issued."""
     months = [month_index(ctx.today.year, ctx.today.month) + k for k in (0, 1)]
     rules, senior = retirement_rules(), cfg.senior_ranks()
     classes = (("M", rules["M"], Official.gender != "F"),
@@ -91,7 +115,8 @@ def retirement(ctx: Ctx) -> list[Todo]:
     rows = db.session.execute(
         select(Official.id, Official.name, Official.gender, Official.rank, Official.birth_date,
                Official.current_post)
-        .where(or_(*conditions), ctx.visible(Official.id))).all()
+        .where(or_(*conditions), ctx.visible(Official.id),
+               _not_retired(Official.id, ctx.today))).all()
     out = []
     for oid, name, gender, rank, birth, post in rows:
         rule = retirement_rule(gender, rank, rules, senior)
@@ -108,23 +133,27 @@ def retirement(ctx: Ctx) -> list[Todo]:
 
 
 def rotation(ctx: Ctx) -> list[Todo]:
-    """任现职满 N 年: current posts reaching the first mark (setting, 5 years) within
-    the setting's days before or after today, and every current post at or near the
-    second mark (10 years: exchange required)."""
+    """任现职满 N 年: posts held today reaching the first mark (setting, 5 years) within
+    the setting's days before or after today, and every post held today at or near the
+    second mark (10 years: exchange required); not a post ending before its mark."""
     days = dt.timedelta(days=cfg.value(cfg.ROTATION_DAYS))
     first, must = cfg.value(cfg.ROTATION_YEARS), cfg.value(cfg.ROTATION_MUST_YEARS)
     recent = and_(Post.start_date > years_ago(ctx.today - days - dt.timedelta(days=1), first),
                   Post.start_date <= years_ago(ctx.today + days, first))
     rows = db.session.execute(
-        select(Post.id, Post.official_id, Post.start_date, Post.title, Official.name)
+        select(Post.id, Post.official_id, Post.start_date, Post.end_date, Post.title,
+               Official.name)
         .join(Official, Official.id == Post.official_id)
-        .where(Post.end_date.is_(None), ctx.visible(Post.official_id),
+        .where(holds_post_on(ctx.today), ctx.visible(Post.official_id),
+               _not_retired(Post.official_id, ctx.today),
                or_(recent, Post.start_date <= years_ago(ctx.today + days, must)))
         .order_by(Post.start_date, Post.id)).all()
     out = []
-    for post_id, oid, start, title, name in rows:
+    for post_id, oid, start, end, title, name in rows:
         mark = must if age_on(start, ctx.today + days) >= must else first
         day = full_months_day(start, mark * 12)
+        if not _held_on(end, day):
+            continue
         served = age_on(start, ctx.today)
         verb = "已" if day <= ctx.today else f"将于 {day.isoformat()} "
         out.append(make(
@@ -137,19 +166,28 @@ def rotation(ctx: Ctx) -> list[Todo]:
 
 
 def annual_missing(ctx: Ctx) -> list[Todo]:
-    """Units where last year's annual results of some current officials are missing."""
+    """Units where last year's annual results of some officials are missing.
+
+    A result counts in the unit of the post held on 31 December of that year, else the
+    official's recorded unit (the 优秀 quota's :func:`year_end_unit`, shown on the unit
+    page this links to); an official who started work after that year has no result to
+    record (:func:`kaohe.assessments.wording.not_yet_working`).
+    """
     year = ctx.today.year - 1
     due = assessment_window(ctx.today).concludes(year)
     # One set of those with a result (the year/kind index), not a lookup per official.
     with_result = select(AssessmentResult.official_id).where(
         AssessmentResult.kind == "annual", AssessmentResult.year == year,
         AssessmentResult.deleted_at.is_(None))
-    rows = db.session.execute(
-        select(Unit.id, Unit.name, func.count(Official.id))
-        .join(Official, Official.unit_id == Unit.id)
+    missing = (
+        select(year_end_unit(Official.id, Official.unit_id, year).label("unit_id"))
         .where(Official.id.not_in(with_result), ctx.visible(Official.id),
                or_(Official.work_start_date.is_(None),
                    Official.work_start_date <= dt.date(year, 12, 31)))
+        .subquery())
+    rows = db.session.execute(
+        select(Unit.id, Unit.name, func.count())
+        .join(missing, missing.c.unit_id == Unit.id)
         .group_by(Unit.id, Unit.name, Unit.sort_order).order_by(Unit.sort_order, Unit.id)).all()
     return [make("annual_missing", f"{name}：{count} 名干部缺 {year} 年度考核结果",
                  due, url_for("units.show", unit_id=uid), {"unit_id": uid, "year": year},
