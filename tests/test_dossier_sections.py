@@ -483,3 +483,16 @@ def test_split_tables_keep_rows_whole(ctx):
     assert height > tables.FRAME_H
     top, rest = giant.split(FRAME_W, tables.FRAME_H)
     assert min(sum(top._rowHeights), sum(rest._rowHeights)) >= tables.MIN_ROW_SPLIT
+
+
+def test_led_units_sentence_says_the_unit_once(make):
+    """「考评年度内该干部担任主要负责人的单位」 names a post whose title begins with its unit
+    as 现任职务 does (「东城区区长」), not 「东城区东城区区长」."""
+    unit = make.unit(name="东城区")
+    o = make.official(name="赵一", unit_obj=unit)
+    make.post(o, unit, start=D(2015, 1, 1), end=D(2018, 6, 30), title="东城区区长",
+              principal=True)
+    make.post(o, unit, start=D(2018, 7, 1), title="区委书记", principal=True)
+    text = units_section(services.generate(o.id, AS_OF).pdf)
+    assert flat("东城区区长（2015.01—2018.06）") in text and "东城区东城区" not in text
+    assert flat("东城区区委书记（2018.07—") in text

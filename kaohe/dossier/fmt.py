@@ -76,3 +76,10 @@ def cn_count(n: int) -> str:
 def period(start: str | None, end: str | None) -> str:
     """「2016.01—2019.12」, open end 「至今」."""
     return f"{month(start)}—{month(end) if end else '至今'}"
+
+
+def unit_post(unit_name: str | None, title: str) -> str:
+    """A post with its unit, the unit said once: a title may already begin with it
+    (「东城区区长」 of 东城区, not 「东城区东城区区长」)."""
+    unit_name = unit_name or ""
+    return title if title.startswith(unit_name) else f"{unit_name}{title}"

@@ -11,7 +11,7 @@ from reportlab.platypus import Spacer
 from kaohe.assessments.window import PENDING
 from kaohe.dossier.cover import concludes_label, heading, pending_label, setting, years_label
 from kaohe.dossier.flags import LEVEL_LABELS, ordered
-from kaohe.dossier.fmt import cn_date, cn_datetime, dot_date, period, score
+from kaohe.dossier.fmt import cn_date, cn_datetime, dot_date, period, score, unit_post
 from kaohe.dossier.styles import FRAME_W, HEAD_BG, RED, Heavy, Kit
 from kaohe.dossier.tables import C, grid
 
@@ -115,7 +115,8 @@ def unit_results(snap: dict, kit: Kit) -> list:
     last_day = f"{max(years)}-12-31" if years else snap["as_of"]
     posts = [p for p in sec.get("principal_posts") or () if p["start_date"] <= last_day]
     if posts:
-        led = "；".join(f"{p['unit_name']}{p['title']}（{period(p['start_date'], p['end_date'])}）"
+        led = "；".join(f"{unit_post(p['unit_name'], p['title'])}"
+                       f"（{period(p['start_date'], p['end_date'])}）"
                        for p in posts)
         out.append(kit.p(f"考评年度内该干部担任主要负责人的单位：{led}。"))
     else:

@@ -66,6 +66,7 @@ from kaohe.assessments.wording import not_yet_working
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.periods import age_on
 from kaohe.dossier.flags import compute_flags, section_flags
+from kaohe.dossier.fmt import unit_post
 from kaohe.extensions import db
 from kaohe.officials.models import Official, Post
 from kaohe.officials.politics import party_text
@@ -162,9 +163,7 @@ def post_at(current: str, posts: list[dict], as_of: dt.date) -> str:
             and (p["end_date"] is None or p["end_date"] >= as_of)]
     if not changed or not held:
         return current
-    # The unit said once: a title may already begin with it (「东城区区长」 of 东城区).
-    return "、".join(p["title"] if p["title"].startswith(p["unit_name"])
-                    else f"{p['unit_name']}{p['title']}" for p in held)
+    return "、".join(unit_post(p["unit_name"], p["title"]) for p in held)
 
 
 def posts_of(official_id: int) -> list[dict]:
