@@ -18,6 +18,7 @@ from kaohe.core.errors import ValidationFailed
 from kaohe.discipline import services
 from kaohe.discipline.letter_models import IntegrityLetter, IntegrityLetterEntry
 from kaohe.discipline.models import IntegrityOpinion
+from kaohe.dossier.fmt import unit_post
 from kaohe.dossier.services import font_spec
 from kaohe.extensions import db
 from kaohe.moves.services.publicity import ISSUER_KEY
@@ -36,13 +37,15 @@ class Request:
 
 
 def post_text(official: Official, on: dt.date) -> str:
-    """工作单位及职务 on ``on``: the posts held that day, principal first; else the unit."""
+    """工作单位及职务 on ``on``: the posts held that day with their unit (said once),
+    principal first; else the unit."""
     posts = db.session.scalars(select(Post).where(
         Post.official_id == official.id, Post.start_date <= on,
         (Post.end_date.is_(None)) | (Post.end_date >= on))
         .order_by(Post.is_principal.desc(), Post.start_date.desc(), Post.id)).all()
     if posts:
-        return "、".join(dict.fromkeys(p.title for p in posts))
+        return "、".join(dict.fromkeys(
+            unit_post(p.unit.name if p.unit is not None else "", p.title) for p in posts))
     return official.unit.name if official.unit is not None else ""
 
 
