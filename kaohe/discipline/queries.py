@@ -19,6 +19,7 @@ from kaohe.discipline import impact, rules
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption
 from kaohe.discipline.serializers import finding_dict, opinion_dict
 from kaohe.extensions import db
+from kaohe.officials.models import Official
 from kaohe.settings import services as settings
 
 
@@ -184,17 +185,22 @@ def party_conduct_deductions_of(unit_ids, start: dt.date, end: dt.date,
     媒体曝光) and is not exempted. Points per kind category are settings, or
     ``points_by_category`` (a published unit-assessment scheme's frozen figures).
     """
-    rows = db.session.scalars(
-        select(DisciplineFinding).where(
+    # A finding stands when its official's record is deleted since: it still costs the
+    # unit (a ranking does not move for it), under the name recorded. The official is
+    # joined past the soft-delete filter (loaded as a relationship it would be None).
+    rows = db.session.execute(
+        select(DisciplineFinding, Official.name)
+        .join(Official, Official.id == DisciplineFinding.official_id)
+        .where(
             DisciplineFinding.unit_id.in_(list(unit_ids)), DisciplineFinding.status == "closed",
             DisciplineFinding.source.in_(rules.DEDUCTING_SOURCES),
-            DisciplineFinding.kind != "pending",
+            DisciplineFinding.kind != "pending", DisciplineFinding.deleted_at.is_(None),
             DisciplineFinding.decision_date >= start, DisciplineFinding.decision_date <= end)
-        .options(selectinload(DisciplineFinding.exemptions),
-                 selectinload(DisciplineFinding.official))
-        .order_by(DisciplineFinding.decision_date, DisciplineFinding.id))
+        .options(selectinload(DisciplineFinding.exemptions))
+        .order_by(DisciplineFinding.decision_date, DisciplineFinding.id)
+        .execution_options(include_deleted=True))
     items = []
-    for f in rows:
+    for f, name in rows:
         if not f.counts:
             continue
         key = rules.DEDUCT_KEY.format(f.category)
@@ -203,9 +209,9 @@ def party_conduct_deductions_of(unit_ids, start: dt.date, end: dt.date,
         if points <= 0:
             continue
         items.append(Deduction(
-            f.id, f.official_id, f.official.name, f.unit_id, f.decision_date, f.source,
+            f.id, f.official_id, name, f.unit_id, f.decision_date, f.source,
             f.source_label, f.kind, f.kind_label, points,
-            f"{f.official.name}：{f.source_label}发现的问题，{f.decision_date.isoformat()} "
+            f"{name}：{f.source_label}发现的问题，{f.decision_date.isoformat()} "
             f"给予{f.kind_label}，按规则参数“{rules.CATEGORIES[f.category]}”扣 {points:g} 分。"))
     return items
 
