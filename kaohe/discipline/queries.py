@@ -11,15 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
 from kaohe.core.periods import period_end
 from kaohe.discipline import impact, rules
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption
 from kaohe.discipline.serializers import finding_dict, opinion_dict
 from kaohe.extensions import db
-from kaohe.officials.models import Official
+from kaohe.officials.models import Official, Post
 from kaohe.settings import services as settings
 
 
@@ -164,6 +164,22 @@ def blocking_conditions(official_id: int, on_date: dt.date, rows=None,
     return blockers
 
 
+def attributed_unit(official_id, day):
+    """SQL: the unit a finding about ``official_id`` found on ``day`` counts against
+    (columns or values): the unit of the post held that day (an end date is the last
+    day held; a principal post first, then the most recently started), else the
+    official's current unit. Read from the posts as they are now, so a post recorded
+    or corrected after the finding moves it."""
+    post_unit = (select(Post.unit_id).where(
+        Post.official_id == official_id, Post.start_date <= day,
+        or_(Post.end_date.is_(None), Post.end_date >= day), Post.deleted_at.is_(None))
+        .order_by(Post.is_principal.desc(), Post.start_date.desc(), Post.id.desc())
+        .limit(1).scalar_subquery())
+    holder = aliased(Official)  # not the caller's own Official, which it would correlate to
+    own_unit = select(holder.unit_id).where(holder.id == official_id).scalar_subquery()
+    return func.coalesce(post_unit, own_unit)
+
+
 def party_conduct_deductions(unit_id: int, start: dt.date, end: dt.date,
                              points_by_category: dict[str, float] | None = None
                              ) -> list[Deduction]:
@@ -179,7 +195,7 @@ def party_conduct_deductions_of(unit_ids, start: dt.date, end: dt.date,
     one query whatever the number of units (a round ranks a whole group).
 
     A finding counts against the unit it is attributed to (the unit of the
-    official's post on the finding date, see ``services.attributed_unit_id``),
+    official's post on the finding date as the posts read now, :func:`attributed_unit`),
     in the period containing its decision date, when it is closed (已结案), has a
     handling kind, was found by a higher level or the media (上级交办, 巡视巡察,
     媒体曝光) and is not exempted. Points per kind category are settings, or
@@ -188,19 +204,29 @@ def party_conduct_deductions_of(unit_ids, start: dt.date, end: dt.date,
     # A finding stands when its official's record is deleted since: it still costs the
     # unit (a ranking does not move for it), under the name recorded. The official is
     # joined past the soft-delete filter (loaded as a relationship it would be None).
+    F, unit_ids = DisciplineFinding, list(unit_ids)
+    # Only an official with a post in one of the units, or belonging to one, can be
+    # attributed to it. OFFSET 0 keeps the attribution computed once per finding in the
+    # subquery (PostgreSQL otherwise ran its subqueries again for the outer test: ~9×).
+    found = (select(F.id.label("finding_id"),
+                    attributed_unit(F.official_id, F.found_date).label("unit_id"))
+             .join(Official, Official.id == F.official_id)
+             .where(or_(Official.unit_id.in_(unit_ids), F.official_id.in_(
+                        select(Post.official_id).where(Post.unit_id.in_(unit_ids)))),
+                    F.status == "closed", F.source.in_(rules.DEDUCTING_SOURCES),
+                    F.kind != "pending", F.deleted_at.is_(None),
+                    F.decision_date >= start, F.decision_date <= end)
+             .offset(0).subquery())
     rows = db.session.execute(
-        select(DisciplineFinding, Official.name)
-        .join(Official, Official.id == DisciplineFinding.official_id)
-        .where(
-            DisciplineFinding.unit_id.in_(list(unit_ids)), DisciplineFinding.status == "closed",
-            DisciplineFinding.source.in_(rules.DEDUCTING_SOURCES),
-            DisciplineFinding.kind != "pending", DisciplineFinding.deleted_at.is_(None),
-            DisciplineFinding.decision_date >= start, DisciplineFinding.decision_date <= end)
-        .options(selectinload(DisciplineFinding.exemptions))
-        .order_by(DisciplineFinding.decision_date, DisciplineFinding.id)
+        select(F, Official.name, found.c.unit_id)
+        .join(found, found.c.finding_id == F.id)
+        .join(Official, Official.id == F.official_id)
+        .where(found.c.unit_id.in_(unit_ids))
+        .options(selectinload(F.exemptions))
+        .order_by(F.decision_date, F.id)
         .execution_options(include_deleted=True))
     items = []
-    for f, name in rows:
+    for f, name, unit_id in rows:
         if not f.counts:
             continue
         key = rules.DEDUCT_KEY.format(f.category)
@@ -209,7 +235,7 @@ def party_conduct_deductions_of(unit_ids, start: dt.date, end: dt.date,
         if points <= 0:
             continue
         items.append(Deduction(
-            f.id, f.official_id, name, f.unit_id, f.decision_date, f.source,
+            f.id, f.official_id, name, unit_id, f.decision_date, f.source,
             f.source_label, f.kind, f.kind_label, points,
             f"{name}：{f.source_label}发现的问题，{f.decision_date.isoformat()} "
             f"给予{f.kind_label}，按规则参数“{rules.CATEGORIES[f.category]}”扣 {points:g} 分。"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from kaohe.audit.services import current_actor, record_event
 from kaohe.core import records
@@ -21,27 +21,19 @@ from kaohe.core.models import utcnow
 from kaohe.discipline import impact, rules
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption
 from kaohe.discipline.queries import (  # noqa: F401  (public read API of the feature)
-    Blocker, Deduction, blocking_conditions, dossier_section, opinion_expiry,
+    Blocker, Deduction, attributed_unit, blocking_conditions, dossier_section, opinion_expiry,
     party_conduct_deductions, party_conduct_deductions_of, valid_opinion)
 from kaohe.extensions import db
-from kaohe.officials.models import Official, Post
+from kaohe.officials.models import Official
 
 FINDING_FIELDS = ("found_date", "source", "kind", "status", "decision_date", "period_months",
                   "summary", "details")
 
 
 def attributed_unit_id(official: Official, day: dt.date) -> int | None:
-    """The unit a finding about ``official`` found on ``day`` counts against.
-
-    The unit of the post held that day (a principal post first, then the most
-    recently started); without such a post, the official's current unit.
-    """
-    post = db.session.scalars(
-        select(Post).where(Post.official_id == official.id, Post.start_date <= day,
-                           or_(Post.end_date.is_(None), Post.end_date >= day))
-        .order_by(Post.is_principal.desc(), Post.start_date.desc(), Post.id.desc()).limit(1)
-    ).first()
-    return post.unit_id if post is not None else official.unit_id
+    """The unit a finding about ``official`` found on ``day`` counts against
+    (:func:`.queries.attributed_unit`, the rule the deductions read)."""
+    return db.session.scalar(select(attributed_unit(official.id, day)))
 
 
 def _check_finding(data: dict, finding: DisciplineFinding | None) -> dict[str, str]:

@@ -30,7 +30,7 @@ from kaohe.audit import pending
 from kaohe.audit.models import AuditLog
 from kaohe.auth.models import User
 from kaohe.extensions import db
-from kaohe.officials.models import Official
+from kaohe.officials.models import Official, Post
 from kaohe.settings.models import Setting
 from kaohe.unitassess.models import (Category, Indicator, IndicatorResult, Interview,
                                      PublicRating, Scheme, ScoreEvent)
@@ -39,9 +39,10 @@ from kaohe.units.models import Unit
 
 # Everything a round's ranking reads (tests/test_round_cache.py checks the statements
 # of load_round against it). Discipline tables by name: that feature is optional here.
+# Posts: a finding costs the unit of its official's post on the finding date, read now.
 TABLES = frozenset(m.__tablename__ for m in (
     Scheme, Category, Indicator, IndicatorResult, PublicRating, ScoreEvent, Interview, Unit,
-    Official, User, Setting)) | {"discipline_finding", "tolerance_exemption"}
+    Official, Post, User, Setting)) | {"discipline_finding", "tolerance_exemption"}
 SIZE = 16  # values kept (a round of 200 units: some 3 MB, 7 once every unit's lines were read)
 
 
