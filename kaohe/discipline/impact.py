@@ -97,7 +97,9 @@ def periods(findings) -> dict[int, ImpactPeriod | None]:
          and rules.KINDS[f.kind][0] == "administrative"),
         key=lambda f: (f.decision_date, f.id))
     running_end: dt.date | None = None
-    cap = admin_cap()
+    # Read only when something is chained: most officials have no finding, and the
+    # profile page would pay a query for the setting on every view.
+    cap = admin_cap() if chain else None
     for f in chain:
         own = result[f.id]
         if running_end is not None and f.decision_date < running_end:

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from sqlalchemy import exists, func, or_, select, tuple_
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from kaohe.assessments.models import GRADES, AssessmentResult
 from kaohe.core import clock, records
 from kaohe.core.errors import ValidationFailed
 from kaohe.discussions.models import AgendaItem, Discussion
 from kaohe.extensions import db
+from kaohe.interop.models import AppointmentSheet
 from kaohe.officials import idcard
 from kaohe.officials.education import check_education
 from kaohe.officials.politics import check_affiliation
@@ -245,17 +246,21 @@ class Profile:
     official: Official
     posts: list[Post]
     years: list[tuple[int, dict[str, list]]]  # newest year first
+    sheet: AppointmentSheet | None = None  # the form fields an LRMX import kept, if any
 
 
 def load_profile(official_id: int) -> Profile | None:
     """The official with every linked record, in a fixed number of queries."""
-    official = db.session.scalars(
-        select(Official).where(Official.id == official_id)
-        .options(selectinload(Official.unit),
-                 selectinload(Official.posts).selectinload(Post.unit))
-    ).first()
-    if official is None:
+    # One statement for the official, the units, the posts and the LRMX sheet: the page
+    # pays per round trip far more than for the few repeated columns of a join.
+    row = db.session.execute(
+        select(Official, AppointmentSheet).where(Official.id == official_id)
+        .outerjoin(AppointmentSheet, AppointmentSheet.official_id == Official.id)
+        .options(joinedload(Official.unit), joinedload(Official.posts).joinedload(Post.unit))
+    ).unique().first()
+    if row is None:
         return None
+    official, sheet = row
     by_year: dict[int, dict[str, list]] = {}
 
     def add(kind: str, year: int, item) -> None:
@@ -274,7 +279,7 @@ def load_profile(official_id: int) -> Profile | None:
             .options(selectinload(model.recorded_by)).order_by(model.date.desc(), model.id))
         for row in rows:
             add(key, row.date.year, row)
-    return Profile(official, list(official.posts), sorted(by_year.items(), reverse=True))
+    return Profile(official, list(official.posts), sorted(by_year.items(), reverse=True), sheet)
 
 
 def count_officials() -> int:

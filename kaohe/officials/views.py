@@ -12,7 +12,6 @@ from kaohe.core.forms import choice_list
 from kaohe.core.limits import bounded_int
 from kaohe.extensions import db
 from kaohe.interop.lrmx_annual import sheet_differences
-from kaohe.interop.lrmx_export import sheet_of
 from kaohe.officials import photos, services
 from kaohe.officials.forms import OfficialForm, PostForm, SearchForm
 from kaohe.officials.models import RANKS, Post
@@ -51,6 +50,26 @@ def index():
     return render_template("officials/index.html", form=form, pagination=pagination, args=args)
 
 
+_MARKER = 98765432109  # above any int32 id, so never part of a real URL
+# The profile's row kinds and the blueprints of their edit and delete views.
+_ROW_BLUEPRINTS = {"posts": "posts", "results": "assessments", "reviews": "reviews",
+                   "notes": "orgnotes"}
+
+
+def _item_url(endpoint: str, **values):
+    """``url_for(endpoint, item_id=…, **values)`` as a function of the id, the URL rule
+    built once: a profile's rows would otherwise each pay two rule builds."""
+    head, _, tail = url_for(endpoint, item_id=_MARKER, **values).partition(str(_MARKER))
+    return lambda item_id: f"{head}{item_id}{tail}"
+
+
+def _row_urls(official_id: int) -> dict[str, dict]:
+    """Per row kind of the profile: {"edit": id → URL, "delete": id → URL}."""
+    return {kind: {action: _item_url(f"{bp_name}.{action}", official_id=official_id)
+                   for action in ("edit", "delete")}
+            for kind, bp_name in _ROW_BLUEPRINTS.items()}
+
+
 @bp.route("/<int:official_id>")
 def profile(official_id: int):
     # official_or_404's checks without its look-up: load_profile reads the official
@@ -60,12 +79,11 @@ def profile(official_id: int):
     data = services.load_profile(official_id)
     if data is None:
         abort(404, description="干部不存在。")
-    sheet = sheet_of(data.official)
-    sheet = sheet if sheet.id else None  # the form fields an LRMX import kept, if any
     return render_template("officials/profile.html", p=data,
                            show_id=can(P.ID_NUMBER_FULL), party_text=party_text,
-                           lrmx_sheet=sheet,
-                           lrmx_differences=sheet_differences(data.official, sheet))
+                           row_urls=_row_urls(official_id) if can(P.OFFICIALS_WRITE) else None,
+                           lrmx_sheet=data.sheet,
+                           lrmx_differences=sheet_differences(data.official, data.sheet))
 
 
 @bp.route("/<int:official_id>/photo")
