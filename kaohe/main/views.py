@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-
 from kaohe.assessments.models import AssessmentResult
 from kaohe.auth.permissions import P, can
-from kaohe.extensions import db
+from kaohe.core.estimates import count_label
 from kaohe.officials.models import Official
 from kaohe.reviews.models import Review
 from kaohe.units.models import Unit
@@ -27,9 +25,9 @@ def index():
 def home():
     stats = {}
     if can(P.OFFICIALS_READ):
-        stats["officials"] = db.session.scalar(select(func.count(Official.id)))
-        stats["results"] = db.session.scalar(select(func.count(AssessmentResult.id)))
-        stats["reviews"] = db.session.scalar(select(func.count(Review.id)))
+        stats["officials"] = count_label(Official)
+        stats["results"] = count_label(AssessmentResult)
+        stats["reviews"] = count_label(Review)
     if can(P.UNITS_READ):
-        stats["units"] = db.session.scalar(select(func.count(Unit.id)))
+        stats["units"] = count_label(Unit)
     return render_template("main/home.html", stats=stats, role=current_user.role)

@@ -175,13 +175,14 @@ def annual_missing(ctx: Ctx) -> list[Todo]:
     """
     year = ctx.today.year - 1
     due = assessment_window(ctx.today).concludes(year)
-    # One set of those with a result (the year/kind index), not a lookup per official.
-    with_result = select(AssessmentResult.official_id).where(
-        AssessmentResult.kind == "annual", AssessmentResult.year == year,
-        AssessmentResult.deleted_at.is_(None))
+    # NOT EXISTS, an anti-join on both engines: a NOT IN over a million results no longer
+    # fits PostgreSQL's hashed subplan and was re-scanned for every official (minutes).
+    with_result = exists().where(
+        AssessmentResult.official_id == Official.id, AssessmentResult.kind == "annual",
+        AssessmentResult.year == year, AssessmentResult.deleted_at.is_(None))
     missing = (
         select(year_end_unit(Official.id, Official.unit_id, year).label("unit_id"))
-        .where(Official.id.not_in(with_result), ctx.visible(Official.id),
+        .where(~with_result, ctx.visible(Official.id),
                or_(Official.work_start_date.is_(None),
                    Official.work_start_date <= dt.date(year, 12, 31)))
         .subquery())
