@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from kaohe.assessments.models import GRADES, AssessmentResult
 from kaohe.core import clock, records
 from kaohe.core.errors import ValidationFailed
+from kaohe.core.estimates import about
 from kaohe.discussions.models import AgendaItem, Discussion
 from kaohe.extensions import db
 from kaohe.interop.models import AppointmentSheet
@@ -221,9 +222,7 @@ def _estimate(count_stmt, plan: index.Plan) -> int | None:
     name, official_id = index.sample_bound(plan, SAMPLE)
     sampled = _count_of(count_stmt.where(
         tuple_(index.K.name, index.K.official_id) <= tuple_(name, official_id)))
-    estimate = sampled * listed / SAMPLE
-    digits = max(len(str(int(estimate))) - 2, 0)  # two significant digits: it is 约
-    return int(round(estimate, -digits))
+    return about(sampled * listed / SAMPLE)  # two significant digits: it is 约
 
 
 def search(c: SearchCriteria, page: int = 1, per_page: int = 20,
