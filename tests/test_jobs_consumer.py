@@ -125,7 +125,9 @@ def test_sweeper_runs_again_the_job_of_a_killed_worker(servers):
         db.session.info.pop(services.PENDING)
         db.session.commit()
         job_id = job.id
-        assert services.sweep()["requeued"] == [job_id]
+        # The consumer sweeps on its own too (its periodic task is queued at start): either
+        # sweep may take the job first; the attempts below show it ran again exactly once.
+        assert services.sweep()["requeued"] in ([job_id], [])
     job = _wait(app, job_id, lambda j: j.status == "done")
     assert (job.status, job.attempts) == ("done", 2)
 
