@@ -162,6 +162,7 @@ def test_figures_by_every_dimension(make):
     ("", "在职研究生", "未填写", "研究生"),
     ("", "", "未填写", "未填写"),
     ("不详", "", "不详", "不详"),  # legacy text naming no level: shown as written
+    ("", "不详", "未填写", "不详"),  # the highest of two naming no level: the written one
     ("博士研究生", "博士后", "研究生", "研究生"),
 ])
 def test_education_levels_read_as_the_forms_read_them(make, fulltime, inservice, full, highest):

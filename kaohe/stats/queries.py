@@ -241,8 +241,9 @@ def education(scope: Scope, day: dt.date) -> tuple[dict[str, int], dict[str, int
             .select_from(Official).group_by(Official.edu_fulltime, Official.edu_inservice))
     for ft, ins, n in db.session.execute(scoped(stmt, scope, day)):
         a, b = level_of(ft), level_of(ins)
-        top, top_text = (a, ft) if a <= b else (b, ins)
-        for counts, level, text in ((fulltime, a, ft), (highest, top, top_text or ft)):
+        # The higher level; of two naming none, the one with a text (a legacy value).
+        top, top_text = (a, ft) if (a, not ft) <= (b, not ins) else (b, ins)
+        for counts, level, text in ((fulltime, a, ft), (highest, top, top_text)):
             label = _LEVEL_LABELS[level] if level < UNKNOWN_LEVEL else text or NOT_RECORDED
             counts[label] = counts.get(label, 0) + n
     return fulltime, highest
