@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from kaohe.core.models import Recorded
@@ -92,7 +92,12 @@ class Post(Recorded, db.Model):
 
     __table_args__ = (Index("ix_post_unit_principal", "unit_id", "is_principal"),
                       # 试用期满 reminders (migration 0020)
-                      Index("ix_post_probation", "probation_months", "end_date"))
+                      Index("ix_post_probation", "probation_months", "end_date"),
+                      # the posts held on a day, per official, read from the index alone:
+                      # the statistics' 任现职年限 (migration 0026)
+                      Index("ix_post_held", "official_id", "start_date", "end_date",
+                            sqlite_where=text("deleted_at IS NULL"),
+                            postgresql_where=text("deleted_at IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     official_id: Mapped[int] = mapped_column(ForeignKey("official.id"), index=True)

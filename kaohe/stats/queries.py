@@ -78,6 +78,29 @@ def _day_number_sqlite(element, compiler, **kw):
     return "CAST(REPLACE(%s, '-', '') AS INTEGER)" % compiler.process(element.clauses, **kw)
 
 
+class scanned(FunctionElement):
+    """A column compared without its index on SQLite (``+column``): a report over most of
+    the officials reads the table in order; SQLite otherwise took 「birth_date <= day」 to
+    its birth-date index and fetched every row by rowid from there (the city's report
+    spent 0.5–1.5 s per query so). PostgreSQL chooses by its statistics: unchanged."""
+
+    inherit_cache = True
+
+    def __init__(self, column):
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(scanned)
+def _scanned(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(scanned, "sqlite")
+def _scanned_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(element.clauses, **kw)
+
+
 def full_years(since, day: dt.date) -> ColumnElement:
     """周岁-style full years from the date column ``since`` to ``day``."""
     return (day.year * 10000 + day.month * 100 + day.day - day_number(since)) // 10000
@@ -94,9 +117,9 @@ def years_ago(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _subtree(unit_id: int):
+def _subtree(unit_id: int, name: str = "subtree"):
     """A recursive CTE of ``unit_id`` and every unit below it."""
-    tree = select(Unit.id).where(Unit.id == unit_id).cte("subtree", recursive=True)
+    tree = select(Unit.id).where(Unit.id == unit_id).cte(name, recursive=True)
     return tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
 
 
@@ -115,13 +138,13 @@ def in_service_on(day: dt.date) -> ColumnElement:
     """An official already born and at work on ``day`` (参加工作时间 on or before it, or
     not recorded): a report on a past date leaves out who joined later, instead of
     counting them with an age of that day (a negative one for the not yet born)."""
-    return and_(Official.birth_date <= day,
-                or_(Official.work_start_date.is_(None), Official.work_start_date <= day))
+    return and_(scanned(Official.birth_date) <= day,
+                or_(Official.work_start_date.is_(None), scanned(Official.work_start_date) <= day))
 
 
-def scoped(stmt: Select, scope: Scope, day: dt.date) -> Select:
+def scoped(stmt: Select, scope: Scope, day: dt.date, name: str = "subtree") -> Select:
     """``stmt`` (selecting from Official) restricted to the live officials of ``scope``
-    in service on ``day``."""
+    in service on ``day`` (``name``: of the unit tree's CTE, unique in a statement)."""
     stmt = stmt.where(Official.deleted_at.is_(None), in_service_on(day))
     if scope.exclude_ids:
         stmt = stmt.where(Official.id.not_in(sorted(scope.exclude_ids)))
@@ -131,13 +154,7 @@ def scoped(stmt: Select, scope: Scope, day: dt.date) -> Select:
         members = select(Post.official_id).where(Post.unit_id == scope.unit_id,
                                                  team_post(day, scope.team_ranks))
         return stmt.where(Official.id.in_(members))
-    return stmt.where(Official.unit_id.in_(select(_subtree(scope.unit_id).c.id)))
-
-
-def _current_start(day: dt.date):
-    """Per official, the start of the latest post held on ``day`` (任现职时间)."""
-    return (select(Post.official_id, func.max(Post.start_date).label("since"))
-            .where(holds_post_on(day)).group_by(Post.official_id).subquery("current_post"))
+    return stmt.where(Official.unit_id.in_(select(_subtree(scope.unit_id, name).c.id)))
 
 
 def _ordered(counts: dict[str, int], labels: Iterable[str], total: int,
@@ -157,20 +174,32 @@ def share(n: int, total: int) -> float:
 
 def _officials(scope: Scope, day: dt.date):
     """The officials of ``scope`` with what the report counts, each computed once per row:
-    birth date, age, gender, ethnicity, politics, rank and the start of the current post
-    (任现职时间, None without one)."""
-    current = _current_start(day)
+    birth date, age, gender, ethnicity, politics and rank."""
     stmt = scoped(select(Official.birth_date.label("birth"),
                          full_years(Official.birth_date, day).label("age"),
                          Official.gender, Official.ethnicity, Official.political_status,
-                         Official.rank, current.c.since)
-                  .select_from(Official)
-                  .outerjoin(current, current.c.official_id == Official.id), scope, day)
-    # OFFSET 0 keeps the engine from flattening the subquery into the aggregate: the
-    # flattened plan ran in PostgreSQL's parallel workers, each rebuilding the whole
-    # current-post hash (843 → 403 ms at 100 000 officials).
-    stmt = stmt.offset(0)
+                         Official.rank), scope, day)
     return stmt.subquery("o")
+
+
+def in_post(scope: Scope, day: dt.date) -> dict[str, int]:
+    """Officials of ``scope`` holding a post on ``day`` (``has_post``) and the cumulative
+    counts of years in their latest one (任现职时间, ``ge:tenure:<k>``): a query of its own,
+    the posts held grouped first (a unit's or team's only its members'), then each official
+    found by key. Joined into the officials' scan, SQLite built a temporary index of every
+    official's post for it (1 s at 100 000)."""
+    latest = (select(Post.official_id, func.max(Post.start_date).label("since"))
+              .where(holds_post_on(day)).group_by(Post.official_id))
+    if scope.unit_id is not None:
+        latest = latest.where(Post.official_id.in_(
+            scoped(select(Official.id), scope, day, "post_subtree")))
+    latest = latest.subquery("current_post")
+    held = scoped(select(latest.c.since).select_from(latest)
+                  .join(Official, Official.id == latest.c.official_id), scope, day).subquery("held")
+    conds = {f"ge:tenure:{k}": held.c.since <= years_ago(day, k) for k in _steps(TENURE_BANDS)}
+    row = db.session.execute(select(func.count(), *(func.count().filter(c)
+                                                    for c in conds.values()))).one()
+    return {name: int(value or 0) for name, value in zip(["has_post", *conds], row)}
 
 
 def _known(o) -> dict[str, ColumnElement]:
@@ -178,7 +207,7 @@ def _known(o) -> dict[str, ColumnElement]:
     above step ``k`` of an ordered dimension (bands are differences of two), the others
     one value each."""
     conds: dict[str, ColumnElement] = {
-        "born": o.c.birth.is_not(None), "has_post": o.c.since.is_not(None),
+        "born": o.c.birth.is_not(None),
         "gender:M": o.c.gender == "M", "gender:F": o.c.gender == "F",
         "gender:": or_(o.c.gender.is_(None), o.c.gender == ""),
         "ethnicity:汉族": o.c.ethnicity == "汉族",
@@ -196,16 +225,14 @@ def _steps(bands) -> list[int]:
 
 
 def aggregate(scope: Scope, day: dt.date) -> dict[str, int]:
-    """Every count of the report but the open-ended values, in one scan and one row (no
-    GROUP BY: sorting 100 000 rows by many keys cost more than the counting). Ages and
-    years in post are compared as dates against :func:`years_ago`, so the bands cost no
-    per-row arithmetic."""
+    """Every count of the report on the officials' own columns but the open-ended values,
+    in one scan and one row (no GROUP BY: sorting 100 000 rows by many keys cost more than
+    the counting). Ages are compared as dates against :func:`years_ago`, so the bands cost
+    no per-row arithmetic."""
     o = _officials(scope, day)
     conds = _known(o)
     for k in _steps(AGE_BANDS):
         conds[f"ge:age:{k}"] = o.c.birth <= years_ago(day, k)
-    for k in _steps(TENURE_BANDS):
-        conds[f"ge:tenure:{k}"] = o.c.since <= years_ago(day, k)
     names = ["total", "age_sum", *conds]
     row = db.session.execute(select(func.count(), func.sum(o.c.age),
                                     *(func.count().filter(c) for c in conds.values()))).one()
@@ -257,7 +284,7 @@ def _found(counts: dict[str, int]) -> dict[str, int]:
 
 def figures(scope: Scope, day: dt.date) -> dict:
     """Every figure of the report for ``scope`` on ``day`` (plain JSON-able data)."""
-    c = aggregate(scope, day)
+    c = aggregate(scope, day) | in_post(scope, day)
     total = c["total"]
     fulltime, highest = education(scope, day)
     gender = {"男": c["gender:M"], "女": c["gender:F"], NOT_RECORDED: c["gender:"]}
@@ -310,12 +337,18 @@ def grades_by_year(scope: Scope, day: dt.date, total: int) -> list[dict]:
     officials of the scope without a result that year are counted as 未录入."""
     window = assessment_window(day)
     A = AssessmentResult
-    stmt = (select(A.year, A.grade, func.count()).select_from(Official)
-            .join(A, and_(A.official_id == Official.id, A.kind == "annual",
-                          A.deleted_at.is_(None), A.year.in_(window.years)))
+    # The scope's officials as a set the results are checked against: a team's or a
+    # unit's report reads its members' results by key (SQLite read the whole window's
+    # results for a team of twenty when the two were joined).
+    members = scoped(select(Official.id), scope, day)
+    kind, year = (A.kind, A.year) if scope.unit_id is None else (scanned(A.kind),
+                                                                  scanned(A.year))
+    stmt = (select(A.year, A.grade, func.count())
+            .where(kind == "annual", A.deleted_at.is_(None), year.in_(window.years),
+                   A.official_id.in_(members))
             .group_by(A.year, A.grade))
     found: dict[int, dict[str, int]] = {}
-    for year, grade, n in db.session.execute(scoped(stmt, scope, day)):
+    for year, grade, n in db.session.execute(stmt):
         found.setdefault(year, {})[grade] = n
     out = []
     for year in window.years:
