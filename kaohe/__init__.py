@@ -77,8 +77,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kaohe.jobs import queue as jobs_queue
 
     from kaohe.core.limits import IdConverter
+    from kaohe.core.routing import LazyBuilderRule
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    app.url_rule_class = LazyBuilderRule
     ops.init_app(app)  # first: its request id and timer wrap every other hook
     errors.init_app(app)
     blueprints.init_app(app)

@@ -11,6 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from flask import url_for
+from werkzeug.routing import Rule
+from werkzeug.routing.converters import NumberConverter
+
+from kaohe.core.routing import LazyBuilderRule
+
 ROOT = Path(__file__).resolve().parent.parent
 # Loaded on first use: Alembic and Flask-Migrate (flask db, init-db), pypinyin (download
 # names), Huey and redis (the job queue), openpyxl (Excel files), python-docx and pypdf
@@ -51,3 +57,20 @@ def test_lazy_migrate_still_serves_flask_db_and_its_config(app):
     assert result.exit_code == 0 and "upgrade" in result.output
     config = app.extensions["migrate"].migrate.get_config()
     assert config.get_main_option("script_location").endswith("migrations")
+
+
+def test_lazy_url_builders_build_what_werkzeug_builds(app):
+    # Each rule's builders are compiled on first use (kaohe.core.routing): every rule,
+    # with and without unknown arguments, gives the URL Werkzeug's own builder gives.
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+    assert len(rules) > 150 and all(isinstance(r, LazyBuilderRule) for r in rules)
+    for rule in rules:
+        values = {name: 7 if isinstance(conv, NumberConverter) else "a b"
+                  for name, conv in rule._converters.items()}
+        for append_unknown, extra in ((False, {}), (True, {"q": "甲 1"})):
+            eager = Rule._compile_builder(rule, append_unknown).__get__(rule, None)
+            expected = eager(**values, **extra)
+            assert rule.build({**values, **extra}, append_unknown) == expected
+            assert rule.build({**values, **extra}, append_unknown) == expected  # compiled
+    with app.test_request_context():
+        assert url_for("auth.login", next="/x") == "/login?next=/x"
