@@ -1,5 +1,6 @@
 """Users, roles (permissions as data), API tokens and declared relatives (回避)."""
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 import secrets
 from datetime import datetime

@@ -15,7 +15,8 @@ together, and an attempt over any limit costs no hashing at all.
 
 A success gives its ``address`` count back and clears the ``account`` counter.
 """
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 import ipaddress
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """Shared model mixins: timestamps, soft deletion, audit marker."""
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 from datetime import datetime, timezone
 

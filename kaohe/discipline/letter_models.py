@@ -1,6 +1,7 @@
 """征求意见函: one letter asking the commission for the integrity opinions of several
 officials at once (from a discussion's agenda), frozen as a PDF with its SHA-256."""
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 import datetime as dt
 
@@ -27,7 +28,7 @@ class IntegrityLetter(Audited, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
-    entries: Mapped[list[IntegrityLetterEntry]] = relationship(
+    entries: Mapped[list["IntegrityLetterEntry"]] = relationship(
         back_populates="letter", order_by="IntegrityLetterEntry.position")
     created_by: Mapped[User | None] = relationship()
 

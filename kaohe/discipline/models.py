@@ -5,7 +5,8 @@ views guarded by ``DISCIPLINE_DETAILS``) and is excluded from the automatic
 audit rows, which the admin can read; a change of details is recorded as an
 explicit event without its content.
 """
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 import datetime as dt
 
@@ -43,7 +44,7 @@ class DisciplineFinding(Recorded, db.Model):
     official: Mapped[Official] = relationship()
     unit: Mapped[Unit | None] = relationship()
     recorded_by: Mapped[User | None] = relationship()
-    exemptions: Mapped[list[ToleranceExemption]] = relationship(
+    exemptions: Mapped[list["ToleranceExemption"]] = relationship(
         back_populates="finding", order_by="ToleranceExemption.id")
 
     @property
@@ -71,7 +72,7 @@ class DisciplineFinding(Recorded, db.Model):
         return self.status == "cleared"
 
     @property
-    def exemption(self) -> ToleranceExemption | None:
+    def exemption(self) -> "ToleranceExemption | None":
         """The exemption in force, if any."""
         return next((e for e in self.exemptions if e.revoked_at is None), None)
 

@@ -3,7 +3,8 @@
 Entries are ordered names; an entry may link a user account (most committee members
 have none), so a list can be built by picking users as well as by typing names.
 """
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,7 +20,7 @@ class MemberList(Recorded, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
 
-    entries: Mapped[list[MemberListEntry]] = relationship(
+    entries: Mapped[list["MemberListEntry"]] = relationship(
         back_populates="member_list", order_by="MemberListEntry.position",
         cascade="all, delete-orphan")
 

@@ -1,5 +1,6 @@
 """Family members (for recusal) and the appointment-form fields the official has no column for."""
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 import datetime as dt
 

@@ -6,7 +6,8 @@ application database, so any server can read it and a job whose worker died can 
 found and run again. Operational rows, not records: not audited row by row (submitting
 is recorded as an audit event).
 """
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 import datetime as dt
 

@@ -4,7 +4,8 @@ The system had no 民主推荐 record (the vote counts on assessment results are
 annual 民主测评; the committee's votes on an item are its decision), so a
 recommendation is recorded on the agenda item it was held for.
 """
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 import datetime as dt
 

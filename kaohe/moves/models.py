@@ -1,7 +1,8 @@
 """Records of 凡动必谈/考/训 per agenda item, the 任前公示 and its outcome, the appointment
 (任职), and the admin's holiday calendar. 凡动必核 has no table of its own: it is the
 item's 凡提四必 (:class:`kaohe.discussions.models.FourMustCheck` and the integrity opinion)."""
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 import datetime as dt
 
@@ -103,7 +104,7 @@ class Publicity(Recorded, db.Model):
     published_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     discussion: Mapped[Discussion] = relationship()
-    entries: Mapped[list[PublicityEntry]] = relationship(
+    entries: Mapped[list["PublicityEntry"]] = relationship(
         back_populates="publicity", order_by="PublicityEntry.position")
 
 

@@ -15,7 +15,8 @@ when they are few. The name condition itself (:func:`~kaohe.search.filters.
 name_condition`) is applied too where the key is not the query itself, so the results
 are exactly those of a full scan.
 """
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 from dataclasses import dataclass
 

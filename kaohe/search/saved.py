@@ -1,5 +1,6 @@
 """Saved searches: a user keeps named officials searches (their query strings)."""
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 import datetime as dt
 from urllib.parse import parse_qsl, urlencode

@@ -1,5 +1,6 @@
 """A user's subscription to the daily e-mail digest of their to-dos (opt-in)."""
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 import datetime as dt
 

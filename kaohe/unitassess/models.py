@@ -1,5 +1,6 @@
 """Schemes, indicators, results, bonus/deduction events and interviews of units."""
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 import datetime as dt
 from decimal import Decimal
@@ -52,9 +53,9 @@ class Scheme(Versioned, Audited, db.Model):
     # (see services/figures.py).
     rules: Mapped[dict | None] = mapped_column(JSON)
 
-    categories: Mapped[list[Category]] = relationship(
+    categories: Mapped[list["Category"]] = relationship(
         back_populates="scheme", order_by="Category.sort_order, Category.id")
-    indicators: Mapped[list[Indicator]] = relationship(
+    indicators: Mapped[list["Indicator"]] = relationship(
         back_populates="scheme", order_by="Indicator.sort_order, Indicator.id")
 
     @property

@@ -1,4 +1,7 @@
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
+
+from typing import Optional
 
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,7 +28,7 @@ class Unit(Versioned, SoftDelete, db.Model):
     leader_in_charge: Mapped[str] = mapped_column(String(64), default="")  # 市级分管领导
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
-    parent: Mapped[Unit | None] = relationship(remote_side="Unit.id")
+    parent: Mapped[Optional["Unit"]] = relationship(remote_side="Unit.id")
 
     @property
     def kind_label(self) -> str:
