@@ -13,8 +13,28 @@ from kaohe.settings.registry import by_key, month_day
 def get(key: str):
     """The current value of setting ``key``."""
     definition = by_key()[key]
+    if key in _absent():
+        return definition.default
     row = db.session.get(Setting, key)
-    return definition.default if row is None else row.value
+    if row is None:
+        _absent().add(key)  # asked again: the lookup may have begun the transaction
+        return definition.default
+    return row.value
+
+
+def _absent() -> set[str]:
+    """Keys found to have no row in this transaction. A stored row stays in the identity
+    map, but an absent one was looked up again on every read: an agenda bundle of 100
+    items asked 665 times (issue 17). Kept on the session for its transaction only, and
+    emptied when :func:`set_value` stores a row."""
+    session = db.session()  # the scoped session's own: it has the transaction
+    txn = session.get_transaction()
+    if txn is None:  # none begun yet: nothing to tie the memo to
+        return set()
+    held = session.info.get("settings_absent")
+    if held is None or held[0] is not txn:
+        held = session.info["settings_absent"] = (txn, set())
+    return held[1]
 
 
 def all_values() -> dict[str, object]:
@@ -51,6 +71,7 @@ def set_value(key: str, raw) -> object:
         except ValueError as exc:
             raise ValidationFailed(f"{d.label}：{exc}", key) from None
     row = db.session.get(Setting, key) or Setting(key=key)
+    _absent().discard(key)
     row.value = value
     db.session.add(row)
     db.session.flush()
