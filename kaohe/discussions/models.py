@@ -199,7 +199,6 @@ class DiscussionBundle(db.Model):
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=1)
     error: Mapped[str] = mapped_column(Text, default="")
-    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64), default="")
     pages: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -207,6 +206,9 @@ class DiscussionBundle(db.Model):
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # A reviewer's own copy (the items recused for them left out); None: the full agenda.
     for_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Last: SQLite fills a zeroblob into the record unless it is the last column
+    # (kaohe.discussions.bundle._store; migration 0027).
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     @property
     def percent(self) -> int:

@@ -36,7 +36,7 @@ from kaohe.discussions.models import AgendaItem, Discussion, ItemDossier
 from kaohe.dossier.fmt import cn_count
 from kaohe.extensions import db
 from kaohe.moves.rules import needs
-from kaohe.moves.services.state import dossier_rows, missing_before, move_states
+from kaohe.moves.services.state import MoveState, dossier_rows, missing_before, move_states
 
 
 @dataclass
@@ -71,9 +71,8 @@ class Readiness:
                 "stale": self.stale, "ready": self.ready}
 
 
-def _integrity(official_id: int, on: dt.date) -> CheckState:
+def _integrity(opinion, on: dt.date) -> CheckState:
     label = rules.CHECKS["integrity_opinion"]
-    opinion = discipline.valid_opinion(official_id, on)
     if opinion is None:
         return CheckState("integrity_opinion", label, False,
                           f"无在 {on.isoformat()} 仍有效的党风廉政意见回复")
@@ -85,20 +84,26 @@ def _integrity(official_id: int, on: dt.date) -> CheckState:
                       bool(opinion.is_blocking))
 
 
+_UNREAD = object()  # check_states: the opinion not read by the caller
+
+
 def _user_name(user_id: int | None) -> str:
     user = db.session.get(User, user_id) if user_id is not None else None
     return user.name if user is not None else ""
 
 
-def check_states(item: AgendaItem, on: dt.date) -> list[CheckState]:
+def check_states(item: AgendaItem, on: dt.date, opinion=_UNREAD) -> list[CheckState]:
     """The four musts of ``item`` on ``on``: what the item page shows and the dossier
     attached to it prints. A check the action does not need (:mod:`kaohe.moves.rules`,
-    凡动必核) and nobody recorded is 不适用."""
+    凡动必核) and nobody recorded is 不适用. ``opinion``: :func:`valid_opinion` on ``on``
+    when the caller already has it."""
+    if opinion is _UNREAD:
+        opinion = discipline.valid_opinion(item.official_id, on)
     out = []
     needed = needs(item.action).verify
     for kind, label in rules.CHECKS.items():
         if kind == "integrity_opinion":
-            state = _integrity(item.official_id, on)
+            state = _integrity(opinion, on)
             if not state.done and kind not in needed:
                 state = CheckState(kind, label, True, f"不适用（{item.action_label}不要求）")
             out.append(state)
@@ -139,10 +144,12 @@ def pending_low_grades(official_id: int, on: dt.date) -> list[dict]:
         "年度考核，届时不得列为考察对象。")} for r in _low_results(official_id, win.open_years)]
 
 
-def conditions(item: AgendaItem, on: dt.date, checks: list[CheckState]) -> list[dict]:
-    """Every condition against the item's official on ``on`` ({code, text})."""
+def conditions(item: AgendaItem, on: dt.date, checks: list[CheckState],
+               opinion) -> list[dict]:
+    """Every condition against the item's official on ``on`` ({code, text}); ``opinion``
+    is :func:`valid_opinion` on ``on``."""
     out = [{"code": b.code, "text": b.message_zh}
-           for b in discipline.blocking_conditions(item.official_id, on)]
+           for b in discipline.blocking_conditions(item.official_id, on, opinion=opinion)]
     out += low_grades(item.official_id, on)
     for c in checks:
         if c.adverse and c.kind != "integrity_opinion":  # the opinion is a discipline blocker
@@ -160,17 +167,21 @@ def readiness(item: AgendaItem) -> Readiness:
 
 
 def dossier_context(discussion: Discussion, item: AgendaItem,
-                    checks: list[CheckState] | None = None) -> dict:
+                    checks: list[CheckState] | None = None,
+                    moves: list[MoveState] | None = None) -> dict:
     """What a dossier frozen onto ``item`` records of it (see :mod:`kaohe.dossier.snapshot`);
-    ``checks`` are :func:`check_states` on the discussion date when already at hand."""
+    ``checks`` (:func:`check_states` on the discussion date) and ``moves``
+    (:func:`move_states` of them) when already at hand."""
     if checks is None:
         checks = check_states(item, discussion.date)
+    if moves is None:
+        moves = move_states(item, checks)
     return {"discussion_title": f"{discussion.kind_label}：{discussion.title}",
             "discussion_date": discussion.date.isoformat(),
             "proposed_action": item.action_label, "proposed_post": item.proposed_post,
             "proposed_removal": item.proposed_removal, "agenda_item_id": item.id,
             "four_musts": [asdict(c) for c in checks],
-            "four_moves": dossier_rows(move_states(item, checks))}
+            "four_moves": dossier_rows(moves)}
 
 
 MUST_FIELDS = ("kind", "done", "result", "who", "when", "note", "adverse")
@@ -221,9 +232,10 @@ def stale_reasons(link: ItemDossier, context: dict) -> list[str]:
 
 def compute(item: AgendaItem) -> Readiness:
     on = item.discussion.date
-    checks = check_states(item, on)
+    opinion = discipline.valid_opinion(item.official_id, on)  # read once for both
+    checks = check_states(item, on, opinion)
     moves = move_states(item, checks)
-    found = conditions(item, on, checks)
+    found = conditions(item, on, checks, opinion)
     use = item.action in rules.USE_ACTIONS
     blockers, warnings = (found, []) if use else ([], found)
     warnings = warnings + pending_low_grades(item.official_id, on)
@@ -232,8 +244,8 @@ def compute(item: AgendaItem) -> Readiness:
     if current is not None:
         dossier = {"version": current.version, "number": current.dossier.number,
                    "sha256": current.dossier.sha256}
-        stale = stale_reasons(current, dossier_context(item.discussion, item, checks))
-    missing = moves[0].before  # 凡动必核: the 凡提四必 checks this action needs
+        stale = stale_reasons(current, dossier_context(item.discussion, item, checks, moves))
+    missing = list(moves[0].before)  # 凡动必核: the 凡提四必 checks this action needs
     missing += [f"存在限制性情形：{b['text'].rstrip('。')}" for b in blockers]
     missing += missing_before(moves)
     if dossier is None:
