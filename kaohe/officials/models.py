@@ -1,4 +1,5 @@
-from __future__ import annotations
+# Annotations evaluated here, not postponed: SQLAlchemy would eval() each string
+# Mapped[...] at every start (issue 17).
 
 import datetime as dt
 
@@ -65,7 +66,7 @@ class Official(Recorded, db.Model):
     photo_mime: Mapped[str | None] = mapped_column(String(32))
 
     unit: Mapped[Unit | None] = relationship()
-    posts: Mapped[list[Post]] = relationship(
+    posts: Mapped[list["Post"]] = relationship(
         back_populates="official", order_by="Post.start_date.desc()")
 
     @validates("name")
