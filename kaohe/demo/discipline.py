@@ -8,18 +8,17 @@ date (open case → 4, impact period → 5 or 6), otherwise 1–3.
 
 Findings and opinions are Core bulk rows (the volume follows the number of
 officials); every finding is checked by the feature's own validation and
-attributed to a unit by ``attributed_unit_id``, as ``save_finding`` does. The
-exemption goes through ``grant_exemption``. Principal leaders stay clean but for
-one cleared petition.
+attributed to a unit by the rule of ``attributed_unit_id``, as ``save_finding``
+does. The exemption goes through ``grant_exemption``. Principal leaders stay clean
+but for one cleared petition.
 """
 from __future__ import annotations
 
 import datetime as dt
 from itertools import accumulate
-from types import SimpleNamespace
 from typing import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import Date, Integer, bindparam, select
 
 from kaohe.core.errors import ValidationFailed
 from kaohe.discipline import queries, rules, services
@@ -98,6 +97,10 @@ class DisciplineDemo:
         self.days = lambda n: self.today - dt.timedelta(days=n)
         self.deducting: dict[tuple[int, int], int] = {}
         self.findings: dict[int, list] = {}  # official id → findings_with_periods
+        # The rule of services.attributed_unit_id, built once with parameters: that
+        # builds and compiles a new aliased SELECT per call (1 ms; 30 000 at a million).
+        self.unit_of = select(queries.attributed_unit(bindparam("official", type_=Integer),
+                                                      bindparam("day", type_=Date)))
 
     def run(self) -> Iterator[str]:
         offs = self.s.offs
@@ -146,8 +149,7 @@ class DisciplineDemo:
                 else:
                     kind = rng.choices(list(CLOSED_KINDS), cum_weights=_cum(CLOSED_KINDS))[0]
                     key = rules.KINDS[kind][0]
-        holder = SimpleNamespace(id=o.id, unit_id=self.s.units[o.unit].id)
-        unit_id = services.attributed_unit_id(holder, found)
+        unit_id = db.session.scalar(self.unit_of, {"official": o.id, "day": found})
         if source in rules.DEDUCTING_SOURCES and status == "closed" and kind != "pending":
             # At most a few cases a year found by a higher level or the media per unit, so
             # the party-conduct deductions stay plausible at any number of officials.

@@ -8,6 +8,8 @@ every column except ``__audit_exclude__`` in ``after``, the current actor.
 """
 from __future__ import annotations
 
+from operator import itemgetter
+
 from sqlalchemy import insert, text
 
 from kaohe.audit.listeners import plain_value
@@ -58,6 +60,31 @@ def copy_rows(connection, table, rows: list[dict]) -> list[int]:
         for new_id, row in zip(ids, rows):
             copy.write_row((new_id, *(row[k] for k in keys)))
     return list(ids)
+
+
+def executemany_rows(connection, table, rows: list[dict]) -> None:
+    """Insert ``rows`` (the same keys each) on SQLite with the driver's executemany, each
+    value converted by its column's own bind processor and the columns the rows leave
+    out given their Python-side defaults, as Core's executemany does; Core rebuilds and
+    processes a parameter dict per row besides, about half the time of a seed's batch."""
+    dialect = connection.dialect
+    given = list(rows[0])
+    defaults = {c.key: _default(c) for c in table.columns
+                if c.key not in given and c.default is not None and not c.primary_key}
+    columns = [table.c[k] for k in (*given, *defaults)]
+    convert = [(i, p) for i, p in enumerate(c.type.dialect_impl(dialect).bind_processor(dialect)
+                                            for c in columns) if p is not None]
+    quote = dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
+           f"VALUES ({', '.join('?' * len(columns))})")
+    pick, extra = itemgetter(*given), tuple(defaults.values())
+    values = []
+    for row in rows:
+        value = [*pick(row), *extra] if len(given) > 1 else [row[given[0]], *extra]
+        for i, process in convert:
+            value[i] = process(value[i])
+        values.append(tuple(value))
+    connection.exec_driver_sql(sql, values)
 
 
 def insert_records(model, rows: list[dict]) -> list[int]:
