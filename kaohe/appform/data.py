@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from kaohe.assessments.wording import annual_results_text
 from kaohe.core.periods import age_on
@@ -110,10 +110,13 @@ def item_proposal(item) -> tuple[str, str, str]:
     return item.proposed_post, item.proposed_removal, item.reason
 
 
+# Built once with a parameter: every form of an agenda bundle reads one (issue 17).
+_FAMILY = (select(FamilyMember).where(FamilyMember.official_id == bindparam("official"))
+           .order_by(FamilyMember.sort_order, FamilyMember.id))
+
+
 def family_of(official_id: int) -> list[FamilyMember]:
-    return list(db.session.scalars(select(FamilyMember).where(
-        FamilyMember.official_id == official_id)
-        .order_by(FamilyMember.sort_order, FamilyMember.id)))
+    return list(db.session.scalars(_FAMILY, {"official": official_id}))
 
 
 def _day(day: dt.date) -> str:

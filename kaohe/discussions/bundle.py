@@ -37,6 +37,7 @@ from kaohe.kaocha import services as kaocha
 from kaohe.jobs import services as jobs_services
 from kaohe.jobs.runner import LostClaim
 from kaohe.ops.metrics import BUNDLE_SECONDS
+from kaohe.officials.models import Official, Post
 
 log = logging.getLogger(__name__)
 KIND = "discussions.bundle"
@@ -103,12 +104,14 @@ def items_of(discussion: Discussion, bundle: DiscussionBundle) -> list[AgendaIte
 
 def _preload(items: list[AgendaItem]) -> None:
     """Load what the cover and the parts read of every item in a few statements: one at a
-    time, lazily, they were four queries per item (issue 17). The dossiers' PDFs stay
-    deferred (read one part at a time)."""
+    time, lazily, they were five queries per item (issue 17); the officials' posts with
+    their units are the 任免审批表's 简历. The dossiers' PDFs stay deferred (read one
+    part at a time)."""
     ids = [i.id for i in items]
     for at in range(0, len(ids), 500):  # within any engine's bound-parameter limit
         db.session.scalars(select(AgendaItem).where(AgendaItem.id.in_(ids[at:at + 500]))
-                           .options(selectinload(AgendaItem.official),
+                           .options(selectinload(AgendaItem.official)
+                                    .selectinload(Official.posts).selectinload(Post.unit),
                                     selectinload(AgendaItem.checks),
                                     selectinload(AgendaItem.dossiers)
                                     .selectinload(ItemDossier.dossier))).all()

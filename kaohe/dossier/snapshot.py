@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from kaohe.assessments.models import GRADES, VOTE_FIELDS, AssessmentResult
 from kaohe.assessments.window import CONCLUDES_KEY, YEARS_KEY, AssessmentWindow, assessment_window
@@ -166,14 +166,17 @@ def post_at(current: str, posts: list[dict], as_of: dt.date) -> str:
     return "、".join(unit_post(p["unit_name"], p["title"]) for p in held)
 
 
+# Built once with a parameter: dossiers and forms are made for many officials at a time.
+_POSTS = (select(Post.start_date, Post.end_date, Post.title, Post.rank, Post.is_principal,
+                 Post.note, Unit.name.label("unit_name"))
+          .outerjoin(Unit, Unit.id == Post.unit_id)
+          .where(Post.official_id == bindparam("official"), Post.deleted_at.is_(None))
+          .order_by(Post.start_date, Post.id))
+
+
 def posts_of(official_id: int) -> list[dict]:
     """The official's posts (not deleted) as plain dicts, oldest first, with the unit's name."""
-    rows = db.session.execute(
-        select(Post.start_date, Post.end_date, Post.title, Post.rank, Post.is_principal,
-               Post.note, Unit.name.label("unit_name"))
-        .outerjoin(Unit, Unit.id == Post.unit_id)
-        .where(Post.official_id == official_id, Post.deleted_at.is_(None))
-        .order_by(Post.start_date, Post.id))
+    rows = db.session.execute(_POSTS, {"official": official_id})
     return [{**r._mapping, "unit_name": r.unit_name or ""} for r in rows]
 
 

@@ -25,10 +25,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from kaohe.assessments.models import GRADES, LOW_GRADES, AssessmentResult
-from kaohe.assessments.window import PENDING, assessment_window
+from kaohe.assessments.window import PENDING, AssessmentWindow, assessment_window
 from kaohe.auth.models import User
 from kaohe.discipline import services as discipline
 from kaohe.discussions import rules
@@ -120,37 +120,55 @@ def check_states(item: AgendaItem, on: dt.date, opinion=_UNREAD) -> list[CheckSt
     return out
 
 
-def _low_results(official_id: int, years) -> list[AssessmentResult]:
-    return list(db.session.scalars(select(AssessmentResult).where(
-        AssessmentResult.official_id == official_id, AssessmentResult.kind == "annual",
-        AssessmentResult.year.in_(list(years)), AssessmentResult.grade.in_(LOW_GRADES),
-        AssessmentResult.deleted_at.is_(None)).order_by(AssessmentResult.year)))
+# Built once with parameters: a bundle of 500 items asks for every official's (issue 17).
+_LOW = (select(AssessmentResult).where(
+    AssessmentResult.official_id == bindparam("official"), AssessmentResult.kind == "annual",
+    AssessmentResult.year.in_(bindparam("years", expanding=True)),
+    AssessmentResult.grade.in_(LOW_GRADES), AssessmentResult.deleted_at.is_(None))
+    .order_by(AssessmentResult.year))
+
+
+def _low_results(official_id: int, win: AssessmentWindow) -> tuple[list, list]:
+    """Low annual grades (基本称职 or lower) of the window's concluded years and of its
+    open years, in one read."""
+    rows = db.session.scalars(_LOW, {"official": official_id,
+                                     "years": [*win.years, *win.open_years]}).all()
+    return ([r for r in rows if r.year in win.years],
+            [r for r in rows if r.year in win.open_years])
+
+
+def _low_texts(win: AssessmentWindow, rows) -> list[dict]:
+    return [{"code": "low_grade", "text": (
+        f"{r.year} 年度考核为“{GRADES.get(r.grade, r.grade)}”（近 {len(win.years)} 年内），"
+        "按规定不得列为考察对象。")} for r in rows]
+
+
+def _pending_texts(win: AssessmentWindow, rows) -> list[dict]:
+    return [{"code": "pending_low_grade", "text": (
+        f"{r.year} 年度考核尚未结束（{PENDING}，{win.concludes(r.year).isoformat()} 结束），"
+        f"已录入“{GRADES.get(r.grade, r.grade)}”；结束后计入近{cn_count(len(win.years))}年"
+        "年度考核，届时不得列为考察对象。")} for r in rows]
 
 
 def low_grades(official_id: int, on: dt.date) -> list[dict]:
     """基本称职 or lower in the window on ``on``: not eligible as an inspection candidate."""
     win = assessment_window(on)
-    return [{"code": "low_grade", "text": (
-        f"{r.year} 年度考核为“{GRADES.get(r.grade, r.grade)}”（近 {len(win.years)} 年内），"
-        "按规定不得列为考察对象。")} for r in _low_results(official_id, win.years)]
+    return _low_texts(win, _low_results(official_id, win)[0])
 
 
 def pending_low_grades(official_id: int, on: dt.date) -> list[dict]:
     """A low grade entered for a year whose assessment has not concluded on ``on``."""
     win = assessment_window(on)
-    return [{"code": "pending_low_grade", "text": (
-        f"{r.year} 年度考核尚未结束（{PENDING}，{win.concludes(r.year).isoformat()} 结束），"
-        f"已录入“{GRADES.get(r.grade, r.grade)}”；结束后计入近{cn_count(len(win.years))}年"
-        "年度考核，届时不得列为考察对象。")} for r in _low_results(official_id, win.open_years)]
+    return _pending_texts(win, _low_results(official_id, win)[1])
 
 
 def conditions(item: AgendaItem, on: dt.date, checks: list[CheckState],
-               opinion) -> list[dict]:
+               opinion, low: list[dict]) -> list[dict]:
     """Every condition against the item's official on ``on`` ({code, text}); ``opinion``
-    is :func:`valid_opinion` on ``on``."""
+    is :func:`valid_opinion` on ``on``, ``low`` its :func:`low_grades`."""
     out = [{"code": b.code, "text": b.message_zh}
            for b in discipline.blocking_conditions(item.official_id, on, opinion=opinion)]
-    out += low_grades(item.official_id, on)
+    out += low
     for c in checks:
         if c.adverse and c.kind != "integrity_opinion":  # the opinion is a discipline blocker
             out.append({"code": "four_must", "text": f"{c.label}：{c.result}。{c.note}".strip()})
@@ -235,10 +253,12 @@ def compute(item: AgendaItem) -> Readiness:
     opinion = discipline.valid_opinion(item.official_id, on)  # read once for both
     checks = check_states(item, on, opinion)
     moves = move_states(item, checks)
-    found = conditions(item, on, checks, opinion)
+    win = assessment_window(on)
+    low, pending = _low_results(item.official_id, win)
+    found = conditions(item, on, checks, opinion, _low_texts(win, low))
     use = item.action in rules.USE_ACTIONS
     blockers, warnings = (found, []) if use else ([], found)
-    warnings = warnings + pending_low_grades(item.official_id, on)
+    warnings = warnings + _pending_texts(win, pending)
     current = item.current_dossier
     dossier, stale = None, []
     if current is not None:

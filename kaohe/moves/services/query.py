@@ -1,7 +1,7 @@
 """Reads of the moves' records (no rules: shared by the state, the writes and the views)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from kaohe.discussions.models import AgendaItem
 from kaohe.extensions import db
@@ -11,10 +11,15 @@ ORDER = {MoveTalk: MoveTalk.talked_on, MoveAssessment: MoveAssessment.done_on,
          MoveTraining: MoveTraining.id}
 
 
+# Built once with a parameter: an agenda bundle reads every item's (issue 17).
+_RECORDS = {model: select(model).where(model.item_id == bindparam("item"),
+                                       model.deleted_at.is_(None)).order_by(order, model.id)
+            for model, order in ORDER.items()}
+
+
 def item_records(item: AgendaItem, model) -> list:
     """The live records of ``model`` (talks, assessments, trainings) of ``item``, oldest first."""
-    return list(db.session.scalars(select(model).where(
-        model.item_id == item.id, model.deleted_at.is_(None)).order_by(ORDER[model], model.id)))
+    return list(db.session.scalars(_RECORDS[model], {"item": item.id}))
 
 
 def appointment_of(item: AgendaItem) -> Appointment | None:
