@@ -12,18 +12,14 @@ from kaohe.core.limits import bounded_int
 from kaohe.extensions import csrf
 from kaohe.interop.excel_export import XLSX_MIME, download_response
 from kaohe.stats import export, queries, svg
+from kaohe.stats.report import report
 from kaohe.stats.forms import SCOPES, StatsForm, check_day
-from kaohe.stats.rules import team_ranks, team_rules
+from kaohe.stats.rules import team_ranks
 from kaohe.units import services as units
 
 bp = guard(Blueprint("stats", __name__, url_prefix="/stats"), read=P.STATS_READ)
 api_bp = guard(Blueprint("stats_api", __name__, url_prefix="/api/v1"), read=P.STATS_READ)
 csrf.exempt(api_bp)
-
-
-def report(scope: queries.Scope, day) -> tuple[dict, list[dict]]:
-    """The figures and the team checks of ``scope`` on ``day``."""
-    return queries.figures(scope, day), queries.team_checks(scope, day, team_rules())
 
 
 def scope_label(form_scope: str, unit_id: int | None) -> str:
