@@ -163,3 +163,24 @@ def test_bundle_stored_and_read_back_in_slices(make, monkeypatch):
     assert hashlib.sha256(whole).hexdigest() == made.sha256
     assert bundles.stored_pdf(made) == whole
     assert len(PdfReader(io.BytesIO(whole)).pages) == made.pages
+
+
+def test_two_bundles_stored_in_one_transaction_keep_their_own_bytes(make, monkeypatch):
+    """PostgreSQL gathers the slices in a temporary table for the transaction: the second
+    bundle must not carry the first one's slices."""
+    import hashlib
+
+    monkeypatch.setattr(bundles, "CHUNK", 10_000)
+    made = []
+    for name, people in (("甲", 1), ("乙", 2)):
+        d = s.discussion(title=f"第{name}次会议")
+        for k in range(people):
+            s.ready_item(d, s.official(name=f"{name}干部{k}"))
+        made.append(bundles.start(d))
+        bundles.build(made[-1].id)
+    make.commit()
+    db.session.expire_all()
+    stored = [db.session.get(DiscussionBundle, m.id).pdf for m in made]
+    assert [hashlib.sha256(b).hexdigest() for b in stored] == [m.sha256 for m in made]
+    assert [len(PdfReader(io.BytesIO(b)).pages) for b in stored] == [m.pages for m in made]
+    assert made[0].pages < made[1].pages

@@ -17,7 +17,7 @@ import logging
 import tempfile
 from typing import Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import selectinload
 
 from kaohe import jobs
@@ -208,8 +208,8 @@ def _work(bundle: DiscussionBundle, progress: Callable[[int, int], None]) -> Non
 
 def _store(bundle: DiscussionBundle, out, size: int) -> None:
     """The bundle's ``size`` bytes from the file ``out`` into its column, a slice at a
-    time: bound whole, a 75 MB bundle was copied by the driver (psycopg sends a bytea
-    as hex text; SQLite copies the bound value). ``pdf`` is the table's last column
+    time: bound whole, a 75 MB bundle was copied by the driver (SQLite copies the bound
+    value; psycopg its own buffers). ``pdf`` is the table's last column
     (migration 0027): elsewhere SQLite filled the zeroblob into the row's record, twice
     the bundle's size in memory (500 items: peak 317 MB, 170 MB with it last)."""
     db.session.flush()
@@ -222,10 +222,24 @@ def _store(bundle: DiscussionBundle, out, size: int) -> None:
             for chunk in iter(lambda: out.read(CHUNK), b""):
                 blob.write(chunk)
     else:
-        db.session.execute(row.values(pdf=out.read(CHUNK)))  # a rerun's bundle replaced
-        for chunk in iter(lambda: out.read(CHUNK), b""):
-            db.session.execute(row.values(pdf=table.c.pdf.op("||")(chunk)))
+        _store_postgresql(bundle.id, out)
     db.session.expire(bundle, ["pdf"])
+
+
+def _store_postgresql(bundle_id: int, out) -> None:
+    """The slices go to a temporary table (not written to the WAL), then into the row in
+    one statement: appended slice by slice (``pdf || slice``), every append wrote the
+    whole value again, TOAST and WAL (500 items: 15 s of the bundle's 28 s)."""
+    db.session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS bundle_slice "
+                            "(n integer PRIMARY KEY, data bytea NOT NULL) ON COMMIT DROP"))
+    db.session.execute(text("DELETE FROM bundle_slice"))
+    for n, chunk in enumerate(iter(lambda: out.read(CHUNK), b"")):
+        db.session.execute(text("INSERT INTO bundle_slice VALUES (:n, :data)"),
+                           {"n": n, "data": chunk})
+    db.session.execute(text(  # a rerun's bundle replaced; none at all for an empty file
+        "UPDATE discussion_bundle SET pdf = (SELECT string_agg(data, ''::bytea ORDER BY n) "
+        "FROM bundle_slice) WHERE id = :id"), {"id": bundle_id})
+    db.session.execute(text("DELETE FROM bundle_slice"))
 
 
 def stored_pdf(bundle: DiscussionBundle) -> bytes:
