@@ -1,7 +1,7 @@
-"""kaohe.interop.bulk.executemany_rows (the demo seed's SQLite writer, issue 17) stores
-what Core's executemany stores: each value through its column's bind processor (dates,
-timestamps, decimals, booleans, JSON) and the columns left out given their Python-side
-defaults, scalar or callable."""
+"""kaohe.interop.bulk's SQLite load helpers (the demo seed's, issue 17): executemany_rows
+stores what Core's executemany stores (each value through its column's bind processor:
+dates, timestamps, decimals, booleans, JSON; the columns left out given their Python-side
+defaults, scalar or callable), and the widened page cache is restored after a load."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from kaohe.interop.bulk import executemany_rows
+from kaohe.interop.bulk import executemany_rows, wide_sqlite_cache
 
 meta = sa.MetaData()
 calls: list[int] = []
@@ -66,3 +66,20 @@ def test_same_rows_as_core_executemany(connection, rows):
     raw = connection.exec_driver_sql("SELECT born, kind FROM sample ORDER BY id LIMIT 1").one()
     born = rows[0].get("born")
     assert raw == (born.isoformat() if born else None, "annual")  # SQLite's own ISO text
+
+
+def test_wide_sqlite_cache_is_restored_after_the_load(connection):
+    """seed-demo's page cache (kaohe.interop.bulk.wide_sqlite_cache): widened for the
+    load only, restored after it, also when the load fails."""
+    def size():
+        return connection.exec_driver_sql("PRAGMA cache_size").scalar()
+
+    before = size()
+    with wide_sqlite_cache(connection, 512 * 1024):
+        assert size() == -512 * 1024
+    assert size() == before
+    with pytest.raises(RuntimeError):
+        with wide_sqlite_cache(connection, 1024):
+            assert size() == -1024
+            raise RuntimeError("load failed")
+    assert size() == before

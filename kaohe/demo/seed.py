@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -155,31 +154,12 @@ class Seeder(RecordRows):
 
     # -- the load ------------------------------------------------------------
     def run(self) -> Iterator[str]:
-        with self.sqlite_cache():
+        with bulk.wide_sqlite_cache(db.session.connection(), SQLITE_CACHE_KIB):
             try:
                 yield from self.load()
             except BaseException:  # GeneratorExit too: an abandoned load is not committed
                 db.session.rollback()
                 raise
-
-    @staticmethod
-    @contextmanager
-    def sqlite_cache() -> Iterator[None]:
-        """SQLite's page cache widened for the load on its own connection, then restored:
-        the load is one transaction, and with the default 2 MiB every index page spilled
-        and read back again (100 000 officials: 3 GB written, 8 GB read for a file of a
-        few hundred MB). PostgreSQL has its shared buffers."""
-        connection = db.session.connection()
-        if connection.dialect.name != "sqlite":
-            yield
-            return
-        driver = connection.connection.dbapi_connection  # outlives the commit, in the pool
-        before = driver.execute("PRAGMA cache_size").fetchone()[0]
-        driver.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-        try:
-            yield
-        finally:
-            driver.execute(f"PRAGMA cache_size={before}")
 
     def load(self) -> Iterator[str]:
         yield f"加载演示数据：江州市，干部 {self.n} 人，随机种子 {self.seed}"
