@@ -1,4 +1,4 @@
-"""agenda bundles: on SQLite, the stored PDF moves to the table's last column (issue 17)
+"""agenda bundles: the stored PDF last on SQLite, stored uncompressed on PostgreSQL (issue 17)
 
 Revision ID: 0027
 Revises: 0026
@@ -9,8 +9,10 @@ The bundle is written by reserving its size with ``zeroblob`` and filling it in 
 record unless it is the record's last column: with ``pdf`` in the middle, writing a 74 MB
 bundle of 500 items took about twice its size in memory (peak 170 -> 317 MB). An added
 column is always last, so the bytes are copied into one and the old column dropped.
-PostgreSQL keeps large values out of line (TOAST): its column order does not matter and
-its table is left as it is.
+PostgreSQL keeps large values out of line (TOAST): its column order does not matter. It
+tried to compress every stored bundle, whose PDF streams are compressed already (74 MB
+stored as 73 MB, 0.6-1.6 s of the write): the column is stored out of line without
+compression (``STORAGE EXTERNAL``).
 """
 from alembic import op
 
@@ -22,6 +24,8 @@ depends_on = None
 
 
 def upgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE discussion_bundle ALTER COLUMN pdf SET STORAGE EXTERNAL")
     if op.get_bind().dialect.name != "sqlite":
         return
     op.execute("ALTER TABLE discussion_bundle ADD COLUMN pdf_last BLOB")
@@ -31,4 +35,6 @@ def upgrade():
 
 
 def downgrade():
-    pass  # the column order is physical only: nothing of the schema to undo
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE discussion_bundle ALTER COLUMN pdf SET STORAGE EXTENDED")
+    # SQLite: the column order is physical only, nothing of the schema to undo
