@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 
 from sqlalchemy import bindparam, select
 
@@ -110,13 +111,15 @@ def item_proposal(item) -> tuple[str, str, str]:
     return item.proposed_post, item.proposed_removal, item.reason
 
 
-# Built once with a parameter: every form of an agenda bundle reads one (issue 17).
-_FAMILY = (select(FamilyMember).where(FamilyMember.official_id == bindparam("official"))
-           .order_by(FamilyMember.sort_order, FamilyMember.id))
+# Built once, on first use, with a parameter: every form of an agenda bundle reads one (issue 17).
+@cache
+def _family():
+    return (select(FamilyMember).where(FamilyMember.official_id == bindparam("official"))
+            .order_by(FamilyMember.sort_order, FamilyMember.id))
 
 
 def family_of(official_id: int) -> list[FamilyMember]:
-    return list(db.session.scalars(_FAMILY, {"official": official_id}))
+    return list(db.session.scalars(_family(), {"official": official_id}))
 
 
 def _day(day: dt.date) -> str:

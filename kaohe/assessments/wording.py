@@ -9,6 +9,7 @@ are not listed, so nothing is claimed about an assessment not yet concluded.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from sqlalchemy import bindparam, select
 
@@ -17,17 +18,20 @@ from kaohe.assessments.window import assessment_window
 from kaohe.extensions import db
 
 
-# Built once with parameters: forms and dossiers are made for many officials at a time.
-_ANNUAL = select(AssessmentResult.year, AssessmentResult.grade).where(
-    AssessmentResult.official_id == bindparam("official"), AssessmentResult.kind == "annual",
-    AssessmentResult.year.in_(bindparam("years", expanding=True)),
-    AssessmentResult.deleted_at.is_(None))
+# Built once, on first use, with parameters: forms and dossiers are made for many
+# officials at a time.
+@cache
+def _annual():
+    return select(AssessmentResult.year, AssessmentResult.grade).where(
+        AssessmentResult.official_id == bindparam("official"), AssessmentResult.kind == "annual",
+        AssessmentResult.year.in_(bindparam("years", expanding=True)),
+        AssessmentResult.deleted_at.is_(None))
 
 
 def recorded_annual_grades(official_id: int, years) -> dict[int, str]:
     """Year → grade code of the live annual results of ``official_id`` in ``years``."""
-    return dict(db.session.execute(_ANNUAL, {"official": official_id,
-                                             "years": list(years)}).all())
+    return dict(db.session.execute(_annual(), {"official": official_id,
+                                               "years": list(years)}).all())
 
 
 def not_yet_working(year: int, work_start: dt.date | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from functools import cache
 
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
@@ -51,25 +52,31 @@ class Deduction:
         return {**asdict(self), "date": self.date.isoformat()}
 
 
-# The per-official reads below are built once with parameters: readiness asks them for
-# every item of an agenda bundle (issue 17).
-_FINDINGS = (
-    select(DisciplineFinding).where(DisciplineFinding.official_id == bindparam("official"))
-    .options(selectinload(DisciplineFinding.exemptions)
-             .selectinload(ToleranceExemption.granted_by),
-             selectinload(DisciplineFinding.exemptions)
-             .selectinload(ToleranceExemption.revoked_by))
-    .order_by(DisciplineFinding.found_date.desc(), DisciplineFinding.id.desc()))
-_LATEST_ANSWER = (
-    select(IntegrityOpinion).where(
-        IntegrityOpinion.official_id == bindparam("official"),
-        IntegrityOpinion.outcome.is_not(None), IntegrityOpinion.answered_on <= bindparam("day"))
-    .order_by(IntegrityOpinion.answered_on.desc(), IntegrityOpinion.id.desc()).limit(1))
+# The per-official reads below are built once, on first use, with parameters: readiness
+# asks them for every item of an agenda bundle (issue 17).
+@cache
+def _findings():
+    return (
+        select(DisciplineFinding).where(DisciplineFinding.official_id == bindparam("official"))
+        .options(selectinload(DisciplineFinding.exemptions)
+                 .selectinload(ToleranceExemption.granted_by),
+                 selectinload(DisciplineFinding.exemptions)
+                 .selectinload(ToleranceExemption.revoked_by))
+        .order_by(DisciplineFinding.found_date.desc(), DisciplineFinding.id.desc()))
+
+
+@cache
+def _latest_answer():
+    return (
+        select(IntegrityOpinion).where(
+            IntegrityOpinion.official_id == bindparam("official"),
+            IntegrityOpinion.outcome.is_not(None), IntegrityOpinion.answered_on <= bindparam("day"))
+        .order_by(IntegrityOpinion.answered_on.desc(), IntegrityOpinion.id.desc()).limit(1))
 
 
 def findings_of(official_id: int) -> list[DisciplineFinding]:
     """Every (not deleted) finding of the official, newest first, exemptions loaded."""
-    return list(db.session.scalars(_FINDINGS, {"official": official_id}))
+    return list(db.session.scalars(_findings(), {"official": official_id}))
 
 
 def findings_with_periods(official_id: int):
@@ -100,7 +107,7 @@ def valid_opinion(official_id: int, on_date: dt.date) -> IntegrityOpinion | None
 
     None means "no opinion" (never requested, not answered yet, or expired).
     """
-    latest = db.session.scalars(_LATEST_ANSWER,
+    latest = db.session.scalars(_latest_answer(),
                                 {"official": official_id, "day": on_date}).first()
     if latest is None or opinion_expiry(latest) < on_date:
         return None

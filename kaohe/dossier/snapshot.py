@@ -52,10 +52,11 @@ The renderer also knows the discipline shape of ``kaohe.discipline.queries.dossi
 """
 from __future__ import annotations
 
-import datetime as dt
-import json
 from dataclasses import dataclass
+import datetime as dt
 from decimal import Decimal
+from functools import cache
+import json
 from typing import Callable
 
 from sqlalchemy import bindparam, select
@@ -166,17 +167,20 @@ def post_at(current: str, posts: list[dict], as_of: dt.date) -> str:
     return "、".join(unit_post(p["unit_name"], p["title"]) for p in held)
 
 
-# Built once with a parameter: dossiers and forms are made for many officials at a time.
-_POSTS = (select(Post.start_date, Post.end_date, Post.title, Post.rank, Post.is_principal,
-                 Post.note, Unit.name.label("unit_name"))
-          .outerjoin(Unit, Unit.id == Post.unit_id)
-          .where(Post.official_id == bindparam("official"), Post.deleted_at.is_(None))
-          .order_by(Post.start_date, Post.id))
+# Built once, on first use, with a parameter: dossiers and forms are made for many
+# officials at a time.
+@cache
+def _posts():
+    return (select(Post.start_date, Post.end_date, Post.title, Post.rank, Post.is_principal,
+                   Post.note, Unit.name.label("unit_name"))
+            .outerjoin(Unit, Unit.id == Post.unit_id)
+            .where(Post.official_id == bindparam("official"), Post.deleted_at.is_(None))
+            .order_by(Post.start_date, Post.id))
 
 
 def posts_of(official_id: int) -> list[dict]:
     """The official's posts (not deleted) as plain dicts, oldest first, with the unit's name."""
-    rows = db.session.execute(_POSTS, {"official": official_id})
+    rows = db.session.execute(_posts(), {"official": official_id})
     return [{**r._mapping, "unit_name": r.unit_name or ""} for r in rows]
 
 

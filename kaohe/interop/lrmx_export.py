@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from functools import cache
 
 from sqlalchemy import bindparam, select
 
@@ -31,13 +32,15 @@ from kaohe.officials.models import Official
 from kaohe.officials.politics import party_text
 
 
-# Built once with a parameter: every form of an agenda bundle reads one (issue 17).
-_SHEET = select(AppointmentSheet).where(AppointmentSheet.official_id == bindparam("official"))
+# Built once, on first use, with a parameter: every form of an agenda bundle reads one (issue 17).
+@cache
+def _sheet():
+    return select(AppointmentSheet).where(AppointmentSheet.official_id == bindparam("official"))
 
 
 def sheet_of(official: Official) -> AppointmentSheet:
     """The official's kept form fields (an empty, unsaved sheet when none were imported)."""
-    return db.session.scalar(_SHEET, {"official": official.id}) or AppointmentSheet()
+    return db.session.scalar(_sheet(), {"official": official.id}) or AppointmentSheet()
 
 
 def export_fields(official: Official, full_id: bool, as_of: dt.date | None = None,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from functools import cache
 
 from sqlalchemy import bindparam, select
 
@@ -120,18 +121,21 @@ def check_states(item: AgendaItem, on: dt.date, opinion=_UNREAD) -> list[CheckSt
     return out
 
 
-# Built once with parameters: a bundle of 500 items asks for every official's (issue 17).
-_LOW = (select(AssessmentResult).where(
-    AssessmentResult.official_id == bindparam("official"), AssessmentResult.kind == "annual",
-    AssessmentResult.year.in_(bindparam("years", expanding=True)),
-    AssessmentResult.grade.in_(LOW_GRADES), AssessmentResult.deleted_at.is_(None))
-    .order_by(AssessmentResult.year))
+# Built once, on first use, with parameters: a bundle of 500 items asks for every
+# official's (issue 17).
+@cache
+def _low():
+    return (select(AssessmentResult).where(
+        AssessmentResult.official_id == bindparam("official"), AssessmentResult.kind == "annual",
+        AssessmentResult.year.in_(bindparam("years", expanding=True)),
+        AssessmentResult.grade.in_(LOW_GRADES), AssessmentResult.deleted_at.is_(None))
+        .order_by(AssessmentResult.year))
 
 
 def _low_results(official_id: int, win: AssessmentWindow) -> tuple[list, list]:
     """Low annual grades (基本称职 or lower) of the window's concluded years and of its
     open years, in one read."""
-    rows = db.session.scalars(_LOW, {"official": official_id,
+    rows = db.session.scalars(_low(), {"official": official_id,
                                      "years": [*win.years, *win.open_years]}).all()
     return ([r for r in rows if r.year in win.years],
             [r for r in rows if r.year in win.open_years])
