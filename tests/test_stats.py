@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -476,3 +477,18 @@ def test_team_is_the_principal_and_leadership_ranks(make, ctx):
     assert members() == 3  # the 正科级 section chief too; a 职级 (调研员) never
     found = queries.team_checks(queries.Scope(unit_id=county.id, team=True), day, team_rules())
     assert [t["members"] for t in found] == [3]
+
+
+@pytest.mark.parametrize("count, share", [(287, 95.7), (100_000, 100.0), (0, 0.0), (1, 0.1)])
+def test_chart_values_fit_beside_the_longest_bar(count, share):
+    """The value text after the longest bar ends inside the chart (it was cut off at
+    「287 人（95.7%」)."""
+    from kaohe.stats import svg
+
+    rows = [{"label": "汉族", "count": count, "share": share},
+            {"label": "少数民族（含未识别民族）", "count": count // 3, "share": 0.0}]
+    chart = str(svg.bars("民族", rows))
+    width = float(re.search(r'viewBox="0 0 ([\d.]+)', chart).group(1))
+    for x, value in re.findall(r'<text x="([\d.]+)"[^>]*fill="#334155">([^<]+)</text>', chart):
+        assert float(x) + svg.text_width(value) <= width, value
+    assert f"{count} 人（{share}%）" in chart

@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-BAR_H, GAP, LABEL_W, VALUE_W, WIDTH = 18, 8, 112, 92, 460
+BAR_H, GAP, LABEL_W, WIDTH = 18, 8, 112, 460
+ASCII_W, WIDE_W = 7.2, 12  # upper bounds of a character's advance at font-size 12
+
+
+def text_width(text: str) -> float:
+    """A generous estimate of ``text``'s width at font-size 12 (no font metrics here)."""
+    return sum(ASCII_W if ord(ch) < 0x2E80 else WIDE_W for ch in text)
+
+
+def _value(row: dict) -> str:
+    return f'{row["count"]} 人（{row["share"]}%）'
 COLORS = ("#2563eb", "#0891b2", "#7c3aed", "#db2777", "#ea580c", "#65a30d", "#64748b")
 
 
@@ -15,7 +25,9 @@ def bars(title: str, rows: list[dict]) -> Markup:
     """A horizontal bar chart of ``rows`` ({label, count, share}), bars scaled to the
     largest count; each bar is labelled with its count and share."""
     top = max((r["count"] for r in rows), default=0) or 1
-    span = WIDTH - LABEL_W - VALUE_W
+    # Room after the bars for the widest value text: a fixed width cut off 「287 人（95.7%）」
+    # beside the longest bar, and a count of six digits more.
+    span = WIDTH - LABEL_W - 6 - max((text_width(_value(r)) for r in rows), default=0) - 4
     height = len(rows) * (BAR_H + GAP) + GAP
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
              f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
@@ -29,7 +41,7 @@ def bars(title: str, rows: list[dict]) -> Markup:
             f'font-size="12">{escape(row["label"])}</text>'
             f'<rect x="{LABEL_W}" y="{y}" width="{w}" height="{BAR_H}" fill="{color}" rx="2"/>'
             f'<text x="{LABEL_W + w + 6}" y="{y + BAR_H - 4}" font-size="12" fill="#334155">'
-            f'{row["count"]} 人（{row["share"]}%）</text>')
+            f'{_value(row)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
