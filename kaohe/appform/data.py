@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from kaohe.assessments.wording import annual_results_text
+from kaohe.core.perkey import PerKey
 from kaohe.core.periods import age_on
 from kaohe.dossier.snapshot import post_at, posts_of
-from kaohe.extensions import db
 from kaohe.interop.lrmx_export import sheet_of
 from kaohe.interop.models import FamilyMember
 from kaohe.interop.resume import resume_text
@@ -111,15 +110,13 @@ def item_proposal(item) -> tuple[str, str, str]:
     return item.proposed_post, item.proposed_removal, item.reason
 
 
-# Built once, on first use, with a parameter: every form of an agenda bundle reads one (issue 17).
-@cache
-def _family():
-    return (select(FamilyMember).where(FamilyMember.official_id == bindparam("official"))
-            .order_by(FamilyMember.sort_order, FamilyMember.id))
+# Every form of an agenda bundle reads one (issue 17; kaohe.core.perkey).
+_FAMILY = PerKey(lambda: select(FamilyMember).order_by(FamilyMember.sort_order, FamilyMember.id),
+                 lambda: FamilyMember.official_id)
 
 
 def family_of(official_id: int) -> list[FamilyMember]:
-    return list(db.session.scalars(_family(), {"official": official_id}))
+    return _FAMILY(official_id)
 
 
 def _day(day: dt.date) -> str:

@@ -9,29 +9,26 @@ are not listed, so nothing is claimed about an assessment not yet concluded.
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 
 from sqlalchemy import bindparam, select
 
 from kaohe.assessments.models import GRADES, AssessmentResult
 from kaohe.assessments.window import assessment_window
-from kaohe.extensions import db
+from kaohe.core.perkey import PerKey
 
 
-# Built once, on first use, with parameters: forms and dossiers are made for many
-# officials at a time.
-@cache
-def _annual():
-    return select(AssessmentResult.year, AssessmentResult.grade).where(
-        AssessmentResult.official_id == bindparam("official"), AssessmentResult.kind == "annual",
+# Forms and dossiers are made for many officials at a time (kaohe.core.perkey).
+_ANNUAL = PerKey(lambda: select(
+    AssessmentResult.official_id, AssessmentResult.year, AssessmentResult.grade).where(
+        AssessmentResult.kind == "annual",
         AssessmentResult.year.in_(bindparam("years", expanding=True)),
-        AssessmentResult.deleted_at.is_(None))
+        AssessmentResult.deleted_at.is_(None)),
+    lambda: AssessmentResult.official_id, entities=False)
 
 
 def recorded_annual_grades(official_id: int, years) -> dict[int, str]:
     """Year → grade code of the live annual results of ``official_id`` in ``years``."""
-    return dict(db.session.execute(_annual(), {"official": official_id,
-                                               "years": list(years)}).all())
+    return {r.year: r.grade for r in _ANNUAL(official_id, years=list(years))}
 
 
 def not_yet_working(year: int, work_start: dt.date | None) -> str:

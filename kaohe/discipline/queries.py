@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from functools import cache
 
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from kaohe.core.periods import period_end
+from kaohe.core.perkey import PerKey
 from kaohe.discipline import impact, rules
 from kaohe.discipline.models import DisciplineFinding, IntegrityOpinion, ToleranceExemption
 from kaohe.discipline.serializers import finding_dict, opinion_dict
@@ -52,31 +52,24 @@ class Deduction:
         return {**asdict(self), "date": self.date.isoformat()}
 
 
-# The per-official reads below are built once, on first use, with parameters: readiness
-# asks them for every item of an agenda bundle (issue 17).
-@cache
-def _findings():
-    return (
-        select(DisciplineFinding).where(DisciplineFinding.official_id == bindparam("official"))
-        .options(selectinload(DisciplineFinding.exemptions)
-                 .selectinload(ToleranceExemption.granted_by),
-                 selectinload(DisciplineFinding.exemptions)
-                 .selectinload(ToleranceExemption.revoked_by))
-        .order_by(DisciplineFinding.found_date.desc(), DisciplineFinding.id.desc()))
-
-
-@cache
-def _latest_answer():
-    return (
-        select(IntegrityOpinion).where(
-            IntegrityOpinion.official_id == bindparam("official"),
-            IntegrityOpinion.outcome.is_not(None), IntegrityOpinion.answered_on <= bindparam("day"))
-        .order_by(IntegrityOpinion.answered_on.desc(), IntegrityOpinion.id.desc()).limit(1))
+# Readiness asks these per-official reads for every item of an agenda bundle (issue 17;
+# kaohe.core.perkey).
+_FINDINGS = PerKey(lambda: (
+    select(DisciplineFinding)
+    .options(selectinload(DisciplineFinding.exemptions).selectinload(ToleranceExemption.granted_by),
+             selectinload(DisciplineFinding.exemptions).selectinload(ToleranceExemption.revoked_by))
+    .order_by(DisciplineFinding.found_date.desc(), DisciplineFinding.id.desc())),
+    lambda: DisciplineFinding.official_id)
+_LATEST_ANSWER = PerKey(lambda: (
+    select(IntegrityOpinion).where(IntegrityOpinion.outcome.is_not(None),
+                                   IntegrityOpinion.answered_on <= bindparam("day"))
+    .order_by(IntegrityOpinion.answered_on.desc(), IntegrityOpinion.id.desc())),
+    lambda: IntegrityOpinion.official_id, first=True)
 
 
 def findings_of(official_id: int) -> list[DisciplineFinding]:
     """Every (not deleted) finding of the official, newest first, exemptions loaded."""
-    return list(db.session.scalars(_findings(), {"official": official_id}))
+    return _FINDINGS(official_id)
 
 
 def findings_with_periods(official_id: int):
@@ -107,8 +100,7 @@ def valid_opinion(official_id: int, on_date: dt.date) -> IntegrityOpinion | None
 
     None means "no opinion" (never requested, not answered yet, or expired).
     """
-    latest = db.session.scalars(_latest_answer(),
-                                {"official": official_id, "day": on_date}).first()
+    latest = _LATEST_ANSWER(official_id, day=on_date)
     if latest is None or opinion_expiry(latest) < on_date:
         return None
     return latest

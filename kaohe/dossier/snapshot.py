@@ -55,16 +55,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 import datetime as dt
 from decimal import Decimal
-from functools import cache
 import json
 from typing import Callable
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from kaohe.assessments.models import GRADES, VOTE_FIELDS, AssessmentResult
 from kaohe.assessments.window import CONCLUDES_KEY, YEARS_KEY, AssessmentWindow, assessment_window
 from kaohe.assessments.wording import not_yet_working
 from kaohe.core.errors import ValidationFailed
+from kaohe.core.perkey import PerKey
 from kaohe.core.periods import age_on
 from kaohe.dossier.flags import compute_flags, section_flags
 from kaohe.dossier.fmt import unit_post
@@ -167,21 +167,20 @@ def post_at(current: str, posts: list[dict], as_of: dt.date) -> str:
     return "、".join(unit_post(p["unit_name"], p["title"]) for p in held)
 
 
-# Built once, on first use, with a parameter: dossiers and forms are made for many
-# officials at a time.
-@cache
-def _posts():
-    return (select(Post.start_date, Post.end_date, Post.title, Post.rank, Post.is_principal,
-                   Post.note, Unit.name.label("unit_name"))
-            .outerjoin(Unit, Unit.id == Post.unit_id)
-            .where(Post.official_id == bindparam("official"), Post.deleted_at.is_(None))
-            .order_by(Post.start_date, Post.id))
+# Dossiers and forms are made for many officials at a time (an agenda bundle reads them
+# in one statement: kaohe.core.perkey).
+_POSTS = PerKey(lambda: (
+    select(Post.official_id, Post.start_date, Post.end_date, Post.title, Post.rank,
+           Post.is_principal, Post.note, Unit.name.label("unit_name"))
+    .outerjoin(Unit, Unit.id == Post.unit_id).where(Post.deleted_at.is_(None))
+    .order_by(Post.start_date, Post.id)), lambda: Post.official_id, entities=False)
+_POST_FIELDS = ("start_date", "end_date", "title", "rank", "is_principal", "note")
 
 
 def posts_of(official_id: int) -> list[dict]:
     """The official's posts (not deleted) as plain dicts, oldest first, with the unit's name."""
-    rows = db.session.execute(_posts(), {"official": official_id})
-    return [{**r._mapping, "unit_name": r.unit_name or ""} for r in rows]
+    return [{**{k: getattr(r, k) for k in _POST_FIELDS}, "unit_name": r.unit_name or ""}
+            for r in _POSTS(official_id)]
 
 
 def _shown_post(p: dict, as_of: dt.date) -> dict:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from functools import cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from kaohe.assessments.wording import annual_results_text
 from kaohe.core import clock
+from kaohe.core.perkey import PerKey
 from kaohe.dossier.snapshot import post_at, posts_of
 from kaohe.extensions import db
 from kaohe.interop.lrmx import SHEET_FIELDS
@@ -32,15 +32,14 @@ from kaohe.officials.models import Official
 from kaohe.officials.politics import party_text
 
 
-# Built once, on first use, with a parameter: every form of an agenda bundle reads one (issue 17).
-@cache
-def _sheet():
-    return select(AppointmentSheet).where(AppointmentSheet.official_id == bindparam("official"))
+# Every form of an agenda bundle reads one (issue 17; kaohe.core.perkey).
+_SHEET = PerKey(lambda: select(AppointmentSheet), lambda: AppointmentSheet.official_id,
+                first=True)
 
 
 def sheet_of(official: Official) -> AppointmentSheet:
     """The official's kept form fields (an empty, unsaved sheet when none were imported)."""
-    return db.session.scalar(_sheet(), {"official": official.id}) or AppointmentSheet()
+    return _SHEET(official.id) or AppointmentSheet()
 
 
 def export_fields(official: Official, full_id: bool, as_of: dt.date | None = None,

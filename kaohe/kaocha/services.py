@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from kaohe.core import records
 from kaohe.core.errors import ValidationFailed
+from kaohe.core.perkey import PerKey
 from kaohe.discussions.models import AgendaItem, Discussion
 from kaohe.discussions.services.agenda import ensure_open
 from kaohe.dossier.services import font_spec
@@ -87,10 +88,13 @@ def reports(item: AgendaItem) -> list[InspectionReport]:
         InspectionReport.item_id == item.id).order_by(InspectionReport.version)))
 
 
+# An agenda bundle reads every item's (issue 17; kaohe.core.perkey).
+_CURRENT = PerKey(lambda: select(InspectionReport).order_by(InspectionReport.version.desc()),
+                  lambda: InspectionReport.item_id, first=True)
+
+
 def current_report(item: AgendaItem) -> InspectionReport | None:
-    return db.session.scalars(select(InspectionReport).where(
-        InspectionReport.item_id == item.id)
-        .order_by(InspectionReport.version.desc()).limit(1)).first()
+    return _CURRENT(item.id)
 
 
 def safe_filename(name: str | None) -> str:

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from functools import cache
 
 from sqlalchemy import bindparam, select
 
 from kaohe.assessments.models import GRADES, LOW_GRADES, AssessmentResult
 from kaohe.assessments.window import PENDING, AssessmentWindow, assessment_window
 from kaohe.auth.models import User
+from kaohe.core.perkey import PerKey
 from kaohe.discipline import services as discipline
 from kaohe.discussions import rules
 from kaohe.discussions.models import AgendaItem, Discussion, ItemDossier
@@ -121,22 +121,19 @@ def check_states(item: AgendaItem, on: dt.date, opinion=_UNREAD) -> list[CheckSt
     return out
 
 
-# Built once, on first use, with parameters: a bundle of 500 items asks for every
-# official's (issue 17).
-@cache
-def _low():
-    return (select(AssessmentResult).where(
-        AssessmentResult.official_id == bindparam("official"), AssessmentResult.kind == "annual",
+# A bundle of 500 items asks for every official's (issue 17; kaohe.core.perkey).
+_LOW = PerKey(lambda: (
+    select(AssessmentResult).where(
+        AssessmentResult.kind == "annual",
         AssessmentResult.year.in_(bindparam("years", expanding=True)),
         AssessmentResult.grade.in_(LOW_GRADES), AssessmentResult.deleted_at.is_(None))
-        .order_by(AssessmentResult.year))
+    .order_by(AssessmentResult.year)), lambda: AssessmentResult.official_id)
 
 
 def _low_results(official_id: int, win: AssessmentWindow) -> tuple[list, list]:
     """Low annual grades (基本称职 or lower) of the window's concluded years and of its
     open years, in one read."""
-    rows = db.session.scalars(_low(), {"official": official_id,
-                                     "years": [*win.years, *win.open_years]}).all()
+    rows = _LOW(official_id, years=[*win.years, *win.open_years])
     return ([r for r in rows if r.year in win.years],
             [r for r in rows if r.year in win.open_years])
 
