@@ -1,9 +1,10 @@
 """Benchmark of ``seed-demo`` at scale (issue 17: a million officials in ≤ 15 min).
 
     python bench/bench_seed.py [--officials 100000] [--db sqlite|postgresql|both]
-                               [--seed 2020] [--pg-server URL]
+                               [--seed 2020] [--pg-server URL] [--keep URL]
 
-Each database gets a fresh scratch database (bench/scratch_db.py), migrated, then
+Each database gets a fresh scratch database (bench/scratch_db.py; ``--keep``: the
+empty database at URL instead, kept for ``bench_officials.py --url``), migrated, then
 ``seed_demo(N, seed)``; printed: every progress line with the seconds since the
 previous one, the total seconds, rows/s over all rows written, and the peak RSS of
 the seeding process. The floor, measured in the same run on a second fresh
@@ -98,11 +99,14 @@ def floor(url: str, n: int, seed_value: int) -> float:
     return spent
 
 
-def child(kind: str, n: int, seed_value: int, server: str) -> None:
+def child(kind: str, n: int, seed_value: int, server: str, keep: str | None) -> None:
     database = sqlite_database if kind == "sqlite" else (
         lambda: postgresql_database(server))
-    with database() as url:
-        result = seed(url, n, seed_value)
+    if keep:
+        result = seed(keep, n, seed_value)
+    else:
+        with database() as url:
+            result = seed(url, n, seed_value)
     with database() as url:
         result["floor_s"] = floor(url, n, seed_value)
     print("RESULT " + json.dumps(result), flush=True)
@@ -115,12 +119,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--pg-server", default=os.environ.get(
         "KAOHE_TEST_PG_SERVER", "postgresql://postgres@127.0.0.1"))
+    parser.add_argument("--keep", metavar="URL",
+                        help="seed this empty database (of --db's engine) and keep it, "
+                             "e.g. for bench_officials.py --url")
     parser.add_argument("--child", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.officials, args.seed, args.pg_server)
+        child(args.child, args.officials, args.seed, args.pg_server, args.keep)
         return
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    if args.keep and len(kinds) != 1:
+        parser.error("--keep names one database: choose --db sqlite or --db postgresql")
     summary = []
     for kind in kinds:
         print(f"\n== {kind}: seed-demo --officials {args.officials} --seed {args.seed}, "
@@ -128,7 +137,8 @@ def main() -> None:
         result = None
         with subprocess.Popen(
                 [sys.executable, __file__, "--child", kind, "--officials", str(args.officials),
-                 "--seed", str(args.seed), "--pg-server", args.pg_server],
+                 "--seed", str(args.seed), "--pg-server", args.pg_server,
+                 *(["--keep", args.keep] if args.keep else [])],
                 stdout=subprocess.PIPE, text=True) as proc:
             for line in proc.stdout:
                 if line.startswith("RESULT "):
