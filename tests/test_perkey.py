@@ -10,7 +10,7 @@ import pytest
 
 from kaohe.appform.data import family_of
 from kaohe.assessments.wording import recorded_annual_grades
-from kaohe.core import perkey
+from kaohe.core import clock, perkey
 from kaohe.discipline.queries import findings_of, valid_opinion
 from kaohe.discussions import bundle as bundles
 from kaohe.discussions.services.readiness import low_grades, pending_low_grades
@@ -164,3 +164,40 @@ def test_a_bundle_reads_as_many_statements_for_six_items_as_for_two(make):
         assert all(f"{'甲乙丙丁戊己'[i]}{n}" in text for i in range(n))
         assert "2018年度考核基本称职" in text
     assert counts[0] == counts[1], counts
+
+
+def _page_statements(client, url: str) -> tuple[int, str]:
+    client.get(url)  # warm-up: nothing first-time-only is counted
+    with statements() as seen:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(seen), response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("page", ["agenda", "home"])
+def test_agenda_and_home_read_as_many_statements_for_six_items_as_for_two(auth, page):
+    """The agenda page and the organization's home (its 'not ready' and opinion to-dos)
+    compute every item's readiness: read one item at a time that was twelve statements
+    more per item."""
+    client = auth.as_role("organization")
+    d = s.discussion(title="近期常委会", date=clock.today() + dt.timedelta(days=5))
+    url = f"/discussions/{d.id}" if page == "agenda" else "/home"
+    counts = []
+    for names in ("甲乙", "丙丁戊己"):
+        for name in names:
+            o = af.full_official(name=f"{name}议")
+            f.result(o, clock.today().year - 2, "basically_competent")
+            ds.finding(o)
+            s.checks(d, s.item(d, o))
+        f.commit()
+        count, html = _page_statements(client, url)
+        counts.append(count)
+    assert counts[0] == counts[1], counts
+    if page == "agenda":
+        assert all(f"{name}议" in html for name in "甲乙丙丁戊己")
+        assert html.count("未征求") == 6  # each item's opinion badge, not yet requested
+        assert html.count('<span class="missing">未附</span>') == 6  # no dossier attached
+        assert html.count("未具备（") == 6
+    else:
+        assert "6 个议题中 6 个未就绪" in html
+        assert all(f"{name}议尚未征求党风廉政意见" in html for name in "甲乙丙丁戊己")

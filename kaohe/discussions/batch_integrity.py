@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from kaohe.core.perkey import PerKey
 from kaohe.discipline import letters
 from kaohe.discipline import services as discipline
 from kaohe.discipline.letter_models import IntegrityLetter
@@ -36,10 +37,15 @@ def needed(item: AgendaItem) -> bool:
     return "integrity_opinion" in needs(item.action).verify
 
 
+# The agenda shows the state of every item's opinion (kaohe.core.perkey).
+_PENDING = PerKey(lambda: select(IntegrityOpinion).where(
+    IntegrityOpinion.outcome.is_(None), IntegrityOpinion.deleted_at.is_(None))
+    .order_by(IntegrityOpinion.id), lambda: IntegrityOpinion.official_id, first=True)
+
+
 def pending(official_id: int) -> IntegrityOpinion | None:
-    return db.session.scalar(select(IntegrityOpinion).where(
-        IntegrityOpinion.official_id == official_id, IntegrityOpinion.outcome.is_(None),
-        IntegrityOpinion.deleted_at.is_(None)).limit(1))
+    """The official's request waiting for an answer (one at most: a second is refused)."""
+    return _PENDING(official_id)
 
 
 def state(item: AgendaItem) -> OpinionState:

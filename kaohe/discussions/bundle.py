@@ -24,12 +24,11 @@ from kaohe import jobs
 from kaohe.appform.services import item_form
 from kaohe.audit.services import current_actor
 from kaohe.auth.models import User
-from kaohe.core import perkey
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.models import utcnow
-from kaohe.discussions.models import AgendaItem, Discussion, DiscussionBundle, ItemDossier
+from kaohe.discussions.models import AgendaItem, Discussion, DiscussionBundle
 from kaohe.discussions.services import access
-from kaohe.discussions.services.readiness import readiness
+from kaohe.discussions.services.readiness import read_together, readiness
 from kaohe.dossier import pdfmerge
 from kaohe.dossier.models import Dossier
 from kaohe.dossier.services import font_spec, now_local
@@ -103,21 +102,13 @@ def items_of(discussion: Discussion, bundle: DiscussionBundle) -> list[AgendaIte
     return [i for i in discussion.items if i.id not in recused]
 
 
-def _preload(items: list[AgendaItem]) -> None:
-    """Load what the cover and the parts read of every item in a few statements: one at a
-    time, lazily, they were five queries per item (issue 17); the officials' posts with
-    their units are the 任免审批表's 简历, their photos its 照片. The dossiers' PDFs stay
-    deferred (read one part at a time). The other per-item reads are batched by
-    :func:`kaohe.core.perkey.batch` around the build."""
-    ids = [i.id for i in items]
-    for at in range(0, len(ids), perkey.SLICE):  # within any engine's bound-parameter limit
-        db.session.scalars(select(AgendaItem).where(AgendaItem.id.in_(ids[at:at + perkey.SLICE]))
-                           .options(selectinload(AgendaItem.official).undefer(Official.photo),
-                                    selectinload(AgendaItem.official)
-                                    .selectinload(Official.posts).selectinload(Post.unit),
-                                    selectinload(AgendaItem.checks),
-                                    selectinload(AgendaItem.dossiers)
-                                    .selectinload(ItemDossier.dossier))).all()
+def _form_loads() -> tuple:
+    """Besides what readiness reads (read_together): the 任免审批表's 简历 (the officials'
+    posts with their units) and 照片. The dossiers' PDFs stay deferred (read one part at
+    a time)."""
+    return (selectinload(AgendaItem.official).undefer(Official.photo),
+            selectinload(AgendaItem.official).selectinload(Official.posts)
+            .selectinload(Post.unit))
 
 
 def start(discussion: Discussion, for_user: User | None = None) -> DiscussionBundle:
@@ -178,8 +169,7 @@ def _work(bundle: DiscussionBundle, progress: Callable[[int, int], None]) -> Non
     # while the build's transaction has written nothing (kaohe.jobs.runner).
     discussion = db.session.get(Discussion, bundle.discussion_id)
     items = items_of(discussion, bundle)
-    _preload(items)
-    with perkey.batch(official_id=[i.official_id for i in items], item_id=[i.id for i in items]):
+    with read_together(items, *_form_loads()):  # issue 17: ~12 reads per item, one at a time
         _merge(bundle, discussion, items, progress)
 
 

@@ -26,7 +26,7 @@ from kaohe.discussions.forms import (AttachForm, CheckForm, DecisionForm, HoldFo
 from kaohe.discussions.member_list_forms import DiscussionMembersForm
 from kaohe.discussions.models import DiscussionReviewer
 from kaohe.discussions.services import access, agenda, decisions
-from kaohe.discussions.services.readiness import readiness
+from kaohe.discussions.services.readiness import read_together, readiness
 from kaohe.discussions.watermark import reader_label, stamped_download, watermark
 from kaohe.dossier.services import font_spec, now_local
 from kaohe.extensions import db
@@ -69,19 +69,20 @@ def _log_view(discussion, what: str, **extra) -> None:
 
 def _show(discussion, attach_form=None, reviewer_form=None, status=200):
     items = discussion.items
-    states = {i.id: readiness(i) for i in items}
     recused = access.recused_ids(items)
     if reviewer_form is None:
         reviewer_form = ReviewerForm(formdata=None)
     reviewer_form.populate_reviewers()
-    return render_template(
-        "discussions/show.html", discussion=discussion, items=items, states=states,
-        recused=recused, attach_form=attach_form or AttachForm(formdata=None),
-        reviewer_form=reviewer_form, manages=access.manages(),
-        bundle=bundles.state(bundles.latest(discussion))
-        if access.manages() and not recused else None,
-        quorum=decisions.quorum_needed(len(discussion.members)),
-        majority=decisions.majority_needed(len(discussion.members))), status
+    with read_together(items):  # the page's per-item reads too (the opinion badges)
+        return render_template(
+            "discussions/show.html", discussion=discussion, items=items,
+            states={i.id: readiness(i) for i in items}, recused=recused,
+            attach_form=attach_form or AttachForm(formdata=None),
+            reviewer_form=reviewer_form, manages=access.manages(),
+            bundle=bundles.state(bundles.latest(discussion))
+            if access.manages() and not recused else None,
+            quorum=decisions.quorum_needed(len(discussion.members)),
+            majority=decisions.majority_needed(len(discussion.members))), status
 
 
 @bp.get("/")
@@ -282,9 +283,10 @@ def hold(discussion_id: int):
         return redirect(url_for("discussions.show", discussion_id=discussion.id))
     items = discussion.items
     recused = access.recused_ids(items)  # 回避: their readiness tells of their records
+    with read_together(items):
+        states = {i.id: readiness(i) for i in items if i.id not in recused}
     return render_template("discussions/hold.html", discussion=discussion, form=form,
-                           items=items, recused=recused,
-                           states={i.id: readiness(i) for i in items if i.id not in recused},
+                           items=items, recused=recused, states=states,
                            quorum=decisions.quorum_needed(len(discussion.members)))
 
 

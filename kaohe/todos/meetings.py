@@ -14,7 +14,7 @@ from kaohe.discipline import services as discipline
 from kaohe.discipline.models import IntegrityOpinion
 from kaohe.discussions.models import AgendaItem, Discussion, DiscussionReviewer, ItemDossier
 from kaohe.discussions.services import access
-from kaohe.discussions.services.readiness import compute
+from kaohe.discussions.services.readiness import compute, read_together
 from kaohe.extensions import db
 from kaohe.todos import settings as cfg
 from kaohe.todos.context import Ctx
@@ -60,7 +60,8 @@ def discussions(ctx: Ctx) -> list[Todo]:
     out = []
     for d in _upcoming(ctx, until):
         items = [i for i in d.items if i.official_id not in ctx.recused]
-        states = {i.id: compute(i) for i in items}
+        with read_together(items):
+            states = {i.id: compute(i) for i in items}
         waiting = [i for i in items if _gone(i) or not states[i.id].ready]
         hidden = len(d.items) - len(items)
         show = url_for("discussions.show", discussion_id=d.id)
@@ -95,12 +96,16 @@ def opinions(ctx: Ctx) -> list[Todo]:
         waiting = set(db.session.scalars(select(IntegrityOpinion.official_id).where(
             IntegrityOpinion.official_id.in_([i.official_id for i in items]),
             IntegrityOpinion.outcome.is_(None))))
+        with read_together(items):
+            answers = {i.id: (discipline.valid_opinion(i.official_id, d.date),
+                              discipline.valid_opinion(i.official_id, ctx.today))
+                       for i in items}
         for i in items:
-            if _gone(i) or discipline.valid_opinion(i.official_id, d.date) is not None:
+            then, now = answers[i.id]
+            if _gone(i) or then is not None:
                 continue  # a deleted official's item is listed as not ready instead
             ids = {"discussion_id": d.id, "item_id": i.id, "official_id": i.official_id}
             ask = url_for("discipline.request.request_opinion", official_id=i.official_id)
-            now = discipline.valid_opinion(i.official_id, ctx.today)
             if now is not None:
                 expiry = discipline.opinion_expiry(now)
                 out.append(make(

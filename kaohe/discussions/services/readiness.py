@@ -22,14 +22,18 @@ the appointment instead. The dossier context carries them (``four_moves``).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from typing import Iterator
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import selectinload
 
 from kaohe.assessments.models import GRADES, LOW_GRADES, AssessmentResult
 from kaohe.assessments.window import PENDING, AssessmentWindow, assessment_window
 from kaohe.auth.models import User
+from kaohe.core import perkey
 from kaohe.core.perkey import PerKey
 from kaohe.discipline import services as discipline
 from kaohe.discussions import rules
@@ -174,6 +178,24 @@ def conditions(item: AgendaItem, on: dt.date, checks: list[CheckState],
         if c.adverse and c.kind != "integrity_opinion":  # the opinion is a discipline blocker
             out.append({"code": "four_must", "text": f"{c.label}：{c.result}。{c.note}".strip()})
     return out
+
+
+@contextlib.contextmanager
+def read_together(items: list[AgendaItem], *loads) -> Iterator[None]:
+    """Within the block, :func:`readiness` of many items reads for all of them at once:
+    their officials, checks and dossiers (and ``loads``, more loader options of
+    AgendaItem) loaded in a few statements, the per-official and per-item reads batched
+    (:func:`kaohe.core.perkey.batch`). One item at a time, an agenda of six items ran 86
+    statements, twelve more for every item."""
+    ids = [i.id for i in items]
+    for at in range(0, len(ids), perkey.SLICE):  # within any engine's bound-parameter limit
+        db.session.scalars(select(AgendaItem).where(AgendaItem.id.in_(ids[at:at + perkey.SLICE]))
+                           .options(selectinload(AgendaItem.official),
+                                    selectinload(AgendaItem.checks),
+                                    selectinload(AgendaItem.dossiers)
+                                    .selectinload(ItemDossier.dossier), *loads)).all()
+    with perkey.batch(official_id=[i.official_id for i in items], item_id=ids):
+        yield
 
 
 def readiness(item: AgendaItem) -> Readiness:
