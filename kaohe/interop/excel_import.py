@@ -32,6 +32,7 @@ from kaohe.assessments.models import AssessmentResult
 from kaohe.assessments.services import save_result
 from kaohe.audit.services import record_event
 from kaohe.core.errors import ValidationFailed
+from kaohe.core.prefetch import Prefetched
 from kaohe.extensions import db
 from kaohe.interop import bulk
 from kaohe.interop.row_check import (CHUNK, Lookup, RowProblems, changed, official_for_row,
@@ -303,7 +304,9 @@ def import_steps(kind: str, data: bytes, report: Report,
     run = Run(SHEETS[kind])
     importer = _importers()[kind]
     stream = SheetRows(data, run.sheet, report)  # an over-long sheet is refused here
-    rows = iter(stream)
+    # Read ahead in a thread: the parsing overlaps the waits on each batch's insert.
+    reading = Prefetched(iter(stream), ahead=BATCH)
+    rows = iter(reading)
     total, done = stream.total, 0
     try:
         yield 0, total
@@ -341,6 +344,7 @@ def import_steps(kind: str, data: bytes, report: Report,
         db.session.rollback()  # includes the client going away mid-stream (GeneratorExit)
         raise
     finally:
+        reading.close()  # the thread stopped before the file is let go
         stream.close()
     yield max(total, done), max(total, done)
 
