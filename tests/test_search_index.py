@@ -105,12 +105,14 @@ def test_page_order_and_other_filters(names, make):
 def test_common_name_total_is_an_estimate(names, monkeypatch, auth, make):
     monkeypatch.setattr(services, "EXACT_MAX", 3)
     monkeypatch.setattr(services, "SAMPLE", 2)
-    page = search(SearchCriteria(q="王"), per_page=20)
+    page = search(SearchCriteria(q="王"), per_page=3)
     assert page.total_estimated and page.total == 7  # 2 of 2 sampled × 7 listed
     assert not search(SearchCriteria(q="王小明")).total_estimated
+    # All on one page: the total is known, not estimated.
+    assert not search(SearchCriteria(q="王"), per_page=20).total_estimated
     make.commit()
     shown = text(auth.as_role("organization").get("/officials/?q=王"))
-    assert "约 7 人" in shown
+    assert "共 7 人" in shown
 
 
 def test_few_graded_officials_are_found_by_key(make):
@@ -120,3 +122,38 @@ def test_few_graded_officials_are_found_by_key(make):
         make.result(o, 2020, grade="excellent" if name != "丙" else "competent")
     page = search(SearchCriteria(year=2020, grade="excellent", unit_id=unit.id))
     assert [o.name for o in page.items] == ["乙", "甲"] and page.total == 2
+
+
+@pytest.mark.parametrize("id_list_max,exact_max,sampled_min,total,estimated", [
+    (2, 5, 2, 25, True),     # 2 of the first 4 by name are 优秀: 2 / 4 × 50 officials
+    (33, 5, 2, 33, False),   # as few results as ID_LIST_MAX: looked up by key, counted
+    (2, 50, 2, 33, False),   # a scope of EXACT_MAX officials is counted
+    (2, 5, 3, 33, False),    # fewer than SAMPLED_MIN of the sample pass: counted
+])
+def test_common_grade_in_a_large_scope_is_an_estimate(make, monkeypatch, auth, id_list_max,
+                                                      exact_max, sampled_min, total, estimated):
+    """At a million officials counting 称职 in a large unit read every matching result
+    (50-200 ms): a grade/year filter matching many in a large scope is estimated from a
+    sample, shown as 「约 N 人」; the pages stay exact, and the last page knows the total."""
+    monkeypatch.setattr(services, "ID_LIST_MAX", id_list_max)
+    monkeypatch.setattr(services, "EXACT_MAX", exact_max)
+    monkeypatch.setattr(services, "SAMPLE", 4)
+    monkeypatch.setattr(services, "SAMPLED_MIN", sampled_min)
+    unit = make.unit(name="大单位")
+    # 甲00 and 甲02 of the first four by name, then every i not divisible by 3: 33 in all.
+    excellent = {i for i in range(50) if i in (0, 2) or (i >= 4 and i % 3)}
+    for i in range(50):
+        o = make.official(name=f"甲{i:02d}", unit_obj=unit, birth=dt.date(1980, 1, 1 + i % 28))
+        make.result(o, 2020, grade="excellent" if i in excellent else "competent")
+    criteria = SearchCriteria(unit_id=unit.id, year=2020, grade="excellent")
+    first = search(criteria, per_page=10)
+    assert [o.name for o in first.items][:3] == ["甲00", "甲02", "甲04"]
+    assert (first.total, first.total_estimated) == (total, estimated)
+    last = search(criteria, page=4, per_page=10)
+    assert len(last.items) == 3 and (last.total, last.total_estimated) == (33, False)
+    assert [o.name for p in (1, 2, 3, 4) for o in search(criteria, page=p, per_page=10).items] \
+        == [f"甲{i:02d}" for i in sorted(excellent)]
+    make.commit()
+    shown = text(auth.as_role("organization").get(
+        f"/officials/?unit_id={unit.id}&year=2020&grade=excellent"))
+    assert f"{'约' if estimated else '共'} {total} 人" in shown
