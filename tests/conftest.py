@@ -20,6 +20,7 @@ from kaohe.core import clock
 from kaohe import create_app
 from kaohe.auth import services as auth_services
 from kaohe.extensions import db
+from kaohe.jobs import queue as jobs_queue
 from tests.scratch import scratch_database
 
 PASSWORD = "test-password-123"
@@ -95,6 +96,10 @@ def _app(database_url):
 @pytest.fixture
 def app(_app):
     """The app with every database access inside a transaction rolled back afterwards."""
+    if jobs_queue.state.app is not _app:
+        # A test that made an app of its own (not testing: queued jobs) bound the job
+        # queue to it; the suite's app runs its jobs where they are submitted again.
+        jobs_queue.init_app(_app)
     with _app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
