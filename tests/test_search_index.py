@@ -128,13 +128,18 @@ def test_few_graded_officials_are_found_by_key(make):
     (2, 5, 2, 25, True),     # 2 of the first 4 by name are 优秀: 2 / 4 × 50 officials
     (33, 5, 2, 33, False),   # as few results as ID_LIST_MAX: looked up by key, counted
     (2, 50, 2, 33, False),   # a scope of EXACT_MAX officials is counted
-    (2, 5, 3, 33, False),    # fewer than SAMPLED_MIN of the sample pass: counted
+    # Fewer than SAMPLED_MIN of the officials sampled pass: the results are sampled, one
+    # per official in a year: the first 4 by official are all in the unit, 4 / 4 × 33.
+    (2, 5, 3, 33, True),
+    (2, 40, 3, 33, False),   # ... unless as few results as EXACT_MAX match: counted
+    (2, 5, 5, 33, False),    # fewer than SAMPLED_MIN in either sample: counted
 ])
 def test_common_grade_in_a_large_scope_is_an_estimate(make, monkeypatch, auth, id_list_max,
                                                       exact_max, sampled_min, total, estimated):
     """At a million officials counting 称职 in a large unit read every matching result
     (50-200 ms): a grade/year filter matching many in a large scope is estimated from a
-    sample, shown as 「约 N 人」; the pages stay exact, and the last page knows the total."""
+    sample of its officials, or of the matching results when few of those pass, shown as
+    「约 N 人」; the pages stay exact, and the last page knows the total."""
     monkeypatch.setattr(services, "ID_LIST_MAX", id_list_max)
     monkeypatch.setattr(services, "EXACT_MAX", exact_max)
     monkeypatch.setattr(services, "SAMPLE", 4)
@@ -149,6 +154,9 @@ def test_common_grade_in_a_large_scope_is_an_estimate(make, monkeypatch, auth, i
     first = search(criteria, per_page=10)
     assert [o.name for o in first.items][:3] == ["甲00", "甲02", "甲04"]
     assert (first.total, first.total_estimated) == (total, estimated)
+    # Without a year an official may have several matching results: never by results.
+    by_grade = search(SearchCriteria(unit_id=unit.id, grade="excellent"), per_page=10)
+    assert by_grade.total_estimated == (estimated and sampled_min == 2)
     last = search(criteria, page=4, per_page=10)
     assert len(last.items) == 3 and (last.total, last.total_estimated) == (33, False)
     assert [o.name for p in (1, 2, 3, 4) for o in search(criteria, page=p, per_page=10).items] \
