@@ -5,7 +5,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
-from sqlalchemy import exists, func, or_, select, tuple_
+from sqlalchemy import Select, exists, func, or_, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from kaohe.assessments.models import GRADES, AssessmentResult
@@ -158,7 +158,7 @@ class _Sampled:
     """A grade/year filter matching many officials, on a scope that may be large: its
     count can be estimated (:func:`_estimate_filtered`)."""
 
-    scope: object  # the search without the filter (a select of Official)
+    scope: Select  # the search without the filter (of Official)
     cond: list  # the filter's conditions on AssessmentResult
     one_each: bool  # at most one matching result per official (a year is given)
 
