@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 
 from kaohe.auth.permissions import P, can, can_view_official, guard, recused_official_ids
-from kaohe.core.limits import MAX_INT
+from kaohe.core.limits import query_int
 from kaohe.extensions import csrf
 from kaohe.officials import serializers, services
 
@@ -14,27 +14,15 @@ csrf.exempt(bp)
 MAX_PER_PAGE = 100
 
 
-def _int_arg(name: str, default=None, low: int = 1, high: int = MAX_INT):
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        abort(400, description=f"参数 {name} 应为整数。")
-    if value < low or (high is not None and value > high):
-        abort(400, description=f"参数 {name} 超出范围。")
-    return value
-
 
 @bp.get("/officials")
 def officials():
     criteria = services.SearchCriteria(
-        q=request.args.get("q", "")[:64], unit_id=_int_arg("unit_id"),
-        rank=request.args.get("rank", ""), year=_int_arg("year", low=1900, high=2100),
+        q=request.args.get("q", "")[:64], unit_id=query_int("unit_id"),
+        rank=request.args.get("rank", ""), year=query_int("year", low=1900, high=2100),
         grade=request.args.get("grade", ""))
-    page = services.search(criteria, page=_int_arg("page", 1),
-                           per_page=_int_arg("per_page", 20, high=MAX_PER_PAGE),
+    page = services.search(criteria, page=query_int("page", 1),
+                           per_page=query_int("per_page", 20, high=MAX_PER_PAGE),
                            exclude_ids=recused_official_ids())
     full = can(P.ID_NUMBER_FULL)
     return jsonify({

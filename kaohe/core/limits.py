@@ -6,6 +6,7 @@ giving "not found" or a message next to the field.
 """
 from __future__ import annotations
 
+from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
 MAX_INT = 2**31 - 1
@@ -25,6 +26,21 @@ def bounded_int(value, low: int = 1, high: int = MAX_INT) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if low <= number <= high else None
+
+
+def query_int(name: str, default=None, low: int = 1, high: int = MAX_INT):
+    """The query-string argument ``name`` as an int within [low, high] (``default``
+    when absent or empty); anything else answers 400 with a message naming it."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(400, description=f"参数 {name} 应为整数。")
+    if value < low or value > high:
+        abort(400, description=f"参数 {name} 超出范围。")
+    return value
 
 
 # ---------------------------------------------------------------- uploads

@@ -96,7 +96,8 @@ def impact_ending(ctx: Ctx) -> list[Todo]:
                  f"{f.official.name}的影响期 {period.end.isoformat()} 届满（{f.kind_label}）",
                  period.end, url_for("officials.profile", official_id=f.official_id),
                  {"official_id": f.official_id, "finding_id": f.id}, ctx.today,
-                 [f"影响期 {period.label}；届满后方可提拔或重用"])
+                 [f"影响期 {period.label}；届满后方可提拔或重用"],
+                 unit_id=f.official.unit_id or 0)
             for f, period in ending_periods(ctx)]
 
 

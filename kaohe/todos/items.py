@@ -26,6 +26,9 @@ class Todo:
     ids: dict  # e.g. {"official_id": 3, "discussion_id": 1}
     urgency: int
     details: tuple[str, ...] = field(default=())  # why, one line each
+    # The official's recorded unit (0: none), for the per-unit lines of a kind with
+    # many reminders (:mod:`kaohe.todos.grouping`); None for a to-do not about an official.
+    unit_id: int | None = None
 
     @property
     def urgency_label(self) -> str:
@@ -42,7 +45,8 @@ class Todo:
 
 
 def make(kind: str, title: str, due: dt.date | None, url: str, ids: dict, today: dt.date,
-         details=(), urgency: int | None = None) -> Todo:
-    """A to-do whose urgency follows its due date unless given."""
+         details=(), urgency: int | None = None, unit_id: int | None = None) -> Todo:
+    """A to-do whose urgency follows its due date unless given; ``unit_id``: the
+    official's recorded unit (0: none) for a kind grouped per unit."""
     return Todo(kind, title, due, url, ids,
-                urgency_of(due, today) if urgency is None else urgency, tuple(details))
+                urgency_of(due, today) if urgency is None else urgency, tuple(details), unit_id)

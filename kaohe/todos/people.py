@@ -58,14 +58,15 @@ def probation(ctx: Ctx) -> list[Todo]:
         AgendaItem.deleted_at.is_(None), Discussion.id == AgendaItem.discussion_id,
         Discussion.date >= Post.start_date)
     rows = db.session.execute(
-        select(Post, Official.name).join(Official, Official.id == Post.official_id)
+        select(Post, Official.name, Official.unit_id)
+        .join(Official, Official.id == Post.official_id)
         .where(Post.probation_months.is_not(None), holds_post_on(ctx.today),
                Post.start_date >= years_ago(ctx.today, 3), Post.start_date <= horizon,
                ~assessed, ctx.visible(Post.official_id),
                _not_retired(Post.official_id, ctx.today))
         .order_by(Post.start_date, Post.id)).all()
     out = []
-    for post, name in rows:
+    for post, name, unit_id in rows:
         end = post.probation_end
         if (not ctx.today - dt.timedelta(days=PROBATION_OVERDUE_DAYS) <= end <= horizon
                 or not _held_on(post.end_date, end)):
@@ -76,7 +77,7 @@ def probation(ctx: Ctx) -> list[Todo]:
             f"{post.start_date.isoformat()} 任职，试用期 {post.probation_months} 个月）",
             end, _profile(post.official_id, "posts"),
             {"official_id": post.official_id, "post_id": post.id}, ctx.today,
-            ["应进行试用期满考核，提交干部讨论（议题“试用期满考核”）"]))
+            ["应进行试用期满考核，提交干部讨论（议题“试用期满考核”）"], unit_id=unit_id or 0))
     return out
 
 
@@ -114,11 +115,11 @@ def retirement(ctx: Ctx) -> list[Todo]:
                   for _name, rule, cond in classes]
     rows = db.session.execute(
         select(Official.id, Official.name, Official.gender, Official.rank, Official.birth_date,
-               Official.current_post)
+               Official.current_post, Official.unit_id)
         .where(or_(*conditions), ctx.visible(Official.id),
                _not_retired(Official.id, ctx.today))).all()
     out = []
-    for oid, name, gender, rank, birth, post in rows:
+    for oid, name, gender, rank, birth, post, unit_id in rows:
         rule = retirement_rule(gender, rank, rules, senior)
         day = rule.reached_on(birth)
         years, extra = divmod(rule.months(month_index(birth.year, birth.month)), 12)
@@ -128,7 +129,7 @@ def retirement(ctx: Ctx) -> list[Todo]:
             f"达到退休年龄（{age}）",
             day, _profile(oid), {"official_id": oid}, ctx.today,
             [f"{'女' if gender == 'F' else '男'}，{rank or '职级未录入'}，{post or '现职未录入'}；"
-             "请按规定办理退休或提交干部讨论"]))
+             "请按规定办理退休或提交干部讨论"], unit_id=unit_id or 0))
     return out
 
 
@@ -142,14 +143,14 @@ def rotation(ctx: Ctx) -> list[Todo]:
                   Post.start_date <= years_ago(ctx.today + days, first))
     rows = db.session.execute(
         select(Post.id, Post.official_id, Post.start_date, Post.end_date, Post.title,
-               Official.name)
+               Official.name, Official.unit_id)
         .join(Official, Official.id == Post.official_id)
         .where(holds_post_on(ctx.today), ctx.visible(Post.official_id),
                _not_retired(Post.official_id, ctx.today),
                or_(recent, Post.start_date <= years_ago(ctx.today + days, must)))
         .order_by(Post.start_date, Post.id)).all()
     out = []
-    for post_id, oid, start, end, title, name in rows:
+    for post_id, oid, start, end, title, name, unit_id in rows:
         mark = must if age_on(start, ctx.today + days) >= must else first
         day = full_months_day(start, mark * 12)
         if not _held_on(end, day):
@@ -161,7 +162,8 @@ def rotation(ctx: Ctx) -> list[Todo]:
             f"{name}{verb}任现职满 {mark} 年（{title}，{start.isoformat()} 起）",
             day, _profile(oid, "posts"), {"official_id": oid, "post_id": post_id}, ctx.today,
             [f"已任现职 {served} 年；" + ("按规定应当交流" if mark == must else "可考虑交流")],
-            urgency=(0 if day <= ctx.today else 1) if mark == must else None))
+            urgency=(0 if day <= ctx.today else 1) if mark == must else None,
+            unit_id=unit_id or 0))
     return out
 
 

@@ -15,7 +15,7 @@ from kaohe.audit.models import AuditChainHead
 from kaohe.auth.permissions import P, can
 from kaohe.core import clock
 from kaohe.extensions import db
-from kaohe.todos import accounts, assessment, discipline, meetings, people, publicity
+from kaohe.todos import accounts, assessment, discipline, grouping, meetings, people, publicity
 from kaohe.todos.context import Ctx
 from kaohe.todos.items import Todo
 
@@ -79,14 +79,28 @@ def kinds_for(user) -> tuple[str, ...]:
 
 
 def compute(user, today: dt.date | None = None) -> list[Todo]:
-    """The user's to-dos on ``today`` (default: today in Beijing), most urgent first."""
+    """The user's to-dos on ``today`` (default: today in Beijing), most urgent first; a
+    kind about single officials with many reminders as one line per unit
+    (:func:`kaohe.todos.grouping.group`)."""
     wanted = set(kinds_for(user))
     if not wanted:
         return []
     ctx = Ctx.of(user, today or clock.today())
     found = [t for producer, kinds in PRODUCERS.items() if wanted.intersection(kinds)
              for t in producer(ctx) if t.kind in wanted]
-    return sorted(found, key=Todo.sort_key)
+    return grouping.group(sorted(found, key=Todo.sort_key))
+
+
+def members(user, kind: str, unit_id: int | None = None,
+            today: dt.date | None = None) -> list[Todo]:
+    """Every to-do of ``kind`` the user has on ``today``, one per official, most urgent
+    first: those of the officials recorded in ``unit_id`` (0: in no unit) when given —
+    the list behind a grouped line. Empty for a kind the user does not get."""
+    if kind not in kinds_for(user):
+        return []
+    ctx = Ctx.of(user, today or clock.today(), unit_id)
+    producer = next(p for p, kinds in PRODUCERS.items() if kind in kinds)
+    return sorted((t for t in producer(ctx) if t.kind == kind), key=Todo.sort_key)
 
 
 def for_request(user) -> list[Todo]:

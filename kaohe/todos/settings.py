@@ -24,6 +24,7 @@ DIGEST = "todos.digest"
 DIGEST_URL = "todos.digest_base_url"
 IDLE_USER_DAYS = "todos.idle_user_days"
 TOKEN_DAYS = "todos.token_days"
+GROUP_OVER = "todos.group_over"
 RETIRE_MALE = "todos.retire_age_male"
 RETIRE_FEMALE = "todos.retire_age_female"
 RETIRE_FEMALE_SENIOR = "todos.retire_age_female_senior"
@@ -59,6 +60,9 @@ registry.register(
     SettingDef(IDLE_USER_DAYS, "待办：账户长期未使用（天）", 90, unit="天", min=7, max=730,
                help="此天数内没有登录或操作记录的在用账户，提醒管理员核实是否停用"),
     SettingDef(TOKEN_DAYS, "待办：API 令牌到期提前提醒（天）", 14, unit="天", min=1, max=90),
+    SettingDef(GROUP_OVER, "待办：同类干部提醒超过此数时按单位汇总", 30, unit="项", min=0,
+               max=10000, help="到龄、试用期满、任现职满年限、影响期届满等逐人提醒，某一类超过此数时"
+               "首页每个单位列一行（人数和最紧急的一人），点开为该单位的完整名单"),
     SettingDef(RETIRE_MALE, "退休年龄：男", 60, unit="岁", min=50, max=70,
                help="原法定退休年龄（延迟前）；设置，未核对原文"),
     SettingDef(RETIRE_FEMALE, "退休年龄：女", 55, unit="岁", min=45, max=70,

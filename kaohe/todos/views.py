@@ -2,19 +2,24 @@
 user's opt-in to the e-mail digest."""
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import (Blueprint, abort, flash, jsonify, make_response, redirect, render_template,
                    request, url_for)
 from flask_login import current_user, login_required
 
 from kaohe.api.openapi import documented
 from kaohe.core.crud import run_form
+from kaohe.core.limits import query_int
 from kaohe.extensions import csrf, login_manager
-from kaohe.todos import digest, registry
+from kaohe.todos import digest, grouping, registry
 from kaohe.todos.forms import DigestForm
+from kaohe.todos.paging import Page
 
 bp = Blueprint("todos", __name__)
 api_bp = Blueprint("todos_api", __name__, url_prefix="/api/v1")
 csrf.exempt(api_bp)
+PER_PAGE = 50
 
 
 @bp.app_template_global()
@@ -49,10 +54,44 @@ def _signed_in():
 @api_bp.get("/todos")
 @documented(tags=["todos"])
 def todos():
-    """The caller's to-dos, most urgent first (kind, title, due, url, ids, urgency)."""
-    items = registry.for_request(current_user)
-    return jsonify({"items": [t.as_dict() for t in items], "total": len(items),
-                    "kinds": {k: registry.label(k) for k in registry.kinds_for(current_user)}})
+    """The caller's to-dos, most urgent first (kind, title, due, url, ids, urgency).
+
+    Without ``kind``: the home page's list, where a kind about single officials with
+    many reminders is one item per unit (``ids``: ``unit_id``, ``count``). With
+    ``kind`` (and optionally ``unit_id``, 0 for no unit): every to-do of that kind, one
+    per official, paged by ``page`` and ``per_page`` (at most 500)."""
+    kinds = registry.kinds_for(current_user)
+    body = {"kinds": {k: registry.label(k) for k in kinds}}
+    kind = request.args.get("kind")
+    if kind is None:
+        items = registry.for_request(current_user)
+        return jsonify({"items": [t.as_dict() for t in items], "total": len(items), **body})
+    if kind not in kinds:
+        abort(400, description=f"参数 kind 应为您的待办类别之一：{'、'.join(kinds) or '无'}。")
+    unit_id = query_int("unit_id", None, low=0)
+    page = Page.of(registry.members(current_user, kind, unit_id),
+                   query_int("page", 1, low=1), query_int("per_page", 50, low=1, high=500))
+    return jsonify({"items": [t.as_dict() for t in page.items], "total": page.total,
+                    "page": page.page, "per_page": page.per_page, "pages": page.pages, **body})
+
+
+@bp.get("/todos/<kind>")
+@login_required
+def kind_list(kind: str):
+    """Every reminder of a kind about single officials (到龄, 任现职满年限…), paged, for
+    one unit (``unit_id``; 0: officials with no unit) or all with a count per unit."""
+    if kind not in grouping.GROUPED_KINDS:
+        abort(404)
+    if kind not in registry.kinds_for(current_user):
+        abort(403)
+    unit_id = query_int("unit_id", None, low=0)
+    items = registry.members(current_user, kind, unit_id)
+    page = Page.of(items, query_int("page", 1, low=1), PER_PAGE)
+    per_unit = Counter(t.unit_id or 0 for t in items).most_common()
+    names = grouping.unit_names([u for u, _n in per_unit] + [unit_id or 0])
+    return render_template("todos/kind_list.html", kind=kind, label=registry.label(kind),
+                           phrase=grouping.phrase(kind), unit_id=unit_id, page=page,
+                           per_unit=per_unit if unit_id is None else [], names=names)
 
 
 @bp.route("/account/digest", methods=["GET", "POST"])
