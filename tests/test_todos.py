@@ -192,6 +192,41 @@ def test_years_in_post_exactly(req, today, kind, urgency):
     assert [(t.kind, t.urgency) for t in found] == ([(kind, urgency)] if kind else [])
 
 
+@pytest.mark.parametrize("start,end,kind", [
+    (dt.date(2021, 12, 3), None, "rotation"),  # open, 5 years today
+    (dt.date(2021, 12, 3), dt.date(2027, 1, 1), "rotation"),  # ends later
+    (dt.date(2021, 12, 3), dt.date(2026, 12, 2), None),  # ended yesterday
+    (dt.date(2016, 12, 3), None, "rotation_must"),  # open, 10 years today
+    (dt.date(1999, 1, 1), dt.date(2026, 12, 3), "rotation_must"),  # ends today: held
+    (dt.date(1999, 1, 1), dt.date(2026, 12, 2), None),
+    (dt.date(2021, 12, 4), None, None),  # 5 years tomorrow
+])
+def test_years_in_post_open_or_ending_later(req, start, end, kind):
+    """Each slice the query reads (open posts, posts ending later; the 5-year window,
+    10 years and more) on 2026-12-03, once each."""
+    settings.set_value(cfg.ROTATION_DAYS, 0)
+    unit = req.unit()
+    post = req.post(req.official(unit_obj=unit), unit, start=start, end=end)
+    found = [t.kind for t in registry.compute(user("organization"), dt.date(2026, 12, 3))
+             if t.kind.startswith("rotation") and t.ids["post_id"] == post.id]
+    assert found == ([kind] if kind else [])
+
+
+@pytest.mark.parametrize("first,must,days", [(10, 10, 0), (12, 10, 30), (5, 10, 180)])
+def test_years_in_post_listed_once_whatever_the_settings(req, first, must, days):
+    """Marks set equal (or the first above the second) and the widest window: a post is
+    listed once, as the exchange it requires when at the second mark."""
+    for key, value in ((cfg.ROTATION_YEARS, first), (cfg.ROTATION_MUST_YEARS, must),
+                       (cfg.ROTATION_DAYS, days)):
+        settings.set_value(key, value)
+    today = dt.date(2026, 12, 3)
+    unit = req.unit()
+    post = req.post(req.official(unit_obj=unit), unit, start=years_ago(today, must))
+    found = [t.kind for t in registry.compute(user("organization"), today)
+             if t.kind.startswith("rotation") and t.ids["post_id"] == post.id]
+    assert found == ["rotation_must"]
+
+
 def test_years_in_post_ended_post_is_not_listed(req):
     settings.set_value(cfg.ROTATION_DAYS, 0)
     unit = req.unit()

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from flask import url_for
 from sqlalchemy import select
 
 from kaohe.auth.models import User
@@ -14,7 +15,7 @@ from kaohe.extensions import db
 from kaohe.settings import services as settings
 from kaohe.todos import grouping, registry
 from kaohe.todos import settings as cfg
-from kaohe.todos.items import Todo, make as make_todo
+from kaohe.todos.items import Todo, make as make_todo, url_maker
 from kaohe.todos.people import retirement_rule
 from kaohe.todos.dates import month_index
 from tests.helpers import text as html
@@ -186,3 +187,13 @@ def test_recused_official_is_not_in_the_list_nor_counted(reaching, on_day, app):
         assert line.ids["count"] == 2
         members = registry.members(me, "retirement", reaching["unit"])
         assert sorted(t.ids["official_id"] for t in members) == sorted(reaching["ids"][1:])
+
+
+@pytest.mark.parametrize("endpoint,key,anchor", [("officials.profile", "official_id", ""),
+                                                 ("officials.profile", "official_id", "posts"),
+                                                 ("units.show", "unit_id", "")])
+@pytest.mark.parametrize("value", [1, 7, 2_147_483_647])
+def test_url_maker_builds_what_url_for_does(app, endpoint, key, anchor, value):
+    with app.test_request_context(base_url="http://x/prefix"):
+        expected = url_for(endpoint, **{key: value}) + (f"#{anchor}" if anchor else "")
+        assert url_maker(endpoint, key, anchor)(value) == expected

@@ -98,6 +98,11 @@ class Post(Recorded, db.Model):
                       # the statistics' 任现职年限 (migration 0026)
                       Index("ix_post_held", "official_id", "start_date", "end_date",
                             sqlite_where=text("deleted_at IS NULL"),
+                            postgresql_where=text("deleted_at IS NULL")),
+                      # 任现职满 N 年 reminders: the open posts (or those ending after a
+                      # day) begun in a date range (migration 0028)
+                      Index("ix_post_ending", "end_date", "start_date",
+                            sqlite_where=text("deleted_at IS NULL"),
                             postgresql_where=text("deleted_at IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -62,8 +62,16 @@ def month_day(raw) -> tuple[int, int]:
     return month, day
 
 
+_BY_KEY: dict[str, SettingDef] = {}
+
+
 def by_key() -> dict[str, SettingDef]:
-    return {d.key: d for d in DEFINITIONS}
+    """Every setting by key (read on every :func:`kaohe.settings.services.get`: kept,
+    built again when a feature registers more)."""
+    if len(_BY_KEY) != len(DEFINITIONS):
+        _BY_KEY.clear()
+        _BY_KEY.update((d.key, d) for d in DEFINITIONS)
+    return _BY_KEY
 
 
 def register(*defs: SettingDef) -> None:
@@ -72,3 +80,4 @@ def register(*defs: SettingDef) -> None:
     for d in defs:
         if d.key not in known:
             DEFINITIONS.append(d)
+            known[d.key] = d

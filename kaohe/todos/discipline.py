@@ -15,7 +15,7 @@ from kaohe.extensions import db
 from kaohe.officials.models import Official
 from kaohe.todos import settings as cfg
 from kaohe.todos.context import Ctx
-from kaohe.todos.items import Todo, make
+from kaohe.todos.items import Todo, make, url_maker
 
 
 def waiting_opinions(ctx: Ctx) -> list[Todo]:
@@ -76,7 +76,10 @@ def ending_periods(ctx: Ctx) -> list[tuple[DisciplineFinding, impact.ImpactPerio
     findings = list(db.session.scalars(
         select(DisciplineFinding).where(DisciplineFinding.official_id.in_(candidates))
         .options(selectinload(DisciplineFinding.exemptions),
-                 selectinload(DisciplineFinding.official))
+                 # the name and unit the lines show: thousands of officials at a
+                 # province's scale, each of some forty columns otherwise
+                 selectinload(DisciplineFinding.official).load_only(Official.name,
+                                                                    Official.unit_id))
         .order_by(DisciplineFinding.official_id, DisciplineFinding.id)))
     by_official: dict[int, list[DisciplineFinding]] = {}
     for f in findings:
@@ -92,9 +95,10 @@ def ending_periods(ctx: Ctx) -> list[tuple[DisciplineFinding, impact.ImpactPerio
 
 def impact_ending(ctx: Ctx) -> list[Todo]:
     """Organization: officials whose impact period ends soon (may be considered again)."""
+    profile = url_maker("officials.profile", "official_id")
     return [make("impact_ending",
                  f"{f.official.name}的影响期 {period.end.isoformat()} 届满（{f.kind_label}）",
-                 period.end, url_for("officials.profile", official_id=f.official_id),
+                 period.end, profile(f.official_id),
                  {"official_id": f.official_id, "finding_id": f.id}, ctx.today,
                  [f"影响期 {period.label}；届满后方可提拔或重用"],
                  unit_id=f.official.unit_id or 0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import url_for
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select, union_all
 
 from kaohe.assessments.models import AssessmentResult
 from kaohe.assessments.quota import year_end_unit
@@ -20,15 +20,11 @@ from kaohe.stats.queries import holds_post_on
 from kaohe.todos import settings as cfg
 from kaohe.todos.context import Ctx
 from kaohe.todos.dates import RetirementRule, full_months_day, month_index, years_ago
-from kaohe.todos.items import Todo, make
+from kaohe.todos.items import Todo, make, url_maker
 from kaohe.units.models import Unit
 
 MAX_PROBATION_MONTHS = 24  # the form's limit
 PROBATION_OVERDUE_DAYS = 365  # an ended probation without its assessment stays listed a year
-
-
-def _profile(official_id: int, anchor: str = "") -> str:
-    return url_for("officials.profile", official_id=official_id) + (f"#{anchor}" if anchor else "")
 
 
 def _not_retired(official_id, day: dt.date):
@@ -65,7 +61,7 @@ def probation(ctx: Ctx) -> list[Todo]:
                ~assessed, ctx.visible(Post.official_id),
                _not_retired(Post.official_id, ctx.today))
         .order_by(Post.start_date, Post.id)).all()
-    out = []
+    out, profile = [], url_maker("officials.profile", "official_id", "posts")
     for post, name, unit_id in rows:
         end = post.probation_end
         if (not ctx.today - dt.timedelta(days=PROBATION_OVERDUE_DAYS) <= end <= horizon
@@ -75,7 +71,7 @@ def probation(ctx: Ctx) -> list[Todo]:
         out.append(make(
             "probation", f"{name}试用期 {end.isoformat()} {state}（{post.title}，"
             f"{post.start_date.isoformat()} 任职，试用期 {post.probation_months} 个月）",
-            end, _profile(post.official_id, "posts"),
+            end, profile(post.official_id),
             {"official_id": post.official_id, "post_id": post.id}, ctx.today,
             ["应进行试用期满考核，提交干部讨论（议题“试用期满考核”）"], unit_id=unit_id or 0))
     return out
@@ -106,10 +102,12 @@ def retirement(ctx: Ctx) -> list[Todo]:
     issued."""
     months = [month_index(ctx.today.year, ctx.today.month) + k for k in (0, 1)]
     rules, senior = retirement_rules(), cfg.senior_ranks()
+    # The rank compared as an expression (rank || ''): with the column itself SQLite read
+    # every official of the senior ranks through their index instead of the birth dates.
+    rank = Official.rank.concat("")
     classes = (("M", rules["M"], Official.gender != "F"),
-               ("F", rules["F"], and_(Official.gender == "F", Official.rank.not_in(senior))),
-               ("F_senior", rules["F_senior"],
-                and_(Official.gender == "F", Official.rank.in_(senior))))
+               ("F", rules["F"], and_(Official.gender == "F", rank.not_in(senior))),
+               ("F_senior", rules["F_senior"], and_(Official.gender == "F", rank.in_(senior))))
     conditions = [and_(cond, or_(false(), *[Official.birth_date.between(lo, hi)
                                             for lo, hi in rule.birth_ranges(months)]))
                   for _name, rule, cond in classes]
@@ -118,7 +116,7 @@ def retirement(ctx: Ctx) -> list[Todo]:
                Official.current_post, Official.unit_id)
         .where(or_(*conditions), ctx.visible(Official.id),
                _not_retired(Official.id, ctx.today))).all()
-    out = []
+    out, profile = [], url_maker("officials.profile", "official_id")
     for oid, name, gender, rank, birth, post, unit_id in rows:
         rule = retirement_rule(gender, rank, rules, senior)
         day = rule.reached_on(birth)
@@ -127,7 +125,7 @@ def retirement(ctx: Ctx) -> list[Todo]:
         out.append(make(
             "retirement", f"{name}{'已' if day <= ctx.today else '将'}于 {day.isoformat()} "
             f"达到退休年龄（{age}）",
-            day, _profile(oid), {"official_id": oid}, ctx.today,
+            day, profile(oid), {"official_id": oid}, ctx.today,
             [f"{'女' if gender == 'F' else '男'}，{rank or '职级未录入'}，{post or '现职未录入'}；"
              "请按规定办理退休或提交干部讨论"], unit_id=unit_id or 0))
     return out
@@ -139,17 +137,25 @@ def rotation(ctx: Ctx) -> list[Todo]:
     second mark (10 years: exchange required); not a post ending before its mark."""
     days = dt.timedelta(days=cfg.value(cfg.ROTATION_DAYS))
     first, must = cfg.value(cfg.ROTATION_YEARS), cfg.value(cfg.ROTATION_MUST_YEARS)
-    recent = and_(Post.start_date > years_ago(ctx.today - days - dt.timedelta(days=1), first),
+    # Both ranges end years before today (so the posts began by today), and are disjoint;
+    # each bound is one comparison: SQLite seeks an index range on one bound per side.
+    long_ago = years_ago(ctx.today + days, must)
+    recent = and_(Post.start_date > max(long_ago, years_ago(ctx.today - days
+                                                            - dt.timedelta(days=1), first)),
                   Post.start_date <= years_ago(ctx.today + days, first))
-    rows = db.session.execute(
-        select(Post.id, Post.official_id, Post.start_date, Post.end_date, Post.title,
-               Official.name, Official.unit_id)
-        .join(Official, Official.id == Post.official_id)
-        .where(holds_post_on(ctx.today), ctx.visible(Post.official_id),
-               _not_retired(Post.official_id, ctx.today),
-               or_(recent, Post.start_date <= years_ago(ctx.today + days, must)))
-        .order_by(Post.start_date, Post.id)).all()
-    out = []
+    begun = (recent, Post.start_date <= long_ago)
+    columns = select(Post.id, Post.official_id, Post.start_date, Post.end_date, Post.title,
+                     Official.name, Official.unit_id).join(
+        Official, Official.id == Post.official_id).where(
+        Post.deleted_at.is_(None), ctx.visible(Post.official_id),
+        _not_retired(Post.official_id, ctx.today))
+    # One branch per (still open | ending later) × start range, all disjoint: each reads
+    # its slice of ix_post_ending. As one OR, SQLite read every post held (a million).
+    held = union_all(*(columns.where(open_, start)
+                   for open_ in (Post.end_date.is_(None), Post.end_date >= ctx.today)
+                   for start in begun)).subquery()
+    rows = db.session.execute(select(held).order_by(held.c.start_date, held.c.id)).all()
+    out, profile = [], url_maker("officials.profile", "official_id", "posts")
     for post_id, oid, start, end, title, name, unit_id in rows:
         mark = must if age_on(start, ctx.today + days) >= must else first
         day = full_months_day(start, mark * 12)
@@ -160,7 +166,7 @@ def rotation(ctx: Ctx) -> list[Todo]:
         out.append(make(
             "rotation_must" if mark == must else "rotation",
             f"{name}{verb}任现职满 {mark} 年（{title}，{start.isoformat()} 起）",
-            day, _profile(oid, "posts"), {"official_id": oid, "post_id": post_id}, ctx.today,
+            day, profile(oid), {"official_id": oid, "post_id": post_id}, ctx.today,
             [f"已任现职 {served} 年；" + ("按规定应当交流" if mark == must else "可考虑交流")],
             urgency=(0 if day <= ctx.today else 1) if mark == must else None,
             unit_id=unit_id or 0))
