@@ -11,11 +11,12 @@ from typing import Callable
 from flask import g, has_request_context
 from sqlalchemy import select
 
+from kaohe.audit.kept import position
 from kaohe.audit.models import AuditChainHead
 from kaohe.auth.permissions import P, can
 from kaohe.core import clock
 from kaohe.extensions import db
-from kaohe.todos import accounts, assessment, discipline, grouping, meetings, people, publicity
+from kaohe.todos import accounts, assessment, discipline, keeping, meetings, people, publicity
 from kaohe.todos.context import Ctx
 from kaohe.todos.items import Todo
 
@@ -85,10 +86,11 @@ def compute(user, today: dt.date | None = None) -> list[Todo]:
     wanted = set(kinds_for(user))
     if not wanted:
         return []
-    ctx = Ctx.of(user, today or clock.today())
+    now = position()  # before any data: a write committed meanwhile is newer
+    ctx, checked = Ctx.of(user, today or clock.today()), {}
     found = [t for producer, kinds in PRODUCERS.items() if wanted.intersection(kinds)
-             for t in producer(ctx) if t.kind in wanted]
-    return grouping.group(sorted(found, key=Todo.sort_key))
+             for t in keeping.run(producer, ctx, now, checked) if t.kind in wanted]
+    return sorted(found, key=Todo.sort_key)
 
 
 def members(user, kind: str, unit_id: int | None = None,
@@ -98,9 +100,11 @@ def members(user, kind: str, unit_id: int | None = None,
     the list behind a grouped line. Empty for a kind the user does not get."""
     if kind not in kinds_for(user):
         return []
-    ctx = Ctx.of(user, today or clock.today(), unit_id)
+    now = position()
+    ctx = Ctx.of(user, today or clock.today())
     producer = next(p for p, kinds in PRODUCERS.items() if kind in kinds)
-    return sorted((t for t in producer(ctx) if t.kind == kind), key=Todo.sort_key)
+    return [t for t in keeping.run(producer, ctx, now, {}, grouped=False) if t.kind == kind
+            and (unit_id is None or (t.unit_id or 0) == unit_id)]
 
 
 def for_request(user) -> list[Todo]:
