@@ -120,6 +120,7 @@ def test_the_unit_list_names_every_official(reaching, on_day, client, auth):
     assert "无单位" not in page.replace("全部单位", "")
     everyone = text(client.get("/todos/retirement"))
     assert "4 名干部达到退休年龄" in everyone and "各单位人数" in everyone
+    assert re.search(r"到龄一[已将]于 [^ ]+ 达到退休年龄（[^）]+） 浔江区", everyone)  # each one's unit
     assert "浔江区 3" in everyone and "未填写单位 1" in everyone
     none = text(client.get("/todos/retirement?unit_id=0"))
     assert "无单位" in none and "到龄一" not in none
