@@ -91,6 +91,7 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("todos_api.todos", "GET"): only(STAFF),  # each role its own kinds (tests/test_todos_api.py)
     ("todos.digest_settings", "GET"): only(STAFF),
     ("todos.kind_list", "GET"): only(ORG),  # a kind of the organization's (到龄)
+    ("todos.kind_export", "GET"): only(ORG),
     ("todos.digest_settings", "POST"): only(STAFF, 302),  # nothing filled in: off, nothing to save
     ("roster.index", "GET"): only(READERS),
     ("roster.workbook", "GET"): only(READERS),  # no column chosen: the chooser again
@@ -265,6 +266,8 @@ def _check_allowed(endpoint, method, role, response, world):
         assert "待办邮件提醒" in page and "电子邮件地址" in page
     elif endpoint == "todos.kind_list":
         assert "到龄退休" in page and "名干部达到退休年龄" in page
+    elif endpoint == "todos.kind_export":
+        assert response.data[:2] == b"PK" and "attachment" in response.headers["Content-Disposition"]
     elif endpoint == "todos_api.todos":
         data = response.get_json()
         assert data["total"] == len(data["items"])

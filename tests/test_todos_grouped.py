@@ -4,10 +4,12 @@ the organization's home at a province's scale), the paged list behind each line,
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
 from flask import url_for
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from kaohe.auth.models import User
@@ -125,6 +127,22 @@ def test_the_unit_list_names_every_official(reaching, on_day, client, auth):
     none = text(client.get("/todos/retirement?unit_id=0"))
     assert "无单位" in none and "到龄一" not in none
     assert "目前没有此类待办" in text(client.get(f"/todos/retirement?unit_id={reaching['other']}"))
+
+
+def test_the_list_exports_every_official_with_the_unit(reaching, on_day, client, auth,
+                                                       monkeypatch):
+    monkeypatch.setattr("kaohe.todos.views.PER_PAGE", 2)  # the file has every page
+    auth.as_role("organization")
+    response = client.get(f"/todos/retirement/export?unit_id={reaching['unit']}")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "到龄退休名单（浔江区，2026-12-03）"
+    assert rows[1] == ("序号", "紧急程度", "单位", "事项", "期限", "说明")
+    assert [r[0] for r in rows[2:]] == [1, 2, 3] and {r[2] for r in rows[2:]} == {"浔江区"}
+    assert sorted(r[3][:3] for r in rows[2:]) == ["到龄一", "到龄三", "到龄二"]
+    everyone = load_workbook(io.BytesIO(client.get("/todos/retirement/export").data)).active
+    assert everyone.max_row == 2 + 4 and "全部单位" in everyone["A1"].value
+    assert client.get("/todos/retirement/export?unit_id=x").status_code == 400
 
 
 def test_the_list_is_paged(reaching, on_day, client, auth, monkeypatch):

@@ -9,9 +9,12 @@ from flask import (Blueprint, abort, flash, jsonify, make_response, redirect, re
 from flask_login import current_user, login_required
 
 from kaohe.api.openapi import documented
+from kaohe.core import clock
 from kaohe.core.crud import run_form
 from kaohe.core.limits import query_int
 from kaohe.extensions import csrf, login_manager
+from kaohe.interop.excel_export import XLSX_MIME, download_response
+from kaohe.stats import roster
 from kaohe.todos import digest, grouping, registry
 from kaohe.todos.forms import DigestForm
 from kaohe.todos.paging import Page
@@ -75,15 +78,20 @@ def todos():
                     "page": page.page, "per_page": page.per_page, "pages": page.pages, **body})
 
 
+def _grouped_kind_of_user(kind: str) -> None:
+    """404 for a kind without such a list, 403 for one the user's role does not get."""
+    if kind not in grouping.GROUPED_KINDS:
+        abort(404)
+    if kind not in registry.kinds_for(current_user):
+        abort(403)
+
+
 @bp.get("/todos/<kind>")
 @login_required
 def kind_list(kind: str):
     """Every reminder of a kind about single officials (到龄, 任现职满年限…), paged, for
     one unit (``unit_id``; 0: officials with no unit) or all with a count per unit."""
-    if kind not in grouping.GROUPED_KINDS:
-        abort(404)
-    if kind not in registry.kinds_for(current_user):
-        abort(403)
+    _grouped_kind_of_user(kind)
     unit_id = query_int("unit_id", None, low=0)
     items = registry.members(current_user, kind, unit_id)
     page = Page.of(items, query_int("page", 1, low=1), PER_PAGE)
@@ -92,6 +100,23 @@ def kind_list(kind: str):
     return render_template("todos/kind_list.html", kind=kind, label=registry.label(kind),
                            phrase=grouping.phrase(kind), unit_id=unit_id, page=page,
                            per_unit=per_unit if unit_id is None else [], names=names)
+
+
+@bp.get("/todos/<kind>/export")
+@login_required
+def kind_export(kind: str):
+    """The list of :func:`kind_list` (every page) as an Excel workbook, for the unit's
+    paperwork (到龄、任职年限名单)."""
+    _grouped_kind_of_user(kind)
+    unit_id = query_int("unit_id", None, low=0)
+    items = registry.members(current_user, kind, unit_id)
+    names = grouping.unit_names({t.unit_id or 0 for t in items} | {unit_id or 0})
+    scope = "全部单位" if unit_id is None else names[unit_id]
+    title = f"{registry.label(kind)}名单（{scope}，{clock.today().isoformat()}）"
+    body = ([t.urgency_label, names[t.unit_id or 0], t.title,
+             t.due.isoformat() if t.due else "", "；".join(t.details)] for t in items)
+    data = roster.workbook(["紧急程度", "单位", "事项", "期限", "说明"], body, title)
+    return download_response(data, f"{registry.label(kind)}名单_{scope}.xlsx", XLSX_MIME)
 
 
 @bp.route("/account/digest", methods=["GET", "POST"])
