@@ -216,3 +216,11 @@ def test_url_maker_builds_what_url_for_does(app, endpoint, key, anchor, value):
     with app.test_request_context(base_url="http://x/prefix"):
         expected = url_for(endpoint, **{key: value}) + (f"#{anchor}" if anchor else "")
         assert url_maker(endpoint, key, anchor)(value) == expected
+
+
+def test_openapi_lists_the_query_of_todos(client, auth):
+    auth.as_role("organization")
+    op = client.get("/api/v1/openapi.json").get_json()["paths"]["/todos"]["get"]
+    params = {p["name"]: p["schema"] for p in op["parameters"] if p["in"] == "query"}
+    assert set(params) == {"kind", "unit_id", "page", "per_page"}
+    assert params["per_page"]["maximum"] == 500 and params["unit_id"]["minimum"] == 0

@@ -16,7 +16,7 @@ from kaohe.extensions import csrf, login_manager
 from kaohe.interop.excel_export import XLSX_MIME, download_response
 from kaohe.stats import roster
 from kaohe.todos import digest, grouping, registry
-from kaohe.todos.forms import DigestForm
+from kaohe.todos.forms import DigestForm, TodosQuery
 from kaohe.todos.paging import Page
 
 bp = Blueprint("todos", __name__)
@@ -55,7 +55,7 @@ def _signed_in():
 
 
 @api_bp.get("/todos")
-@documented(tags=["todos"])
+@documented(query=TodosQuery, tags=["todos"])
 def todos():
     """The caller's to-dos, most urgent first (kind, title, due, url, ids, urgency).
 
