@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import delete, select, update
 
+from kaohe.core.estimates import about_people
 from kaohe.extensions import db
 from kaohe.interop.bulk import insert_records
 from kaohe.officials import services
@@ -165,3 +166,12 @@ def test_common_grade_in_a_large_scope_is_an_estimate(make, monkeypatch, auth, i
     shown = text(auth.as_role("organization").get(
         f"/officials/?unit_id={unit.id}&year=2020&grade=excellent"))
     assert f"{'约' if estimated else '共'} {total} 人" in shown
+
+
+@pytest.mark.parametrize("n,shown", [(0, "约 0 人"), (9_949, "约 9900 人"), (9_999, "约 1 万人"),
+                                     (10_000, "约 1 万人"), (12_345, "约 1.2 万人"),
+                                     (110_000, "约 11 万人"), (118_734, "约 12 万人"),
+                                     (1_000_000, "约 100 万人"), (5_300, "约 5300 人")])
+def test_estimates_read_in_wan(n, shown):
+    """「约 11 万人」 as people read a large estimate, not 「约 110000 人」."""
+    assert about_people(n) == shown

@@ -14,6 +14,13 @@ def about(n: float) -> int:
     return int(round(n, -digits))
 
 
+def about_people(n: int) -> str:
+    """An estimated number of people as read in Chinese: 「约 11 万人」, 「约 1.2 万人」 from
+    ten thousand up (two significant digits), 「约 5300 人」 below."""
+    n = about(n)
+    return f"约 {n / 10_000:g} 万人" if n >= 10_000 else f"约 {n} 人"
+
+
 def count_label(model) -> str:
     """The live rows of ``model`` for a tile: 「1234」 up to :data:`CAP`, else 「约 N」 from
     PostgreSQL's statistics (kept by autovacuum) or 「N 以上」 on SQLite, which keeps none:

@@ -7,6 +7,7 @@ from kaohe.assessments.models import GRADES
 from kaohe.auth.permissions import P, can, can_view_official, guard, recused_official_ids
 from kaohe.core import clock
 from kaohe.core.crud import official_or_404, register_record_views, run_form
+from kaohe.core.estimates import about_people
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.forms import choice_list
 from kaohe.core.limits import bounded_int
@@ -18,6 +19,7 @@ from kaohe.officials.models import RANKS, Post
 from kaohe.officials.politics import party_text
 
 bp = guard(Blueprint("officials", __name__, url_prefix="/officials"), read=P.OFFICIALS_READ)
+bp.add_app_template_filter(about_people, "about_people")
 edit_bp = guard(Blueprint("edit", __name__), read=P.OFFICIALS_WRITE)
 posts_bp = guard(Blueprint("posts", __name__, url_prefix="/officials/<int:official_id>/posts"),
                  read=P.OFFICIALS_WRITE)
