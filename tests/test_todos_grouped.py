@@ -184,6 +184,8 @@ def test_api_refuses_bad_arguments(reaching, client, auth, query, message):
 @pytest.mark.parametrize("url,status", [
     ("/todos/retirement?unit_id=x", 400), ("/todos/retirement?unit_id=99999999999", 400),
     ("/todos/opinion_waiting", 404), ("/todos/nonsense", 404), ("/todos/retirement?page=x", 400),
+    ("/todos/retirement?unit_id=999999", 404), ("/todos/retirement/export?unit_id=999999", 404),
+    ("/todos/nonsense/export", 404),
 ])
 def test_list_page_bad_arguments(reaching, client, auth, url, status):
     auth.as_role("organization")

@@ -30,10 +30,12 @@ NO_UNIT = "未填写单位"
 
 
 def unit_names(ids) -> dict[int, str]:
-    """Names of the units ``ids`` (0: officials with no unit recorded)."""
+    """Names of the units ``ids`` that exist, deleted ones too (an official may still be
+    recorded in one); 0: officials with no unit recorded."""
     wanted = {i for i in ids if i}
-    names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(wanted)))
-                 .all()) if wanted else {}
+    names = dict(db.session.execute(
+        select(Unit.id, Unit.name).where(Unit.id.in_(wanted))
+        .execution_options(include_deleted=True)).all()) if wanted else {}
     return {0: NO_UNIT, **names}
 
 

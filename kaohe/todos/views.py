@@ -86,6 +86,14 @@ def _grouped_kind_of_user(kind: str) -> None:
         abort(403)
 
 
+def _names_or_404(unit_ids: list[int], unit_id: int | None) -> dict[int, str]:
+    """The names of ``unit_ids`` and of the unit asked for, which must exist."""
+    names = grouping.unit_names([*unit_ids, unit_id or 0])
+    if unit_id is not None and unit_id not in names:
+        abort(404)
+    return names
+
+
 @bp.get("/todos/<kind>")
 @login_required
 def kind_list(kind: str):
@@ -96,7 +104,7 @@ def kind_list(kind: str):
     items = registry.members(current_user, kind, unit_id)
     page = Page.of(items, query_int("page", 1, low=1), PER_PAGE)
     per_unit = Counter(t.unit_id or 0 for t in items).most_common()
-    names = grouping.unit_names([u for u, _n in per_unit] + [unit_id or 0])
+    names = _names_or_404([u for u, _n in per_unit], unit_id)
     return render_template("todos/kind_list.html", kind=kind, label=registry.label(kind),
                            phrase=grouping.phrase(kind), unit_id=unit_id, page=page,
                            per_unit=per_unit if unit_id is None else [], names=names)
@@ -110,7 +118,7 @@ def kind_export(kind: str):
     _grouped_kind_of_user(kind)
     unit_id = query_int("unit_id", None, low=0)
     items = registry.members(current_user, kind, unit_id)
-    names = grouping.unit_names({t.unit_id or 0 for t in items} | {unit_id or 0})
+    names = _names_or_404([t.unit_id or 0 for t in items], unit_id)
     scope = "全部单位" if unit_id is None else names[unit_id]
     title = f"{registry.label(kind)}名单（{scope}，{clock.today().isoformat()}）"
     body = ([t.urgency_label, names[t.unit_id or 0], t.title,
