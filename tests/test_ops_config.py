@@ -196,7 +196,7 @@ def test_trusted_hops_give_the_client_address_scheme_and_host(app, monkeypatch, 
 
 @pytest.mark.parametrize("url, extra, expected", [
     ("postgresql+psycopg://k@db/kaohe", {},
-     {"connect_timeout": 5, "options": "-c plan_cache_mode=force_custom_plan"}),
+     {"connect_timeout": 5, "options": "-c plan_cache_mode=force_custom_plan -c jit=off"}),
     # The URL's or the deployment's own choices are kept.
     ("postgresql+psycopg://k@db/kaohe?connect_timeout=2&options=-c%20work_mem%3D64MB", {}, {}),
     ("postgresql+psycopg://k@db/kaohe", {"connect_args": {"options": "-c jit=off"}},
@@ -215,3 +215,4 @@ def test_the_database_session_plans_for_its_parameters(ctx):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("a PostgreSQL setting")
     assert db.session.execute(sa_text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+    assert db.session.execute(sa_text("SHOW jit")).scalar() == "off"

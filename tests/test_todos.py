@@ -362,6 +362,22 @@ def test_deleted_official_has_no_impact_reminder_and_breaks_no_list(req):
     assert kinds("discipline", today, "finding_impact_ending") == []
 
 
+@pytest.mark.parametrize("start", [dt.date(2021, 12, 3), dt.date(2016, 12, 3)])
+def test_deleted_official_has_no_years_in_post_reminder(req, start):
+    """Their posts stay; the reminder goes with the official (5 and 10 years)."""
+    settings.set_value(cfg.ROTATION_DAYS, 0)
+    unit = req.unit()
+    o = req.official(unit_obj=unit)
+    req.post(o, unit, start=start)
+    day = dt.date(2026, 12, 3)
+    assert [t.ids["official_id"] for t in registry.compute(user("organization"), day)
+            if t.kind.startswith("rotation")] == [o.id]
+    o.soft_delete()
+    db.session.flush()
+    assert not [t for t in registry.compute(user("organization"), day)
+                if t.kind.startswith("rotation")]
+
+
 def test_deleted_official_on_a_coming_agenda_is_named_not_ready(req, client, auth):
     """An item whose official was deleted since keeps its discussion not ready, said so
     (the lists, so every page's count, failed on the missing name)."""
