@@ -38,9 +38,11 @@ graceful_timeout = _number("KAOHE_WEB_GRACEFUL_TIMEOUT", 30)
 # gunicorn, closes an idle connection, so no request races a closing socket (502).
 keepalive = _number("KAOHE_WEB_KEEPALIVE", 75)
 # Recycle workers now and then (a leak stays bounded); the jitter keeps them from all
-# restarting at once.
-max_requests = _number("KAOHE_WEB_MAX_REQUESTS", 2000)
-max_requests_jitter = _number("KAOHE_WEB_MAX_REQUESTS_JITTER", 200)
+# restarting at once. Not too often: a new worker imports the app again and starts with
+# nothing kept (kaohe.audit.kept: pages, rankings, reminders; bounded in number) — at
+# 2 000 requests a busy worker restarted every twenty seconds.
+max_requests = _number("KAOHE_WEB_MAX_REQUESTS", 20000)
+max_requests_jitter = _number("KAOHE_WEB_MAX_REQUESTS_JITTER", 2000)
 # The app logs one line per request itself (with its request id, user and duration).
 accesslog = None
 errorlog = "-"

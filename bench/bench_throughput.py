@@ -2,7 +2,7 @@
 
     python bench/bench_throughput.py [--db sqlite|postgresql|both] [--officials 1000]
                                      [--workers 4] [--connections 50] [--seconds 20]
-                                     [--warmup 5] [--rounds 1] [--port 18170]
+                                     [--warmup 30] [--rounds 1] [--port 18170]
 
 Builds a scratch database (bench/scratch_db.py) with ``seed_demo(--officials)``, then
 serves it with gunicorn and ``gunicorn.conf.py`` (gthread workers; ``--workers`` for
@@ -14,6 +14,11 @@ logged in beforehand through the login form (CSRF token read from it). Any answe
 200 is counted and fails the run (an expired session would answer 302). Prints req/s
 and p50/p99 latency of both, the ratio and the load average. Target: Kaohe ≥ 1/8 of
 the floor's requests per second. Every server is stopped at the end.
+
+The warm-up (``--warmup`` seconds of the same load on each app) lets every worker show
+every profile once: each keeps the bodies it rendered (kaohe.officials.profile_page)
+while nothing they show is written, as a server does through a working day. With
+``--warmup 5`` the run measures workers still rendering most pages for the first time.
 """
 from __future__ import annotations
 
@@ -203,7 +208,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--warmup", type=float, default=30)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--port", type=int, default=18170, help="Kaohe's; the floor's is +1")
     parser.add_argument("--pg-server", default=os.environ.get("KAOHE_TEST_PG_SERVER")

@@ -10,6 +10,8 @@ computation would give while
   back, its number not reused), and
 * no later entry concerns one of the tables the computation reads, nor is one of
   :data:`WHOLESALE` (one entry standing for rows of many tables: the demo load).
+  Entries of :data:`READS` change no row (a login, a download: every change of a row has
+  its own entry) and keep values.
 
 Otherwise it is computed again. Read the position first, then the data: a write committed
 in between is newer than the position, so it invalidates the value. Entries join the
@@ -23,6 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
+from flask import has_request_context, request
 from sqlalchemy import select
 
 from kaohe.audit import pending
@@ -33,18 +36,31 @@ from kaohe.extensions import db
 # Entity types of audit events that stand for writes of any table at once: seed-demo's
 # bulk load is one event ("demo"), a restore replaces the database ("database").
 WHOLESALE = frozenset({"demo", "database"})
+# Actions of events that write no row (record_event's reads and sign-ins): a login
+# (entity "user") must not make every page that names a user read everything again.
+READS = frozenset({"login", "logout", "login_failed", "access_denied", "download",
+                   "dossier_download", "appointment_form_print"})
+_MEMO = "kaohe.kept.position"
+# Built once: read on every page (SQLAlchemy keeps a statement object's cache key).
+_NEWEST = (select(AuditLog.seq, AuditLog.hash).where(AuditLog.seq.is_not(None))
+           .order_by(AuditLog.seq.desc()).limit(1))
 
 
 def position() -> tuple[int, str] | None:
     """(seq, hash) of the newest audit entry this transaction sees; None (nothing kept
     is used or kept) while the transaction has written records whose audit entries wait
-    for its commit (:mod:`kaohe.audit.pending`): the chain does not show them yet."""
+    for its commit (:mod:`kaohe.audit.pending`): the chain does not show them yet.
+
+    Read once per request: the data a request reads later is never older than its
+    first position, and a value computed from newer data than its position is only
+    computed again sooner."""
     if pending.pending_count(db.session()):
         return None
-    row = db.session.execute(
-        select(AuditLog.seq, AuditLog.hash).where(AuditLog.seq.is_not(None))
-        .order_by(AuditLog.seq.desc()).limit(1)).first()
-    return None if row is None else (row.seq, row.hash)
+    memo = request.environ if has_request_context() else {}
+    if _MEMO not in memo:
+        row = db.session.execute(_NEWEST).first()
+        memo[_MEMO] = None if row is None else (row.seq, row.hash)
+    return memo[_MEMO]
 
 
 @dataclass
@@ -108,5 +124,6 @@ class Kept:
             return False
         later = db.session.scalar(
             select(AuditLog.seq).where(AuditLog.seq > seq, AuditLog.seq <= now[0],
-                                       AuditLog.entity_type.in_(self._watched)).limit(1))
+                                       AuditLog.entity_type.in_(self._watched),
+                                       AuditLog.action.not_in(READS)).limit(1))
         return later is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+import weakref
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, with_loader_criteria
@@ -87,13 +88,24 @@ def _after_flush(session: Session, _ctx) -> None:
     pending.collect(session, _entries(session))
 
 
+# Made once: building it per statement cost every query of every page (issue 17).
+_NOT_DELETED = with_loader_criteria(SoftDelete, lambda cls: cls.deleted_at.is_(None),
+                                    include_aliases=True)
+
+
+# A statement built once (module level, PerKey) gets its filtered copy once: the copy
+# keeps the cache key SQLAlchemy memoizes per statement object.
+_FILTERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _hide_deleted(state) -> None:
     if (state.is_select and not state.is_column_load and not state.is_relationship_load
             and not state.execution_options.get("include_deleted", False)):
-        state.statement = state.statement.options(
-            with_loader_criteria(SoftDelete, lambda cls: cls.deleted_at.is_(None),
-                                 include_aliases=True)
-        )
+        statement = state.statement
+        filtered = _FILTERED.get(statement)
+        if filtered is None:
+            filtered = _FILTERED[statement] = statement.options(_NOT_DELETED)
+        state.statement = filtered
 
 
 def install() -> None:

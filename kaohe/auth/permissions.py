@@ -11,6 +11,8 @@ from enum import StrEnum
 from flask import Blueprint, abort, has_request_context, make_response, request
 from flask_login import current_user
 
+from kaohe.audit.kept import Kept, position
+
 
 class Permission(StrEnum):
     OFFICIALS_READ = "officials.read"
@@ -83,6 +85,10 @@ def _query_recused_ids(user_id: int, own: int | None) -> frozenset[int]:
     return frozenset({own} | {a for a, _ in rows} | {b for _, b in rows})
 
 
+# What recused_official_ids reads, kept per (user, own official) while unchanged.
+_recusals = Kept(frozenset({"user_relative", "family_member"}), 4096)
+
+
 def recused_official_ids(user=None) -> frozenset[int]:
     """The officials ``user`` must not see (回避): the official they are and, in both
     directions, every official linked to them by a declared relative
@@ -90,8 +96,8 @@ def recused_official_ids(user=None) -> frozenset[int]:
     and the relatives the admin declared for the user
     (:class:`~kaohe.auth.models.UserRelative`, also for users who are no official).
 
-    Computed with one query, and at most once per request and user (cached on the
-    request, so records added between two requests of a test are seen).
+    Computed with one query, at most once per request and user, and kept between
+    requests while no relative is declared or changed (:mod:`kaohe.audit.kept`).
     """
     user = current_user if user is None else user
     user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
@@ -103,7 +109,7 @@ def recused_official_ids(user=None) -> frozenset[int]:
     cache = request.environ.setdefault("kaohe.recused_official_ids", {})
     key = (user_id, own)
     if key not in cache:
-        cache[key] = _query_recused_ids(user_id, own)
+        cache[key] = _recusals.get(key, lambda: _query_recused_ids(user_id, own), position())
     return cache[key]
 
 

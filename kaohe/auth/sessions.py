@@ -15,8 +15,10 @@ from flask import Flask, flash, jsonify, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
+from kaohe.audit.kept import Kept, position
 from kaohe.extensions import db
 from kaohe.settings import registry
+from kaohe.settings.models import Setting
 from kaohe.settings.registry import SettingDef
 
 registry.register(
@@ -35,6 +37,7 @@ registry.register(
 
 LOGIN_AT = "_kaohe_login_at"
 SEEN_AT = "_kaohe_seen_at"
+_kept_limits = Kept(frozenset({Setting.__tablename__}), 1)
 
 
 def start(user_id: int) -> None:
@@ -47,9 +50,12 @@ def start(user_id: int) -> None:
 
 
 def _limits() -> tuple[float, float]:
-    """(idle, absolute) limits in seconds, read in one statement."""
-    from kaohe.settings.models import Setting
+    """(idle, absolute) limits in seconds: read on every request of a session older than
+    a minute, so kept while no setting is written (:mod:`kaohe.audit.kept`)."""
+    return _kept_limits.get((), _read_limits, position())
 
+
+def _read_limits() -> tuple[float, float]:
     keys = {"security.idle_timeout_minutes": 60, "security.absolute_timeout_hours": 3600}
     stored = dict(db.session.execute(select(Setting.key, Setting.value)
                                      .where(Setting.key.in_(list(keys)))).all())

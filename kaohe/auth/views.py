@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from kaohe.audit.services import record_event
 from kaohe.auth import services, sessions, throttle
@@ -18,9 +18,13 @@ from kaohe.extensions import db, login_manager
 bp = Blueprint("auth", __name__)
 
 
+# Built once: read on every request (SQLAlchemy keeps a statement object's cache key).
+_BY_SESSION_TOKEN = select(User).where(User.session_token == bindparam("token"))
+
+
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    return db.session.scalar(select(User).where(User.session_token == session_token))
+    return db.session.scalar(_BY_SESSION_TOKEN, {"token": session_token})
 
 
 @login_manager.request_loader

@@ -13,7 +13,7 @@ from kaohe.core.forms import choice_list
 from kaohe.core.limits import bounded_int
 from kaohe.extensions import db
 from kaohe.interop.lrmx_annual import sheet_differences
-from kaohe.officials import photos, services
+from kaohe.officials import photos, profile_page, services
 from kaohe.officials.forms import OfficialForm, PostForm, SearchForm
 from kaohe.officials.models import RANKS, Post
 from kaohe.officials.politics import party_text
@@ -78,14 +78,22 @@ def profile(official_id: int):
     # (deleted ones hidden) with the rest.
     if not can_view_official(official_id):
         abort(403)
-    data = services.load_profile(official_id)
-    if data is None:
+
+    def render() -> tuple[str, str] | None:
+        data = services.load_profile(official_id)
+        if data is None:
+            return None
+        return data.official.name, render_template(
+            "officials/_profile_body.html", p=data, show_id=can(P.ID_NUMBER_FULL),
+            party_text=party_text,
+            row_urls=_row_urls(official_id) if can(P.OFFICIALS_WRITE) else None,
+            lrmx_sheet=data.sheet, lrmx_differences=sheet_differences(data.official, data.sheet))
+
+    page = profile_page.body(official_id, render)
+    if page is None:
         abort(404, description="干部不存在。")
-    return render_template("officials/profile.html", p=data,
-                           show_id=can(P.ID_NUMBER_FULL), party_text=party_text,
-                           row_urls=_row_urls(official_id) if can(P.OFFICIALS_WRITE) else None,
-                           lrmx_sheet=data.sheet,
-                           lrmx_differences=sheet_differences(data.official, data.sheet))
+    name, body = page
+    return render_template("officials/profile.html", name=name, body=body)
 
 
 @bp.route("/<int:official_id>/photo")

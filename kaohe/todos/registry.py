@@ -9,13 +9,10 @@ import datetime as dt
 from typing import Callable
 
 from flask import g, has_request_context
-from sqlalchemy import select
 
 from kaohe.audit.kept import position
-from kaohe.audit.models import AuditChainHead
 from kaohe.auth.permissions import P, can
 from kaohe.core import clock
-from kaohe.extensions import db
 from kaohe.todos import accounts, assessment, discipline, keeping, meetings, people, publicity
 from kaohe.todos.context import Ctx
 from kaohe.todos.items import Todo
@@ -118,7 +115,7 @@ def for_request(user) -> list[Todo]:
     return cache[user.id]
 
 
-# user id → ((day, audit head), count): the navigation badge of every page.
+# user id → ((day, audit position), count): the navigation badge of every page.
 _NAV_COUNTS: dict[int, tuple[tuple, int]] = {}
 _NAV_MAX_USERS = 5000
 
@@ -127,19 +124,19 @@ def nav_count(user) -> int:
     """How many to-dos ``user`` has, for the navigation of every page.
 
     The list takes hundreds of milliseconds for the organization, too much for every
-    page; its figure only changes when a record does (each write moves the audit chain's
-    head) or the day turns, so it is computed again exactly then, and read otherwise.
+    page; its figure only changes when a record does (each write moves the audit
+    position) or the day turns, so it is computed again exactly then, and read otherwise.
     """
-    head = db.session.execute(select(AuditChainHead.seq, AuditChainHead.hash)
-                              .where(AuditChainHead.id == 1)).first()
-    key = (clock.today(), tuple(head) if head else None)
+    now = position()  # the request's, read before any data (None: it has written)
+    key = (clock.today(), now)
     hit = _NAV_COUNTS.get(user.id)
-    if hit is not None and hit[0] == key:
+    if now is not None and hit is not None and hit[0] == key:
         return hit[1]
     if len(_NAV_COUNTS) >= _NAV_MAX_USERS:
         _NAV_COUNTS.clear()
     count = len(for_request(user))
-    _NAV_COUNTS[user.id] = (key, count)
+    if now is not None:
+        _NAV_COUNTS[user.id] = (key, count)
     return count
 
 
