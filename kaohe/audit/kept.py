@@ -51,16 +51,20 @@ def position() -> tuple[int, str] | None:
     is used or kept) while the transaction has written records whose audit entries wait
     for its commit (:mod:`kaohe.audit.pending`): the chain does not show them yet.
 
-    Read once per request: the data a request reads later is never older than its
-    first position, and a value computed from newer data than its position is only
-    computed again sooner."""
-    if pending.pending_count(db.session()):
+    Read once per transaction of a request: the data it reads later is never older than
+    that position (a value computed from newer data is only computed again sooner); a
+    request that commits reads the position of its next transaction afresh."""
+    session = db.session()
+    if pending.pending_count(session):
         return None
-    memo = request.environ if has_request_context() else {}
-    if _MEMO not in memo:
-        row = db.session.execute(_NEWEST).first()
-        memo[_MEMO] = None if row is None else (row.seq, row.hash)
-    return memo[_MEMO]
+    memo = request.environ.get(_MEMO) if has_request_context() else None
+    if memo is not None and memo[0] is session.get_transaction():
+        return memo[1]
+    row = session.execute(_NEWEST).first()
+    now = None if row is None else (row.seq, row.hash)
+    if has_request_context():
+        request.environ[_MEMO] = (session.get_transaction(), now)
+    return now
 
 
 @dataclass

@@ -1,6 +1,8 @@
 """Form base class and fields shared by every feature."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, HiddenField, IntegerField
 from wtforms.fields.choices import SelectChoice
@@ -68,6 +70,17 @@ class ChineseDateField(DateField):
     """Date field whose parse error says what format is expected."""
 
     def process_formdata(self, valuelist):
+        # The usual input, zero-padded YYYY-MM-DD, without strptime: an Excel import
+        # parses four dates a row (issue 17). Anything else goes the general way.
+        if len(valuelist) == 1 and self.format == ["%Y-%m-%d"]:
+            text = valuelist[0]
+            if (isinstance(text, str) and len(text) == 10 and text[4] == text[7] == "-"
+                    and text.replace("-", "").isascii() and text.replace("-", "").isdigit()):
+                try:
+                    self.data = dt.date.fromisoformat(text)
+                    return
+                except ValueError:
+                    pass  # 2021-02-30: the message below
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:

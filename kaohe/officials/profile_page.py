@@ -28,7 +28,7 @@ TABLES = frozenset({
     "official", "post", "unit", "appointment_sheet", "assessment_result", "review",
     "org_note", "user", "discipline_finding", "tolerance_exemption", "integrity_opinion",
     "setting"})
-SIZE = 4000  # bodies (some 10 KB each): a day's working set of one worker
+SIZE = 2000  # bodies (some 15 KB each: 30 MB at most per worker)
 
 # Escaped text never holds "<": the marker cannot come from a record.
 _MARK = Markup("<kaohe-csrf-token>")
