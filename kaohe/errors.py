@@ -14,6 +14,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from kaohe.audit.chain import ChainBusy
+from kaohe.audit.services import record_event
+from kaohe.auth import sessions
 from kaohe.core.errors import ValidationFailed
 from kaohe.extensions import db, login_manager
 
@@ -77,8 +79,6 @@ def _unavailable(exc: BaseException):
 
 def _log_denied(exc: HTTPException) -> None:
     """Every refused request (403) is an audit event, in its own committed transaction."""
-    from kaohe.audit.services import record_event
-
     try:
         db.session.rollback()  # nothing the refused request did is kept
         record_event("access_denied", "request", None, {
@@ -111,8 +111,6 @@ def _refuse_nul_characters():
 
 
 def init_app(app: Flask) -> None:
-    from kaohe.auth import sessions
-
     sessions.init_app(app)  # idle and absolute timeouts, before any blueprint's guard
     app.after_request(_security_headers)
     app.before_request(_refuse_nul_characters)

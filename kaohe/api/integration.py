@@ -18,6 +18,7 @@ from kaohe.extensions import csrf, db
 from kaohe.officials import serializers
 from kaohe.officials.forms import OfficialForm, PostForm, SearchForm
 from kaohe.officials.models import Official
+from kaohe.officials.services import save_official, save_post
 from kaohe.units.models import Unit
 
 units_bp = guard(Blueprint("api_units", __name__, url_prefix="/api/v1"), read=P.UNITS_READ)
@@ -67,13 +68,7 @@ def _official_json(official: Official, status: int):
 def create_official():
     """Create an official (same rules as the page form)."""
     data = form_data(OfficialForm)
-    return _official_json(save(lambda: _save_official(None, data)), 201)
-
-
-def _save_official(official, data):
-    from kaohe.officials.services import save_official
-
-    return save_official(official, data)
+    return _official_json(save(lambda: save_official(None, data)), 201)
 
 
 @write_bp.put("/officials/<int:official_id>")
@@ -82,7 +77,7 @@ def update_official(official_id: int):
     """Update an official; fields left out keep their recorded values; ``version`` required."""
     official = official_or_404(official_id)
     data = form_data(OfficialForm, current=official, record=official)
-    return _official_json(save(lambda: _save_official(official, data)), 200)
+    return _official_json(save(lambda: save_official(official, data)), 200)
 
 
 @write_bp.post("/officials/<int:official_id>/results")
@@ -103,8 +98,6 @@ def add_result(official_id: int):
 @documented(body=PostForm, tags=["posts"])
 def add_post(official_id: int):
     """Add a post (任职经历) to an official."""
-    from kaohe.officials.services import save_post
-
     official = official_or_404(official_id)
     data = form_data(PostForm)
     post = save(lambda: save_post(official, None, data))

@@ -30,6 +30,8 @@ from sqlalchemy import select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
+from kaohe.audit.models import AuditChainHead, AuditLog
+
 GENESIS = "0" * 64
 REKEY_ACTION = "audit_rekey"
 # The content covered by an entry's digest, in the stored form.
@@ -116,8 +118,6 @@ def prepare(entry: dict) -> dict:
 
 def tables():
     """The ``audit_log`` and ``audit_chain_head`` tables."""
-    from kaohe.audit.models import AuditChainHead, AuditLog
-
     return AuditLog.__table__, AuditChainHead.__table__
 
 

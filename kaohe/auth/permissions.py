@@ -10,8 +10,12 @@ from enum import StrEnum
 
 from flask import Blueprint, abort, has_request_context, make_response, request
 from flask_login import current_user
+from sqlalchemy import or_, select, union_all
 
 from kaohe.audit.kept import Kept, position
+from kaohe.auth.models import UserRelative as R
+from kaohe.extensions import db, login_manager
+from kaohe.interop.models import FamilyMember as F
 
 
 class Permission(StrEnum):
@@ -69,12 +73,6 @@ def can(permission: Permission | str, user=None) -> bool:
 def _query_recused_ids(user_id: int, own: int | None) -> frozenset[int]:
     """``own``, every official linked to it by a declared relative either way, and the
     relatives the admin declared for the user (one query)."""
-    from sqlalchemy import or_, select, union_all
-
-    from kaohe.auth.models import UserRelative as R
-    from kaohe.extensions import db
-    from kaohe.interop.models import FamilyMember as F
-
     declared = select(R.official_id, R.official_id).where(R.user_id == user_id)
     if own is None:
         return frozenset(a for a, _ in db.session.execute(declared))
@@ -130,8 +128,6 @@ def can_view_official(official_id: int, user=None) -> bool:
 def require(permission: Permission) -> None:
     """Abort with 401/403 unless the current user holds ``permission``."""
     if not current_user.is_authenticated:
-        from kaohe.extensions import login_manager
-
         # The handler returns a redirect, or a (JSON, 401) tuple under /api/.
         abort(make_response(login_manager.unauthorized()))
     if not can(permission):

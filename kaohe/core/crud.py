@@ -15,13 +15,12 @@ from kaohe.auth.permissions import can_view_official
 from kaohe.core import locking
 from kaohe.core.errors import ValidationFailed
 from kaohe.extensions import db
+from kaohe.officials.models import Official
 
 CONFLICT_MESSAGE = "保存失败：与已有记录冲突（可能他人刚刚录入了相同记录），请核对后重试。"
 
 
 def official_or_404(official_id: int):
-    from kaohe.officials.models import Official
-
     if not can_view_official(official_id):
         abort(403)
     return db.get_or_404(Official, official_id, description="干部不存在。")

@@ -18,6 +18,8 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
+from kaohe.audit.models import AuditLog
+from kaohe.auth.models import User
 from kaohe.core.clock import to_local
 from kaohe.extensions import db
 
@@ -108,9 +110,6 @@ def _display(value, choices=None) -> str:
 
 def _last_change(record) -> tuple[str | None, dt.datetime | None]:
     """Who wrote the record last (display name) and when (naive UTC), from the audit log."""
-    from kaohe.audit.models import AuditLog
-    from kaohe.auth.models import User
-
     table = getattr(record, "__tablename__", None)
     if table is None or not isinstance(getattr(record, "id", None), int):
         return None, None

@@ -6,6 +6,7 @@ the importers then apply the feature's service rules. Cell-level problems
 """
 from __future__ import annotations
 
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectField
 from wtforms.validators import ValidationError
@@ -72,8 +73,6 @@ class Lookup:
     """Units by name or code, officials by ID number; loaded once per import."""
 
     def __init__(self):
-        from sqlalchemy import select
-
         self.units: dict[str, int | None] = {}
         # Held here so the services' session.get(Unit, id) finds them in the identity map.
         self.unit_objects = list(db.session.scalars(select(Unit)))
@@ -87,8 +86,6 @@ class Lookup:
         self.looked_up: set[str] = set()  # numbers asked of the database
 
     def load_officials(self, numbers) -> None:
-        from sqlalchemy import select
-
         wanted = sorted({n for n in numbers if n and n not in self.looked_up})
         self.looked_up.update(wanted)
         for i in range(0, len(wanted), CHUNK):

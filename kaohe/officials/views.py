@@ -15,7 +15,7 @@ from kaohe.extensions import db
 from kaohe.interop.lrmx_annual import sheet_differences
 from kaohe.officials import photos, profile_page, services
 from kaohe.officials.forms import OfficialForm, PostForm, SearchForm
-from kaohe.officials.models import RANKS, Post
+from kaohe.officials.models import RANKS, Official, Post
 from kaohe.officials.politics import party_text
 
 bp = guard(Blueprint("officials", __name__, url_prefix="/officials"), read=P.OFFICIALS_READ)
@@ -110,8 +110,6 @@ def photo(official_id: int):
 
 
 def _edit_official(official_id: int | None):
-    from kaohe.officials.models import Official
-
     official = official_or_404(official_id) if official_id else None
     form = OfficialForm(obj=official)
 

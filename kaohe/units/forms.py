@@ -4,11 +4,10 @@ from wtforms.validators import DataRequired, Length
 from kaohe.core.forms import BaseForm, choice_list, optional_int
 from kaohe.core.limits import MAX_INT, bounded_int
 from kaohe.units.models import UNIT_KINDS
+from kaohe.units.services import tree
 
 
 def unit_choices(blank: str | None = "（请选择）") -> list:
-    from kaohe.units.services import tree
-
     return choice_list(((u.id, "　" * depth + u.name) for u, depth in tree()), blank)
 
 
