@@ -1,8 +1,10 @@
 """Flask extensions, bound to the app with ``init_app``."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, g, has_app_context, has_request_context, request
 from flask.json.provider import DefaultJSONProvider
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
@@ -28,7 +30,7 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
-MIGRATIONS_DIR = __import__("pathlib").Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -60,17 +62,13 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def _write_intent() -> bool:
     """Whether a transaction about to begin may write (see ``_on_begin``)."""
-    from flask import g, has_app_context, has_request_context, request
-
     if has_request_context() and request.method not in SAFE_METHODS:
         return True
     if has_app_context() and g.get("kaohe_write", False):
         return True
     if has_request_context():
         return False
-    import click
-
-    from kaohe.audit.services import cli_actor
+    from kaohe.audit.services import cli_actor  # that module imports this one
 
     # A writing CLI command names itself (cli_actor) while it runs.
     return cli_actor.get() is not None and click.get_current_context(silent=True) is not None
@@ -78,8 +76,6 @@ def _write_intent() -> bool:
 
 def want_write() -> None:
     """Mark the current request as writing (its next transaction is BEGIN IMMEDIATE)."""
-    from flask import g, has_app_context
-
     if has_app_context():
         g.kaohe_write = True
 

@@ -271,3 +271,29 @@ def test_a_shorter_idle_timeout_applies_to_open_sessions(client, auth, official)
     db.session.commit()
     response = client.get(f"/officials/{official.id}")
     assert response.status_code == 302 and "/login" in response.location
+
+
+def test_a_kept_page_reads_the_position_with_the_signed_in_user(client, auth, official,
+                                                                  rendered):
+    """A kept page costs one statement: the user by session token, with the audit
+    position (kaohe.audit.kept.with_position); a write by another request is still seen."""
+    auth.as_role("organization")
+    page(client, official)
+    seen = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page(client, official)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert rendered == [official.id]
+    reads = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1, reads
+    assert re.search(r'FROM\s+"?user"?\b', reads[0]) and "audit_log" in reads[0]
+    _rename(official)
+    db.session.commit()
+    assert "缓存乙" in page(client, official)
+    assert rendered == [official.id, official.id]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from kaohe.audit import pending
 from kaohe.audit.models import AuditLog
@@ -44,6 +44,8 @@ _MEMO = "kaohe.kept.position"
 # Built once: read on every page (SQLAlchemy keeps a statement object's cache key).
 _NEWEST = (select(AuditLog.seq, AuditLog.hash).where(AuditLog.seq.is_not(None))
            .order_by(AuditLog.seq.desc()).limit(1))
+_NEWEST_SEQ = _NEWEST.with_only_columns(AuditLog.seq).scalar_subquery().label("kept_seq")
+_NEWEST_HASH = _NEWEST.with_only_columns(AuditLog.hash).scalar_subquery().label("kept_hash")
 
 
 def position() -> tuple[int, str] | None:
@@ -61,7 +63,26 @@ def position() -> tuple[int, str] | None:
     if memo is not None and memo[0] is session.get_transaction():
         return memo[1]
     row = session.execute(_NEWEST).first()
-    now = None if row is None else (row.seq, row.hash)
+    return _remember(session, None if row is None else row.seq, None if row is None else row.hash)
+
+
+def with_position(stmt: Select) -> Select:
+    """``stmt`` with the position as two more columns, ``kept_seq`` and ``kept_hash``: a
+    request's first statement (the signed-in user) reads it in the same round trip; hand
+    them to :func:`remember`."""
+    return stmt.add_columns(_NEWEST_SEQ, _NEWEST_HASH)
+
+
+def remember(seq: int | None, hash_: str | None) -> None:
+    """Take the position read by a :func:`with_position` statement as this transaction's
+    (read before any other data of the request)."""
+    session = db.session()
+    if has_request_context() and not pending.pending_count(session):
+        _remember(session, seq, hash_)
+
+
+def _remember(session, seq: int | None, hash_: str | None) -> tuple[int, str] | None:
+    now = None if seq is None else (seq, hash_)
     if has_request_context():
         request.environ[_MEMO] = (session.get_transaction(), now)
     return now

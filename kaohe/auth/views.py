@@ -7,24 +7,31 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, select
 
+from kaohe.audit import kept
 from kaohe.audit.services import record_event
 from kaohe.auth import services, sessions, throttle
 from kaohe.auth.forms import LoginForm, PasswordChangeForm
 from kaohe.core.crud import run_form
-from kaohe.core.errors import ValidationFailed
 from kaohe.auth.models import User
+from kaohe.core.errors import ValidationFailed
 from kaohe.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
 
 
 # Built once: read on every request (SQLAlchemy keeps a statement object's cache key).
-_BY_SESSION_TOKEN = select(User).where(User.session_token == bindparam("token"))
+# The audit position comes with the user: one round trip less per page (kaohe.audit.kept).
+_BY_SESSION_TOKEN = kept.with_position(
+    select(User).where(User.session_token == bindparam("token")))
 
 
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    return db.session.scalar(_BY_SESSION_TOKEN, {"token": session_token})
+    row = db.session.execute(_BY_SESSION_TOKEN, {"token": session_token}).first()
+    if row is None:
+        return None
+    kept.remember(row.kept_seq, row.kept_hash)
+    return row[0]
 
 
 @login_manager.request_loader
