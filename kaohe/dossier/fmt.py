@@ -56,7 +56,8 @@ def cn_datetime(value: str) -> str:
 def score(value) -> str:
     if value is None:
         return "—"
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text  # −0.0 or a negative that rounds to zero
 
 
 def pct(value) -> str:

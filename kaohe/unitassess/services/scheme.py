@@ -39,9 +39,10 @@ def _d(value) -> Decimal:
 
 
 def fmt(value) -> str:
-    """12.50 → "12.5", 90.00 → "90"."""
+    """12.50 → "12.5", 90.00 → "90"; a zero is "0", never "-0" (no deduction is −0.0)."""
     text = f"{_d(value):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
 
 
 # ---------------------------------------------------------------- weights

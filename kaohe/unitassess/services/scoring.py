@@ -181,7 +181,7 @@ class UnitScore:
 
     @property
     def deduction(self) -> float:
-        return round(-self._sum("deduction", "party_conduct"), 2)
+        return round(-self._sum("deduction", "party_conduct"), 2) + 0.0  # not −0.0
 
     @property
     def total(self) -> float:
