@@ -217,6 +217,34 @@ def test_discipline_answers_oldest_first_with_the_next_opened(make, auth):
     assert pdf.status_code == 200 and pdf.data == db.session.get(IntegrityLetter, letter.id).pdf
 
 
+def test_answering_a_letter_opens_its_next_request(make, auth):
+    """After an answer the officer stays in the letter (in its order) while one of its
+    requests waits, then goes on with the oldest of the queue; the answer form leads back
+    to the queue."""
+    older = s.official(name="周国平", opinion_outcome=None)
+    ds.opinion(older, requested=D(2020, 2, 1))  # waiting longer than the letter's
+    names = ["王建国", "李海燕", "赵志强"]
+    letter = letters.request_many(
+        [letters.Request(s.official(name=n, opinion_outcome=None), "拟提拔") for n in names],
+        "组干函〔2020〕6号", D(2020, 3, 10))
+    make.commit()
+    asked = [e.opinion for e in letter.entries]
+    client = auth.as_role("discipline")
+    form = text(client.get(f"/integrity-opinions/{asked[0].id}/answer"))
+    crumbs = form.split('class="crumbs"')[1].split("</p>")[0]
+    assert 'href="/integrity-opinions/"' in crumbs and "组干函〔2020〕6号" in crumbs
+    assert "王建国" in crumbs
+    assert 'href="/integrity-opinions/">取消</a>' in form
+    follows = [asked[1].id, asked[2].id, db.session.scalar(
+        select(IntegrityOpinion.id).where(IntegrityOpinion.official_id == older.id))]
+    for current, following in zip(asked, follows):
+        r = client.post(f"/integrity-opinions/{current.id}/answer", data={
+            "outcome": "1", "answered_on": "2020-03-20", "answer_text": "经查，未发现问题。",
+            "version": "1"})
+        assert r.status_code == 302
+        assert r.headers["Location"].endswith(f"/integrity-opinions/{following}/answer")
+
+
 @pytest.mark.parametrize("role,status", [("organization", 200), ("discipline", 200),
                                          ("reviewer", 403), ("assessment", 403), ("admin", 403)])
 def test_letter_download_by_role(make, auth, role, status):

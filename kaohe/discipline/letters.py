@@ -110,9 +110,20 @@ def letters(limit: int = 100) -> list[IntegrityLetter]:
         IntegrityLetter.dated.desc(), IntegrityLetter.id.desc()).limit(limit)))
 
 
-def next_waiting(visible) -> int | None:
-    """Id of the oldest waiting request ``visible(official_id)`` allows (the queue's next)."""
-    rows = db.session.execute(select(IntegrityOpinion.id, IntegrityOpinion.official_id).where(
+def next_waiting(visible, after: int | None = None) -> int | None:
+    """Id of the next waiting request ``visible(official_id)`` allows: after answering
+    ``after``, the next of its letter in the letter's order (the officer works through a
+    letter), else the oldest of the queue."""
+    waiting = select(IntegrityOpinion.id, IntegrityOpinion.official_id).where(
         IntegrityOpinion.outcome.is_(None), IntegrityOpinion.deleted_at.is_(None))
-        .order_by(IntegrityOpinion.requested_on, IntegrityOpinion.id))
+    letter = letter_of(after) if after is not None else None
+    if letter is not None:
+        rows = db.session.execute(
+            waiting.join(IntegrityLetterEntry, IntegrityLetterEntry.opinion_id == IntegrityOpinion.id)
+            .where(IntegrityLetterEntry.letter_id == letter.id)
+            .order_by(IntegrityLetterEntry.position, IntegrityLetterEntry.id))
+        found = next((oid for oid, official_id in rows if visible(official_id)), None)
+        if found is not None:
+            return found
+    rows = db.session.execute(waiting.order_by(IntegrityOpinion.requested_on, IntegrityOpinion.id))
     return next((oid for oid, official_id in rows if visible(official_id)), None)

@@ -51,9 +51,11 @@ def _back(official, anchor="findings"):
     return redirect(url_for("discipline.index", official_id=official.id, _anchor=anchor))
 
 
-def _form_page(form, official, title, context=None, finding=None):
+def _form_page(form, official, title, context=None, finding=None, queue=None):
+    """A form about ``official``; ``queue`` (True, or the request's letter): reached from
+    the commission's queue, which its crumbs and 取消 lead back to."""
     return render_template("discipline/form.html", form=form, official=official, title=title,
-                           context=context, finding=finding)
+                           context=context, finding=finding, queue=queue)
 
 
 @bp.app_template_global()
@@ -180,13 +182,14 @@ def answer(opinion_id: int):
     form = forms.OpinionAnswerForm(obj=opinion)
     if run_form(form, lambda: services.answer_opinion(opinion, form.data_for_service()),
                 record=opinion):
-        following = letters.next_waiting(can_view_official)  # the queue's next, oldest first
+        following = letters.next_waiting(can_view_official, after=opinion.id)
         if following is None:
             flash("党风廉政意见已回复。待回复的意见征求已全部回复。", "success")
             return redirect(url_for("integrity.queue"))
         flash("党风廉政意见已回复。已打开下一条待回复的意见征求。", "success")
         return redirect(url_for("integrity.answer.answer", opinion_id=following))
-    return _form_page(form, opinion.official, "回复党风廉政意见", context=opinion)
+    return _form_page(form, opinion.official, "回复党风廉政意见", context=opinion,
+                      queue=letters.letter_of(opinion.id) or True)
 
 
 @withdraw_bp.route("/<int:opinion_id>/withdraw", methods=["POST"])

@@ -182,7 +182,7 @@ def test_committee_with_three_officials(live_server, page, login, shot, tally):
     shot("queue")
     waiting = list(names)
     while waiting:
-        opened = page.locator("p.crumbs a").first.inner_text() if "/answer" in page.url else None
+        opened = page.locator("p.crumbs a").last.inner_text() if "/answer" in page.url else None
         if opened not in waiting:  # the next request preselected is not one of this letter's
             if "/answer" in page.url:
                 nav(page, "党风廉政意见")
