@@ -107,9 +107,11 @@ def child(kind: str, n: int, seed_value: int, server: str, keep: str | None) -> 
     else:
         with database() as url:
             result = seed(url, n, seed_value)
-    with database() as url:
-        result["floor_s"] = floor(url, n, seed_value)
+    # Printed before the floor runs: a floor that fails (a full disk at a million) still
+    # leaves the seed's figures.
     print("RESULT " + json.dumps(result), flush=True)
+    with database() as url:
+        print("FLOOR " + json.dumps(floor(url, n, seed_value)), flush=True)
 
 
 def main() -> None:
@@ -142,18 +144,23 @@ def main() -> None:
                 stdout=subprocess.PIPE, text=True) as proc:
             for line in proc.stdout:
                 if line.startswith("RESULT "):
-                    result = json.loads(line[7:])
+                    result = json.loads(line[7:]) | {"floor_s": None}
+                    load = os.getloadavg()  # at the end of the seed, before the floor
+                elif line.startswith("FLOOR ") and result is not None:
+                    result["floor_s"] = json.loads(line[6:])
                 else:
                     print(line, end="", flush=True)
         if result is None:
             raise SystemExit(f"{kind}: the seed failed (exit {proc.returncode})")
-        summary.append((kind, result, os.getloadavg()))
+        summary.append((kind, result, load))
     print(f"\n{'db':<11}{'officials':>10}{'rows':>11}{'seed s':>9}{'rows/s':>9}"
           f"{'RSS MB':>8}{'floor s':>9}{'floor/s':>9}{'ratio':>7}  load 1/5/15 min")
     for kind, r, load in summary:
+        floor_s = r["floor_s"]
+        floor_cols = (f"{floor_s:>9.1f}{args.officials / floor_s:>9.0f}"
+                      f"{r['seconds'] / floor_s:>7.1f}" if floor_s else f"{'failed':>9}{'—':>9}{'—':>7}")
         print(f"{kind:<11}{args.officials:>10}{r['rows']:>11}{r['seconds']:>9.1f}"
-              f"{r['rows'] / r['seconds']:>9.0f}{r['rss_mb']:>8.0f}{r['floor_s']:>9.1f}"
-              f"{args.officials / r['floor_s']:>9.0f}{r['seconds'] / r['floor_s']:>7.1f}  "
+              f"{r['rows'] / r['seconds']:>9.0f}{r['rss_mb']:>8.0f}{floor_cols}  "
               + "/".join(f"{x:.2f}" for x in load))
     print("ratio = whole seed (every table) / the floor (officials rows only); "
           "floor/s = officials rows per second plainly")

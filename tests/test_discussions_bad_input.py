@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import pytest
 
+from kaohe.core import clock
 from kaohe.discussions.services import decisions
 from tests import discussions_support as s
-from tests.helpers import field_errors, form_version, table_counts, text
+from tests.helpers import (field_errors, form_version, input_value, select_options,
+                           table_counts, text)
 
 
 def _setup():
@@ -95,6 +97,27 @@ def test_bad_checks(make, auth, data, field, message):
     make.commit()
     page = _post(auth, f"/discussions/{d.id}/items/{it.id}/checks/file_audit", data)
     assert field_errors(page, field) == [message]
+
+
+def test_a_new_check_is_proposed_as_done_today_by_the_user(make, auth):
+    """A check not yet recorded: 核查人 and 核查日期 filled with the signed-in user's name and
+    today (editable), 核查结果 left to choose; a recorded one shows what was saved."""
+    d = s.discussion()
+    it = s.item(d, s.official(name="王建国"))
+    make.commit()
+    client = auth.as_role("organization")
+    url = f"/discussions/{d.id}/items/{it.id}/checks/file_audit"
+    page = text(client.get(url))
+    name = input_value(page, "checked_by")
+    assert name and f"<span>{name}（" in page  # the signed-in user, as the header names them
+    assert input_value(page, "checked_on") == clock.today().isoformat()
+    assert [o for o in select_options(page, "result") if o[2]] in ([], [("", "请选择", True)])
+    r = client.post(url, data={"result": "clear", "checked_by": "刘科长",
+                               "checked_on": "2020-04-01", "note": ""})
+    assert r.status_code == 302
+    page = text(client.get(url))
+    assert (input_value(page, "checked_by"), input_value(page, "checked_on")) == (
+        "刘科长", "2020-04-01")
 
 
 def test_integrity_opinion_is_not_entered_by_hand(make, auth):

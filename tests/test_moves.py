@@ -313,6 +313,22 @@ def test_add_a_talk_through_the_page_is_audited(make, auth, client):
     assert log.action == "create" and log.actor_name == "organization"
 
 
+def test_a_new_talk_has_the_one_kind_allowed_chosen(make, auth):
+    """Before the meeting only 动议谈话 may be recorded: a new talk offers it alone (what
+    the browser submits, no 「请选择」 to pass); saved without choosing, it is one."""
+    _o, d, it = _item()
+    make.commit()
+    url = f"/discussions/{d.id}/items/{it.id}/talks/new"
+    client = auth.as_role("organization")
+    assert select_options(text(client.get(url)), "kind") == [("motion", "动议谈话", False)]
+    r = client.post(url, data={"kind": "motion", "talked_on": "2020-04-01", "talker": "李部长",
+                               "summary": "要点"})
+    assert r.status_code == 302
+    talk = db.session.scalar(select(MoveTalk).where(MoveTalk.item_id == it.id))
+    edit = text(client.get(f"/discussions/{d.id}/items/{it.id}/talks/{talk.id}/edit"))
+    assert select_options(edit, "kind") == [("", "请选择", False), ("motion", "动议谈话", True)]
+
+
 @pytest.mark.parametrize("data,field,message", [
     ({"talked_on": "2020-02-30"}, "talked_on", "日期格式不正确，请按 YYYY-MM-DD 填写，例如 2020-04-10。"),
     ({"kind": ""}, "kind", "请选择谈话类别。"),
@@ -406,7 +422,7 @@ def test_talk_form_offers_the_kind_of_the_phase(make, auth, held, offered):
     make.commit()
     page = text(auth.as_role("organization").get(
         f"/discussions/{d.id}/items/{it.id}/talks/new"))
-    assert [v for v, _label, _sel in select_options(page, "kind")] == ["", offered]
+    assert [v for v, _label, _sel in select_options(page, "kind")] == [offered]
 
 
 def test_annual_assessment_says_the_result_as_recorded_now(make):

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from kaohe.assessments.window import assessment_window
 from kaohe.auth.permissions import P, can, require
+from kaohe.core import clock
 from kaohe.core.crud import run_form
 from kaohe.core.downloads import attachment
 from kaohe.discussions import bundle as bundles
@@ -190,7 +191,9 @@ def check(discussion_id: int, item_id: int, kind: str):
     if kind not in rules.MANUAL_CHECKS:
         abort(404)
     done = it.check(kind)
-    form = CheckForm(obj=done)
+    # A new check is proposed as done today by the signed-in user (both editable).
+    form = CheckForm(obj=done, data=None if done else {"checked_by": current_user.name,
+                                                       "checked_on": clock.today()})
     if run_form(form, lambda: agenda.save_check(discussion, it, kind, form.data_for_service()),
                 record=done):
         flash(f"{rules.CHECKS[kind]}结果已保存。", "success")

@@ -30,11 +30,12 @@ class TalkForm(BaseForm):
                             description="本人对任免的态度、提出的要求和提醒事项")
     submit = SubmitField("保存")
 
-    def offer(self, held: bool) -> None:
+    def offer(self, held: bool, new: bool) -> None:
         """Offer the kind that may be recorded now: 动议谈话 before the meeting is held,
-        任前谈话 after it (the service refuses the other)."""
+        任前谈话 after it (the service refuses the other); a new talk has it chosen, as
+        it is the only one."""
         kind = "pre_appointment" if held else "motion"
-        self.kind.choices = choice_list({kind: rules.TALK_KINDS[kind]}, "请选择")
+        self.kind.choices = choice_list({kind: rules.TALK_KINDS[kind]}, None if new else "请选择")
 
 
 class AssessmentForm(BaseForm):

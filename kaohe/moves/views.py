@@ -79,7 +79,7 @@ def record_form(discussion_id: int, item_id: int, kind: str, record_id: int | No
     record = _record_or_404(model, item, record_id) if record_id else None
     form = form_cls(obj=record)
     if kind == "talks":
-        form.offer(discussion.is_held)
+        form.offer(discussion.is_held, new=record is None)
     if record is not None and kind == "assessments" and record.result is not None:
         form.year.data = form.year.data or record.result.year
     if run_form(form, lambda: save(discussion, item, record, form.data_for_service()),
