@@ -81,7 +81,7 @@ def test_one_letter_requests_every_needed_opinion(make, auth, client):
     url = f"/discussions/{d.id}/integrity-letter"
     page = text(client.get(url))
     assert "本次征求（1 人）" in page and "拟提拔（东城区委书记）" in page
-    assert "无需征求（3 人）" in page
+    assert "无需再征求（3 人）" in page
     r = client.post(url, data={"number": "组干函〔2020〕7号", "dated": "2020-03-31"})
     assert r.status_code == 302
     letter = db.session.scalar(select(IntegrityLetter))
@@ -106,8 +106,10 @@ def test_one_letter_requests_every_needed_opinion(make, auth, client):
     audited = {(r.entity_type, r.action) for r in db.session.scalars(select(AuditLog))}
     assert {("integrity_letter", "create"), ("integrity_letter_entry", "create"),
             ("integrity_opinion", "create")} <= audited
-    # Nothing left to ask: the page says so, a second letter is refused.
-    assert "议程中没有需要征求党风廉政意见的议题" in text(client.get(url))
+    # Nothing left to ask: the page says so (no 「本次征求（0 人）」), a second letter is refused.
+    page = text(client.get(url))
+    assert "议程中没有需要征求党风廉政意见的议题" in page and "（0 人）" not in page
+    assert "无需再征求（4 人）" in page and page.count("已征求，待回复") == 2
     r = client.post(url, data={"number": "组干函〔2020〕8号", "dated": "2020-03-31"})
     assert "没有需要征求党风廉政意见的干部" in "".join(form_alerts(text(r)))
 
@@ -202,6 +204,7 @@ def test_discipline_answers_oldest_first_with_the_next_opened(make, auth):
     assert [body.index(n) for n in ("李海燕", "赵志强", "王建国", "钱学明")] == sorted(
         body.index(n) for n in ("李海燕", "赵志强", "王建国", "钱学明"))
     assert "组干函〔2020〕5号" in queue.split('id="letters"')[1]
+    assert "钱学明（待回复）" in queue.split('id="letters"')[1]
     for n, current in enumerate(waiting):
         r = client.post(f"/integrity-opinions/{current.id}/answer", data={
             "outcome": "1", "answered_on": "2020-03-20", "answer_text": "经查，未发现问题。",
