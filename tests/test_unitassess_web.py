@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from kaohe.extensions import db
+from kaohe.unitassess.charts import line_chart
 from kaohe.unitassess.models import Indicator, IndicatorResult, Interview, Scheme
 from tests import ua_helpers as h
 from tests.helpers import form_version
@@ -311,3 +312,20 @@ def test_index_and_scheme_pages(client, auth, world):
     page = client.get(f"/unit-assessment/schemes/{world['s'].id}").get_data(True)
     assert "规则已在年初确定，年中不得修改" in page and "地区生产总值" in page
     assert "新建考核方案" not in page
+
+
+@pytest.mark.parametrize("years, rounds, slanted", [
+    ((2023, 2024, 2025), ("全年",), False),
+    ((2023, 2024, 2025, 2026), ("一季度", "半年", "前三季度", "全年"), True),
+])
+def test_unit_chart_names_each_year_once_and_each_round(years, rounds, slanted):
+    """Sixteen rounds made one unreadable line of labels (「2023半年2023前三季度…」): each
+    round is named under its point (slanted when crowded), each year once."""
+    points = [(str(y), r, 90.0 + i) for y in years for i, r in enumerate(rounds)]
+    svg = line_chart(points, "某单位 历次目标责任考核得分")
+    for y in years:
+        assert svg.count(f">{y} 年<") == 1
+    for r in rounds:
+        assert svg.count(f">{r}</text>") == len(years)
+    assert ("rotate(" in svg) is slanted
+    assert svg.count("<circle") == len(points)

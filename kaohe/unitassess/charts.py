@@ -22,14 +22,18 @@ def _svg(body: str, title: str) -> str:
             f'<rect width="{W}" height="{H}" fill="#fff"/>{body}</svg>')
 
 
-def line_chart(points: list[tuple[str, float]], title: str) -> str:
+def line_chart(points: list[tuple[str, str, float]], title: str) -> str:
+    """Scores over ``(year, round, score)`` points: each point in a slot of its own (away
+    from the axis labels), its round under it (slanted when the slots are narrower than
+    the names) and each year once, under its first round."""
     if not points:
         return _svg(f'<text x="{W / 2}" y="{H / 2}" text-anchor="middle" {FONT}>暂无考核数据</text>',
                     title)
-    top = max(100.0, max(v for _, v in points))
-    low = min(0.0, min(v for _, v in points))
-    x0, x1, y0, y1 = PAD + 30, W - 50, H - PAD, 16
-    step = (x1 - x0) / max(len(points) - 1, 1)
+    top = max(100.0, max(v for *_, v in points))
+    low = min(0.0, min(v for *_, v in points))
+    slot = (W - 20 - (PAD + 30)) / len(points)
+    slanted = slot < 13 * max(len(r) for _, r, _ in points) + 6  # CJK at 12 px ≈ 13 px each
+    x0, x1, y0, y1 = PAD + 30, W - 20, H - (78 if slanted else PAD + 14), 22
 
     def y(v):
         return y0 - (v - low) / (top - low) * (y0 - y1)
@@ -39,14 +43,24 @@ def line_chart(points: list[tuple[str, float]], title: str) -> str:
         parts.append(f'<line x1="{x0}" y1="{y(tick):.1f}" x2="{x1}" y2="{y(tick):.1f}" '
                      f'stroke="#eee"/><text x="{x0 - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" '
                      f'{FONT}>{tick}</text>')
-    coords = [(x0 + i * step, y(v)) for i, (_, v) in enumerate(points)]
+    coords = [(x0 + (i + 0.5) * slot, y(v)) for i, (*_, v) in enumerate(points)]
     parts.append('<polyline fill="none" stroke="#b91c1c" stroke-width="2" points="'
                  + " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords) + '"/>')
-    for (label, v), (cx, cy) in zip(points, coords):
+    shown_year = None
+    for (year, round_, v), (cx, cy) in zip(points, coords):
         parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="#b91c1c"/>'
-                     f'<text x="{cx:.1f}" y="{cy - 8:.1f}" text-anchor="middle" {FONT}>{v:.2f}</text>'
-                     f'<text x="{cx:.1f}" y="{y0 + 18}" text-anchor="middle" {FONT}>'
-                     f'{escape(label)}</text>')
+                     f'<text x="{cx:.1f}" y="{cy - 8:.1f}" text-anchor="middle" {FONT}>{v:.2f}</text>')
+        below = y0 + 16
+        if slanted:
+            parts.append(f'<text x="{cx:.1f}" y="{below}" text-anchor="end" '
+                         f'transform="rotate(-40 {cx:.1f} {below})" {FONT}>{escape(round_)}</text>')
+        else:
+            parts.append(f'<text x="{cx:.1f}" y="{below}" text-anchor="middle" {FONT}>'
+                         f'{escape(round_)}</text>')
+        if year != shown_year:
+            shown_year = year
+            parts.append(f'<text x="{cx - slot / 2 + 2:.1f}" y="{H - 6}" {FONT} '
+                         f'font-weight="bold">{escape(year)} 年</text>')
     return _svg("".join(parts), title)
 
 
@@ -84,7 +98,7 @@ def unit_chart(unit_id: int):
         for r in data.rounds_with_data(s):
             row = data.load_round(s, r).row_for(unit.id)
             if row is not None and row.complete:  # no total of incomplete data
-                points.append((f"{s.year}{ROUNDS[r]}", row.score.total))
+                points.append((str(s.year), ROUNDS[r], row.score.total))
     return _svg_response(line_chart(points, f"{unit.name} 历次目标责任考核得分"))
 
 
