@@ -10,7 +10,8 @@ from pypdf import PdfReader
 
 from kaohe.extensions import db
 from kaohe.unitassess.charts import line_chart
-from kaohe.unitassess.models import Indicator, IndicatorResult, Interview, Scheme
+from kaohe.unitassess.models import (Indicator, IndicatorResult, Interview, PublicRating,
+                                     Scheme)
 from tests import ua_helpers as h
 from tests.helpers import form_version
 
@@ -54,6 +55,20 @@ def test_ranking_page(client, auth, world):
         assert name in page and f"<b>{total:g}</b>" in page and grade in page
     assert "已取消评优资格，不评优秀" in page
     assert "排名末位（第 3/3 名）" in page and "待约谈" in page
+    assert 'id="unrated"' not in page  # every county rated
+
+
+def test_ranking_page_names_the_units_without_a_public_rating(client, auth, world):
+    """A unit without its 民评官 rating is scored 0 for it (the rule): the ranking says so
+    and names it, instead of a complete-looking 100 %."""
+    rated = db.session.scalar(db.select(PublicRating).where(PublicRating.unit_id == world["b"].id))
+    db.session.delete(rated)
+    db.session.commit()
+    auth.login("assessment")
+    page = client.get(f"/unit-assessment/schemes/{world['s'].id}/full/ranking").get_data(True)
+    warning = page.split('id="unrated"')[1].split("</p>")[0]
+    assert "民评官成绩未录入 1 个单位，按 0 分计入总分：西城区。" in warning
+    assert "东城区" not in warning and "南湖区" not in warning
 
 
 def test_breakdown_page_lists_every_line(client, auth, world):

@@ -106,6 +106,14 @@ class RoundRanking:
     units: dict[int, Unit]
     interviews: dict[int, list[Interview]]
     completeness: completeness.Completeness | None = None
+    # Units without a 民评官 rating in a scheme that weighs one: scored 0 for it (the rule),
+    # which the ranking page says beside the completeness of the indicators.
+    unrated: tuple[int, ...] = ()
+
+    @property
+    def unrated_names(self) -> list[str]:
+        """Names of :attr:`unrated`, in the group's order."""
+        return [self.units[u].name for u in self.unrated if u in self.units]
 
     @property
     def round_label(self) -> str:
@@ -238,7 +246,8 @@ def _load_round(scheme: Scheme, round_: str) -> RoundRanking:
     for iv in db.session.scalars(select(Interview).where(
             Interview.scheme_id == scheme.id, Interview.round == round_).order_by(Interview.date)):
         interviews.setdefault(iv.unit_id, []).append(iv)
-    return RoundRanking(scheme, round_, rows, {u.id: u for u in units}, interviews, done)
+    unrated = tuple(u for u in unit_ids if u not in ratings) if scheme.public_weight else ()
+    return RoundRanking(scheme, round_, rows, {u.id: u for u in units}, interviews, done, unrated)
 
 
 def principal_leader(unit_id: int, on: dt.date) -> Official | None:
