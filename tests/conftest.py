@@ -166,5 +166,12 @@ def make(ctx):
 
 
 @pytest.fixture
+def req(app, make):
+    """``make`` inside a test request: the to-do rules read the signed-in user's recusals."""
+    with app.test_request_context():
+        yield make
+
+
+@pytest.fixture
 def today():
     return clock.today()

@@ -19,12 +19,6 @@ from kaohe.todos.dates import RetirementRule, full_months_day, month_index, year
 from kaohe.todos.people import retirement_rule
 
 
-@pytest.fixture
-def req(app, make):
-    with app.test_request_context():
-        yield make
-
-
 def user(name: str) -> User:
     return db.session.scalar(select(User).where(User.username == name))
 
@@ -57,9 +51,11 @@ def test_full_months_day_agrees_with_age_on(start, months, expected):
     (dt.date(1965, 5, 1), 60, 4, 36, dt.date(2025, 7, 1)),      # 2025-05: two months
     (dt.date(1976, 12, 1), 55, 4, 36, dt.date(2033, 9, 1)),     # 2031-12: 21 months
     (dt.date(1985, 1, 1), 55, 4, 36, dt.date(2043, 1, 1)),      # capped at 36 months
-    (dt.date(1968, 2, 29), 57, 0, 0, dt.date(2025, 3, 1)),      # 02-29 in a common year
+    (dt.date(1968, 2, 29), 57, 0, 0, dt.date(2025, 2, 28)),     # 02-29: February still
     (dt.date(1964, 2, 29), 60, 0, 0, dt.date(2024, 2, 29)),     # in a leap year
-    (dt.date(1966, 10, 31), 60, 4, 36, dt.date(2027, 5, 1)),    # 60y6m: no 04-31
+    (dt.date(1966, 10, 31), 60, 4, 36, dt.date(2027, 4, 30)),   # 60y6m: no 04-31, April
+    (dt.date(1965, 1, 31), 60, 4, 36, dt.date(2025, 2, 28)),    # 60y1m: February's last
+    (dt.date(1965, 11, 29), 60, 4, 36, dt.date(2026, 2, 28)),   # 60y3m: no 2026-02-29
 ])
 def test_retirement_day(birth, age, step, cap, expected):
     assert RetirementRule(age, step, cap).reached_on(birth) == expected
@@ -129,12 +125,12 @@ def test_retirement_born_on_02_29(req):
     o = req.official(name="闰日生", birth=dt.date(1968, 2, 29))
     def ids(day):
         return [t.ids["official_id"] for t in kinds("organization", day, "retirement")]
-    assert o.id in ids(dt.date(2025, 3, 15))  # reaches 57 on 2025-03-01
-    assert o.id in ids(dt.date(2025, 2, 15))  # next month
-    assert o.id not in ids(dt.date(2025, 4, 1))
-    [t] = [t for t in kinds("organization", dt.date(2025, 3, 15), "retirement")
+    assert o.id in ids(dt.date(2025, 2, 15))  # reaches 57 on 2025-02-28: born in February
+    assert o.id in ids(dt.date(2025, 1, 15))  # next month
+    assert o.id not in ids(dt.date(2025, 3, 1))
+    [t] = [t for t in kinds("organization", dt.date(2025, 2, 15), "retirement")
            if t.ids["official_id"] == o.id]
-    assert t.due == dt.date(2025, 3, 1)
+    assert t.due == dt.date(2025, 2, 28)
 
 
 @pytest.mark.parametrize("today,listed", [

@@ -17,12 +17,6 @@ from kaohe.todos import registry
 from kaohe.todos import settings as cfg
 
 
-@pytest.fixture
-def req(app, make):
-    with app.test_request_context():
-        yield make
-
-
 def found(kind: str, today: dt.date, key: str, value: int) -> list:
     org = db.session.scalar(select(User).where(User.username == "organization"))
     return [t for t in registry.compute(org, today) if t.kind.startswith(kind)

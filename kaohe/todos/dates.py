@@ -1,15 +1,19 @@
 """Month arithmetic of the reminders: when an official reaches retirement age, and the
 inverse questions the database queries need (which birth dates, which start dates).
 
-Ages and anniversaries follow :func:`kaohe.core.periods.age_on`: a year (or month) is
-full on the corresponding day, and on the first day of the next month when that month
-has no such day (born 02-29: 60 on 03-01 of a common year).
+Anniversaries (任现职满 N 年) follow :func:`kaohe.core.periods.age_on`: a year (or month)
+is full on the corresponding day, and on the first day of the next month when that month
+has no such day (from 02-29: 03-01 of a common year). Retirement goes by month of birth
+(:meth:`RetirementRule.reached_on`): the rule's month, on the corresponding day or that
+month's last day.
 """
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+
+from kaohe.core.periods import period_end
 
 DELAY_FROM = (2025, 1)  # the gradual increase of the retirement age starts with this month
 
@@ -70,8 +74,12 @@ class RetirementRule:
         return self.age * 12 + self.delay(birth_month + self.age * 12)
 
     def reached_on(self, birth: dt.date) -> dt.date:
-        """The day retirement age is reached."""
-        return full_months_day(birth, self.months(month_index(birth.year, birth.month)))
+        """The day retirement age is reached, always in the month the rule gives for the
+        birth month (the 2024 decision's table goes by month of birth): the corresponding
+        day, or that month's last day when it has none (:func:`period_end`, 民法典 202).
+        Born 1965-01-31, 60 years and 1 month: 2025-02-28, not 03-01 (a month late, and
+        missing from January's 到龄 list); born 1968-02-29, 57 years: 2025-02-28."""
+        return period_end(birth, self.months(month_index(birth.year, birth.month)))
 
     def birth_ranges(self, months: list[int]) -> list[tuple[dt.date, dt.date]]:
         """Birth-date ranges (inclusive) of those reaching retirement age in one of the
@@ -79,13 +87,8 @@ class RetirementRule:
         wanted, out = set(months), []
         lo = min(months) - self.age * 12 - self.delay_max - 1
         for born in range(lo, max(months) - self.age * 12 + 1):
-            reach = born + self.months(born)  # the month of the corresponding day
-            last_day = days_in(born)
-            if reach in wanted:  # days that exist in the reaching month
-                out.append((month_start(born),
-                            dt.date(*index_month(born), min(last_day, days_in(reach)))))
-            if reach + 1 in wanted and last_day > days_in(reach):  # carried to the 1st
-                out.append((dt.date(*index_month(born), days_in(reach) + 1), month_end(born)))
+            if born + self.months(born) in wanted:  # every day of the month: reached_on
+                out.append((month_start(born), month_end(born)))
         return _merge(sorted(out))
 
 

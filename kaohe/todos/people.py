@@ -202,7 +202,9 @@ def annual_missing(ctx: Ctx) -> list[Todo]:
         select(year_end_unit(Official.id, Official.unit_id, year).label("unit_id"))
         .where(~with_result, ctx.visible(Official.id),
                or_(Official.work_start_date.is_(None),
-                   Official.work_start_date <= dt.date(year, 12, 31)))
+                   Official.work_start_date <= dt.date(year, 12, 31)),
+               # Retired by the year's end: no annual assessment of that year is due.
+               _not_retired(Official.id, dt.date(year, 12, 31)))
         .subquery())
     # Counted per unit before the units are joined: PostgreSQL, expecting one missing
     # official, joined first and computed each official's unit once per unit (16×).
