@@ -175,3 +175,35 @@ def test_common_grade_in_a_large_scope_is_an_estimate(make, monkeypatch, auth, i
 def test_estimates_read_in_wan(n, shown):
     """「约 11 万人」 as people read a large estimate, not 「约 110000 人」."""
     assert about_people(n) == shown
+
+
+def test_the_scope_size_of_an_estimate_is_kept_until_an_official_is_written(make, monkeypatch):
+    """The scope's size (the unit's officials) is counted once and kept while no official,
+    post, result or unit is written: a new official of the unit changes the estimate at
+    once, and a search that wrote nothing yet (pending) counts afresh."""
+    monkeypatch.setattr(services, "ID_LIST_MAX", 2)
+    monkeypatch.setattr(services, "EXACT_MAX", 5)
+    monkeypatch.setattr(services, "SAMPLE", 4)
+    monkeypatch.setattr(services, "SAMPLED_MIN", 2)
+    services._scope_sizes.clear()
+    unit = make.unit(name="保留区")
+    for i in range(20):
+        o = make.official(name=f"甲{i:02d}", unit_obj=unit, birth=dt.date(1980, 1, 1 + i))
+        make.result(o, 2020, grade="excellent" if i % 2 == 0 else "competent")
+    make.commit()
+    criteria = SearchCriteria(unit_id=unit.id, year=2020, grade="excellent")
+    counted = []
+    real = services._scope_sizes.get
+
+    def get(key, compute, now, checked=None):
+        return real(key, lambda: counted.append(key) or compute(), now, checked)
+
+    monkeypatch.setattr(services._scope_sizes, "get", get)
+    assert (search(criteria, per_page=4).total, search(criteria, per_page=4).total) == (10, 10)
+    assert len(counted) == 1
+    for i in range(20):  # after 甲 in name order: the sample stays the first four
+        make.official(name=f"癸{i:02d}", unit_obj=unit, birth=dt.date(1981, 1, 1 + i))
+    assert search(criteria, per_page=4).total == 20  # pending: counted afresh (40 × 2/4)
+    make.commit()
+    assert search(criteria, per_page=4).total == search(criteria, per_page=4).total == 20
+    assert len(counted) == 3 and search(criteria, per_page=4).total_estimated
