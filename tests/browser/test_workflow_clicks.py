@@ -164,6 +164,7 @@ def test_committee_with_three_officials(live_server, page, login, shot, tally):
 
     tally.phase = "integrity letter"
     page.get_by_role("link", name="一并征求廉政意见").click()
+    page.locator("#ask tbody tr").nth(2).wait_for()
     assert page.locator("#ask tbody tr").count() == 3
     fill_form(page, {"文号": f"组干函〔{today.year}〕88号"}, "一并征求并生成征求意见函")
     assert "已一并征求 3 名干部的党风廉政意见" in page.locator(".flash-success").inner_text()
@@ -300,6 +301,7 @@ def test_one_round_of_indicator_data(live_server, page, login, shot, tally):
     rows = page.locator("main table.grid tbody tr")
     assert rows.count() == len(cells)
     rows.first.get_by_role("link").click()
+    page.locator("#lines tr.ua-line-indicator").first.wait_for()  # the breakdown, loaded
     unit_id = int(re.search(r"/units/(\d+)", page.url).group(1))
     lines = page.locator("#lines tr.ua-line-indicator").all_inner_texts()
     shown = [seen for (u, _i), (_text, seen) in before.items() if u == unit_id]
