@@ -158,7 +158,8 @@ def main() -> None:
     for kind, r, load in summary:
         floor_s = r["floor_s"]
         floor_cols = (f"{floor_s:>9.1f}{args.officials / floor_s:>9.0f}"
-                      f"{r['seconds'] / floor_s:>7.1f}" if floor_s else f"{'failed':>9}{'—':>9}{'—':>7}")
+                      f"{r['seconds'] / floor_s:>7.1f}" if floor_s
+                      else f"{'failed':>9}{'—':>9}{'—':>7}")
         print(f"{kind:<11}{args.officials:>10}{r['rows']:>11}{r['seconds']:>9.1f}"
               f"{r['rows'] / r['seconds']:>9.0f}{r['rss_mb']:>8.0f}{floor_cols}  "
               + "/".join(f"{x:.2f}" for x in load))

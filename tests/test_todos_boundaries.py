@@ -1,4 +1,5 @@
-"""The date rules behind the reminders and the dossier windows, at their boundaries: month ends, 31st → shorter months, leap years and 02-29, year turns, the
+"""The date rules behind the reminders and the dossier windows, at their boundaries:
+month ends, 31st → shorter months, leap years and 02-29, year turns, the
 day itself vs the day after, settings at their limits.
 
 Expected answers come from DOMAIN.md and the texts it cites:

@@ -20,8 +20,9 @@ officials); that bypasses the per-row audit listener, so one ``seed_demo``
 audit event records the counts. The officials' name search keys are built once
 after their rows, the search triggers being off meanwhile (kaohe.search.keys). On
 PostgreSQL each bulk table's secondary indexes are built after its rows, and a big seed's
-rows skip the foreign-key checks (kaohe.interop.bulk.pg_indexes_built_after). The few structural rows (units, assessment schemes, events, interviews, the exemption)
-go through the features' services. Everything is committed once at the end; a
+rows skip the foreign-key checks (kaohe.interop.bulk.pg_indexes_built_after). The few
+structural rows (units, assessment schemes, events, interviews, the exemption) go
+through the features' services. Everything is committed once at the end; a
 failure rolls the whole load back, the triggers with it.
 """
 from __future__ import annotations

@@ -119,7 +119,8 @@ def next_waiting(visible, after: int | None = None) -> int | None:
     letter = letter_of(after) if after is not None else None
     if letter is not None:
         rows = db.session.execute(
-            waiting.join(IntegrityLetterEntry, IntegrityLetterEntry.opinion_id == IntegrityOpinion.id)
+            waiting.join(IntegrityLetterEntry,
+                         IntegrityLetterEntry.opinion_id == IntegrityOpinion.id)
             .where(IntegrityLetterEntry.letter_id == letter.id)
             .order_by(IntegrityLetterEntry.position, IntegrityLetterEntry.id))
         found = next((oid for oid, official_id in rows if visible(official_id)), None)

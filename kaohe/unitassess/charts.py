@@ -49,7 +49,8 @@ def line_chart(points: list[tuple[str, str, float]], title: str) -> str:
     shown_year = None
     for (year, round_, v), (cx, cy) in zip(points, coords):
         parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="#b91c1c"/>'
-                     f'<text x="{cx:.1f}" y="{cy - 8:.1f}" text-anchor="middle" {FONT}>{v:.2f}</text>')
+                     f'<text x="{cx:.1f}" y="{cy - 8:.1f}" text-anchor="middle" {FONT}>'
+                     f'{v:.2f}</text>')
         below = y0 + 16
         if slanted:
             parts.append(f'<text x="{cx:.1f}" y="{below}" text-anchor="end" '
