@@ -6,6 +6,7 @@ from importlib import import_module
 from flask import Flask
 
 from kaohe.auth.permissions import Permission, can
+from kaohe.main import header
 
 # "module:attribute"; the attribute is a blueprint or a tuple of blueprints.
 BLUEPRINTS = (
@@ -59,4 +60,4 @@ def init_app(app: Flask) -> None:
         found = getattr(import_module(module), attr)
         for bp in found if isinstance(found, (tuple, list)) else (found,):
             app.register_blueprint(bp)
-    app.jinja_env.globals.update(can=can, P=Permission)
+    app.jinja_env.globals.update(can=can, P=Permission, header_nav=header.header_nav)

@@ -13,10 +13,13 @@ from typing import Callable, Mapping
 
 
 class Defaults:
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # Seconds to wait for a PostgreSQL connection: a database host that drops packets
     # answers the Chinese 503 page in seconds instead of hanging a worker for minutes.
     KAOHE_DB_CONNECT_TIMEOUT = 5
+    # A pooled PostgreSQL connection idle this long is checked before a request uses it
+    # (kaohe.core.connections); 0: checked at every checkout (SQLAlchemy's pool_pre_ping).
+    KAOHE_DB_PING_AFTER_SECONDS = 10
     WTF_I18N_ENABLED = False  # WTForms' own zh catalogue, see kaohe.core.forms
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
@@ -114,6 +117,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "KAOHE_DOSSIER_JOB_WORKERS": ("KAOHE_DOSSIER_JOB_WORKERS", _count(1, 32)),
     "KAOHE_AUDIT_LOCK_TIMEOUT_MS": ("KAOHE_AUDIT_LOCK_TIMEOUT_MS", _count(100, 600000)),
     "KAOHE_DB_CONNECT_TIMEOUT": ("KAOHE_DB_CONNECT_TIMEOUT", _count(1, 300)),
+    "KAOHE_DB_PING_AFTER_SECONDS": ("KAOHE_DB_PING_AFTER_SECONDS", _count(0, 86400)),
 }
 
 
@@ -152,10 +156,12 @@ NO_JIT = "-c jit=off"
 def engine_options(settings: Mapping) -> dict:
     """SQLAlchemy engine options: ``SQLALCHEMY_ENGINE_OPTIONS`` with, for PostgreSQL, a
     connect timeout (``KAOHE_DB_CONNECT_TIMEOUT``), :data:`CUSTOM_PLANS` and :data:`NO_JIT`,
-    unless the URL or the options set their own."""
+    unless the URL or the options set their own, and SQLAlchemy's check of every checkout
+    when ``KAOHE_DB_PING_AFTER_SECONDS`` is 0 (else :func:`kaohe.core.connections.ping_when_idle`)."""
     options = dict(settings["SQLALCHEMY_ENGINE_OPTIONS"])
     url = settings["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgresql"):
+        options.setdefault("pool_pre_ping", settings["KAOHE_DB_PING_AFTER_SECONDS"] == 0)
         args = dict(options.get("connect_args", {}))
         if "connect_timeout" not in url:
             args.setdefault("connect_timeout", settings["KAOHE_DB_CONNECT_TIMEOUT"])

@@ -13,6 +13,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from kaohe.core import connections
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -132,6 +134,8 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(db.engine)
+        elif not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+            connections.ping_when_idle(db.engine, app.config["KAOHE_DB_PING_AFTER_SECONDS"])
     # Import models so that metadata and mapper events are complete.
     from kaohe import models  # noqa: F401
     from kaohe.audit import listeners

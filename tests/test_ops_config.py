@@ -207,7 +207,8 @@ def test_postgresql_plans_prepared_statements_for_their_parameters(url, extra, e
     """A generic plan kept from a table's empty start made an import of 30 000 officials
     1.6 times slower (kaohe.config.CUSTOM_PLANS)."""
     options = engine_options({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **extra},
-                              "SQLALCHEMY_DATABASE_URI": url, "KAOHE_DB_CONNECT_TIMEOUT": 5})
+                              "SQLALCHEMY_DATABASE_URI": url, "KAOHE_DB_CONNECT_TIMEOUT": 5,
+                              "KAOHE_DB_PING_AFTER_SECONDS": 10})
     assert options.get("connect_args") == expected and options["pool_pre_ping"] is True
 
 

@@ -11,6 +11,7 @@ from kaohe.audit import kept
 from kaohe.audit.services import record_event
 from kaohe.auth import services, sessions, throttle
 from kaohe.auth.forms import LoginForm, PasswordChangeForm
+from kaohe.core import connections
 from kaohe.core.crud import run_form
 from kaohe.auth.models import User
 from kaohe.core.errors import ValidationFailed
@@ -27,7 +28,8 @@ _BY_SESSION_TOKEN = kept.with_position(
 
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    row = db.session.execute(_BY_SESSION_TOKEN, {"token": session_token}).first()
+    with connections.autocommit_read(db.session()):  # a read: no BEGIN for it
+        row = db.session.execute(_BY_SESSION_TOKEN, {"token": session_token}).first()
     if row is None:
         return None
     kept.remember(row.kept_seq, row.kept_hash)
