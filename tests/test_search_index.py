@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import delete, select, update
 
-from kaohe.core.estimates import about_people
+from kaohe.core.estimates import about, about_people
 from kaohe.extensions import db
 from kaohe.interop.bulk import insert_records
 from kaohe.officials import services
@@ -114,6 +114,35 @@ def test_common_name_total_is_an_estimate(names, monkeypatch, auth, make):
     make.commit()
     shown = text(auth.as_role("organization").get("/officials/?q=王"))
     assert "共 7 人" in shown
+
+
+@pytest.mark.parametrize("q, elsewhere, filters", [
+    ("王", ["小王", "王%"], {"unit": True}),  # the unit's share of the key's first 4
+    ("王王王", [], {}),  # a name tested on the key's own copy, the key being 王王
+    ("王王王", ["王王王"], {"unit": True}),
+])
+def test_an_estimate_is_the_share_of_the_keys_first_sample(make, monkeypatch, q, elsewhere,
+                                                           filters):
+    """The sample is the key's first SAMPLE officials in name order, whatever the other
+    filters; the estimate their share passing every filter times the key's length."""
+    home, other = make.unit(name="本区"), make.unit(name="外区")
+    for name in ["Anna王", "小王", "李王芳", "王%", "王一", "王二", "王小明",
+                 "王王", "王王一", "王王王", "王王王二", "一王王", "王王王三"]:
+        make.official(name=name, unit_obj=other if name in elsewhere else home)
+    db.session.flush()
+    monkeypatch.setattr(services, "EXACT_MAX", 3)
+    monkeypatch.setattr(services, "SAMPLE", 4)
+    plan = index.plan(q)
+    first = db.session.execute(select(K.name, K.official_id).where(plan.key)
+                               .order_by(K.name, K.official_id).limit(4)).all()
+    units = dict(db.session.execute(select(Official.id, Official.unit_id)).tuples().all())
+    passing = [name for name, oid in first
+               if q in name and (not filters.get("unit") or units[oid] == home.id)]
+    listed = index.key_total(plan)
+    criteria = SearchCriteria(q=q, unit_id=home.id if filters.get("unit") else None)
+    page = search(criteria, per_page=1)
+    assert page.total_estimated
+    assert page.total == max(about(len(passing) * listed / 4), 1)
 
 
 def test_few_graded_officials_are_found_by_key(make):

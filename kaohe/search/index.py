@@ -109,9 +109,3 @@ def key_total(p: Plan) -> int:
     """How many officials the plan's key lists (deleted ones included)."""
     return _count(p.key)
 
-
-def sample_bound(p: Plan, size: int):
-    """The (name, id) of the ``size``-th official of the plan's key, in name order, or
-    None when it lists fewer."""
-    return db.session.execute(select(K.name, K.official_id).where(p.key)
-                              .order_by(K.name, K.official_id).offset(size - 1).limit(1)).first()
