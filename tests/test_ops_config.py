@@ -45,6 +45,8 @@ LOCKED = ("<p>登录失败次数过多，该账户或本机地址已被暂时锁
     ("KAOHE_SMTP_FROM", "考核系统 <kaohe@gov.example>", "KAOHE_SMTP_FROM",
      "考核系统 <kaohe@gov.example>"),
     ("KAOHE_SMTP_STARTTLS", "true", "KAOHE_SMTP_STARTTLS", True),
+    ("KAOHE_DB_PING_AFTER_SECONDS", "0", "KAOHE_DB_PING_AFTER_SECONDS", 0),
+    ("KAOHE_DB_PING_AFTER_SECONDS", "86400", "KAOHE_DB_PING_AFTER_SECONDS", 86400),
 ])
 def test_each_variable_sets_its_key(variable, value, key, expected):
     assert from_environment({variable: value}) == {key: expected}
@@ -54,6 +56,8 @@ def test_each_variable_sets_its_key(variable, value, key, expected):
     ("KAOHE_PROXY_HOPS", "-1"), ("KAOHE_PROXY_HOPS", "11"), ("KAOHE_PROXY_HOPS", "one"),
     ("KAOHE_PROXY_HOPS", "1.5"), ("KAOHE_SMTP_PORT", "0"), ("KAOHE_SMTP_PORT", "65536"),
     ("KAOHE_HTTPS", "maybe"), ("KAOHE_SMTP_STARTTLS", "2"), ("KAOHE_LOG_FORMAT", "xml"),
+    ("KAOHE_DB_PING_AFTER_SECONDS", "-1"), ("KAOHE_DB_PING_AFTER_SECONDS", "86401"),
+    ("KAOHE_DB_PING_AFTER_SECONDS", "2.5"),
 ])
 def test_an_unusable_value_stops_the_start_naming_the_variable(variable, value, monkeypatch,
                                                               tmp_path):

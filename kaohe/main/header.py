@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -28,14 +28,15 @@ def header_nav() -> Markup:
 
 
 def _key() -> tuple:
-    """Everything the header shows or links with."""
+    """Everything the header shows or links with (the app: its URL rules; several apps
+    share this process in tests and tools)."""
     user = current_user
-    return (user.id, user.name, user.role.name, user.role.label,
-            frozenset(user.role.permissions or ()), registry.nav_count(user),
+    return (id(current_app._get_current_object()), user.id, user.name, user.role.name,
+            user.role.label, frozenset(user.role.permissions or ()), registry.nav_count(user),
             request.script_root)
 
 
 @lru_cache(maxsize=512)
-def _render(_user_id, name, _role, role_label, _permissions, todo_n, _root) -> str:
+def _render(_app, _user_id, name, _role, role_label, _permissions, todo_n, _root) -> str:
     return render_template("_header_nav.html", name=name, role_label=role_label,
                            todo_n=todo_n, csrf_token=lambda: _MARK)
