@@ -16,7 +16,7 @@ from kaohe.settings import services as settings
 from kaohe.todos import registry
 from kaohe.todos import settings as cfg
 from kaohe.todos.dates import RetirementRule, full_months_day, month_index, years_ago
-from kaohe.todos.people import retirement_rule
+from kaohe.todos.people import RETIREMENT_OVERDUE_MONTHS, retirement_rule
 
 
 def user(name: str) -> User:
@@ -88,13 +88,17 @@ def test_years_ago(day, years, expected):
 
 # -- kinds against the database ------------------------------------------------------
 
-@pytest.mark.parametrize("offset,listed", [(-1, False), (0, True), (1, True), (2, False)])
+@pytest.mark.parametrize("offset,listed", [
+    (-RETIREMENT_OVERDUE_MONTHS - 1, False), (-RETIREMENT_OVERDUE_MONTHS, True), (-1, True),
+    (0, True), (1, True), (2, False)])
 @pytest.mark.parametrize("today", [dt.date(2026, 11, 30), dt.date(2026, 12, 1),
                                    dt.date(2026, 12, 31)])
 def test_retirement_this_month_or_next(req, today, offset, listed):
-    """Listed when the day falls in today's month or the next one (year turn included).
-    Without the gradual increase, every month has officials reaching the age (with it,
-    one month in five has none: test_birth_ranges_are_exactly_those_reaching_in_the_month)."""
+    """Listed when the day falls in today's month or the next one (year turn included),
+    and for RETIREMENT_OVERDUE_MONTHS after it while no 退休 is issued (a November case
+    nobody handled is still there in December). Without the gradual increase, every month
+    has officials reaching the age (with it, one month in five has none:
+    test_birth_ranges_are_exactly_those_reaching_in_the_month)."""
     settings.set_value(cfg.DELAY_STEP, 0)
     month = month_index(today.year, today.month) + offset
     rule = retirement_rule("M", "正科级")
@@ -108,8 +112,9 @@ def test_retirement_this_month_or_next(req, today, offset, listed):
         assert found[0].url == f"/officials/{o.id}"
 
 
-@pytest.mark.parametrize("gender,rank,age", [("F", "正处级", 60), ("F", "正科级", 55),
-                                             ("M", "正处级", 60)])
+@pytest.mark.parametrize("gender,rank,age", [
+    ("F", "正处级", 60), ("F", "正科级", 55), ("M", "正处级", 60),
+    ("F", "四级调研员", 60), ("F", "二级巡视员", 60), ("F", "一级主任科员", 55)])
 def test_retirement_age_by_gender_and_rank(req, gender, rank, age):
     settings.set_value(cfg.DELAY_STEP, 0)
     today = dt.date(2026, 3, 10)
@@ -127,7 +132,9 @@ def test_retirement_born_on_02_29(req):
         return [t.ids["official_id"] for t in kinds("organization", day, "retirement")]
     assert o.id in ids(dt.date(2025, 2, 15))  # reaches 57 on 2025-02-28: born in February
     assert o.id in ids(dt.date(2025, 1, 15))  # next month
-    assert o.id not in ids(dt.date(2025, 3, 1))
+    assert o.id not in ids(dt.date(2024, 12, 31))  # two months ahead
+    assert o.id in ids(dt.date(2026, 2, 28))  # reached, no 退休 issued: a year on
+    assert o.id not in ids(dt.date(2026, 3, 1))
     [t] = [t for t in kinds("organization", dt.date(2025, 2, 15), "retirement")
            if t.ids["official_id"] == o.id]
     assert t.due == dt.date(2025, 2, 28)

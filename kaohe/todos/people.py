@@ -25,6 +25,7 @@ from kaohe.units.models import Unit
 
 MAX_PROBATION_MONTHS = 24  # the form's limit
 PROBATION_OVERDUE_DAYS = 365  # an ended probation without its assessment stays listed a year
+RETIREMENT_OVERDUE_MONTHS = 12  # an age reached without a 退休 issued stays listed a year
 
 
 def _not_retired(official_id, day: dt.date):
@@ -99,8 +100,11 @@ def retirement_rule(gender: str, rank: str, rules: dict[str, RetirementRule] | N
 
 def retirement(ctx: Ctx) -> list[Todo]:
     """到龄: officials reaching retirement age this month or next, until their 退休 is
-    issued."""
-    months = [month_index(ctx.today.year, ctx.today.month) + k for k in (0, 1)]
+    issued; one who reached it in an earlier month without one stays listed for
+    ``RETIREMENT_OVERDUE_MONTHS`` (as an ended probation does): dropping them when the
+    month turned lost exactly the cases nobody had handled."""
+    now = month_index(ctx.today.year, ctx.today.month)
+    months = list(range(now - RETIREMENT_OVERDUE_MONTHS, now + 2))
     rules, senior = retirement_rules(), cfg.senior_ranks()
     # The rank compared as an expression (rank || ''): with the column itself SQLite read
     # every official of the senior ranks through their index instead of the birth dates.

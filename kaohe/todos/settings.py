@@ -34,7 +34,9 @@ DELAY_MAX_MALE = "todos.retire_delay_max_male"
 DELAY_MAX_FEMALE = "todos.retire_delay_max_female"
 DELAY_MAX_FEMALE_SENIOR = "todos.retire_delay_max_female_senior"
 
-_SENIOR_DEFAULT = "、".join(RANKS[:4] + ["一级巡视员", "二级巡视员"])
+# 县处级 and above, with the 职级 of the same levels (一级/二级巡视员: 厅局级; 一级–四级调研员:
+# 县处级): a woman promoted to a 调研员 职级 retires at the 县处级 age, not at 55.
+_SENIOR_DEFAULT = "、".join(RANKS[:4] + [r for r in RANKS if "巡视员" in r or "调研员" in r])
 
 registry.register(
     SettingDef(DISCUSSION_DAYS, "待办：提前提醒干部讨论（天）", 14, unit="天", min=1, max=90,
