@@ -259,6 +259,24 @@ def test_opinion_expiring_before_the_meeting(req, meeting, kind):
     assert [t.kind for t in found] == ([kind] if kind else [])
     if kind:
         assert found[0].due == D(2020, 2, 29) and "2020-02-29 到期" in found[0].title
+        assert found[0].details[-1].endswith("须在会前重新征求")
+
+
+@pytest.mark.parametrize("asked", [D(2020, 2, 10), D(2020, 2, 20)])
+def test_opinion_expiring_with_a_new_request_waiting(req, asked):
+    """Asked again and not yet answered: the reminder stays (the answer must arrive before
+    the meeting) but says it was asked, not that it must be."""
+    o = req.official(name="意见乙")
+    ds.opinion(o, requested=D(2019, 11, 20), outcome=1, answered=D(2019, 11, 30))
+    ds.opinion(o, requested=D(2020, 1, 5), outcome=1, answered=D(2020, 1, 6))  # older
+    ds.opinion(o, requested=asked)
+    d = s.discussion(date=D(2020, 5, 6))
+    it = s.item(d, o)
+    [t] = [t for t in registry.compute(user("organization"), D(2020, 2, 20))
+           if t.kind.startswith("opinion_") and t.ids.get("item_id") == it.id]
+    assert t.kind == "opinion_expiring" and "2020-04-06 到期" in t.title
+    assert t.details == (f"回复日期 2020-01-06（未收到问题线索），已于 {asked.isoformat()} "
+                         "重新征求，待纪委回复（须在会前收到）",)
 
 
 # -- 近三年考核 window -----------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from kaohe.audit.models import AuditLog
@@ -93,9 +93,11 @@ def opinions(ctx: Ctx) -> list[Todo]:
     out = []
     for d in _upcoming(ctx):
         items = [i for i in d.items if i.official_id not in ctx.recused]
-        waiting = set(db.session.scalars(select(IntegrityOpinion.official_id).where(
-            IntegrityOpinion.official_id.in_([i.official_id for i in items]),
-            IntegrityOpinion.outcome.is_(None))))
+        waiting = dict(db.session.execute(  # official → the last request not yet answered
+            select(IntegrityOpinion.official_id, func.max(IntegrityOpinion.requested_on))
+            .where(IntegrityOpinion.official_id.in_([i.official_id for i in items]),
+                   IntegrityOpinion.outcome.is_(None))
+            .group_by(IntegrityOpinion.official_id)).all())
         with read_together(items):
             answers = {i.id: (discipline.valid_opinion(i.official_id, d.date),
                               discipline.valid_opinion(i.official_id, ctx.today))
@@ -108,12 +110,14 @@ def opinions(ctx: Ctx) -> list[Todo]:
             ask = url_for("discipline.request.request_opinion", official_id=i.official_id)
             if now is not None:
                 expiry = discipline.opinion_expiry(now)
+                asked = waiting.get(i.official_id)
                 out.append(make(
                     "opinion_expiring",
                     f"{_name(i)}的党风廉政意见回复 {expiry.isoformat()} 到期，"
                     f"早于{_heading(d)}", expiry, ask, ids, ctx.today,
                     [f"回复日期 {now.answered_on.isoformat()}（{now.outcome_label}），"
-                     "须在会前重新征求"]))
+                     + (f"已于 {asked.isoformat()} 重新征求，待纪委回复（须在会前收到）"
+                        if asked else "须在会前重新征求")]))
             elif i.official_id not in waiting:
                 out.append(make(
                     "opinion_missing", f"{_name(i)}尚未征求党风廉政意见（{_heading(d)}）",
