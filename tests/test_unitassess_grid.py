@@ -74,6 +74,31 @@ def test_one_bad_cell_refuses_the_whole_grid(ctx, world, method, cell, message):
     assert _stored(world["s"]) == {}  # the good cell was not saved either
 
 
+@pytest.mark.parametrize("unit_label, cell, message", [
+    ("人", "12.5/100", "计量单位为「人」，实际完成值须为整数"),
+    ("项", "12/7.5", "计量单位为「项」，目标值须为整数"),
+    (" 个 ", "0.5/1", "计量单位为「个」，实际完成值须为整数"),
+    ("人", "12.0/100", None),   # a whole number written with a point
+    ("人", "1,200/1,500", None),
+    ("万人", "1.25/2", None),   # not a count: fractions are figures
+    ("%", "97.5/100", None),
+    ("", "12.5/100", None),
+])
+def test_counted_indicators_take_whole_numbers(ctx, make, unit_label, cell, message):
+    s = h.scheme(indicators=[{"code": "JOB", "name": "新增就业", "max_points": D("90"),
+                              "unit_label": unit_label}])
+    [u] = h.units(1)
+    [gdp] = s.indicators
+    if message is None:
+        grid.save_grid(s, "full", {(u.id, gdp.id): cell})
+        assert (u.id, gdp.id) in _stored(s)
+        return
+    with pytest.raises(ValidationFailed) as exc:
+        grid.save_grid(s, "full", {(u.id, gdp.id): cell})
+    assert exc.value.errors[grid.cell_name(u.id, gdp.id)] == message + "。"
+    assert _stored(s) == {}
+
+
 def test_a_bare_actual_keeps_the_recorded_target_and_unchanged_cells_cost_nothing(ctx, world):
     s, u, gdp = world["s"], world["units"][0], world["gdp"]
     h.result(s, u, gdp, target=200, actual=50)

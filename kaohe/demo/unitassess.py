@@ -19,7 +19,7 @@ from typing import Iterator
 
 from kaohe.demo import phrases as ph
 from kaohe.unitassess import ROUND_ELAPSED
-from kaohe.unitassess.models import IndicatorResult, PublicRating
+from kaohe.unitassess.models import COUNT_UNITS, IndicatorResult, PublicRating
 from kaohe.unitassess.services import data, entry, scheme as svc
 from kaohe.unitassess.services.scheme import parse_grade_map
 from kaohe.unitassess.services.scoring import round_end
@@ -96,7 +96,7 @@ INTERVIEW_NOTES = ("市委组织部、市考核办约谈{name}主要负责人{le
 
 
 def _money(value: float, unit: str) -> Decimal:
-    places = 0 if unit in ("人", "项", "件", "户") else 2
+    places = 0 if unit in COUNT_UNITS else 2
     return Decimal(f"{value:.{places}f}")
 
 

@@ -20,6 +20,9 @@ METHODS = {
     "rank": "单位间排名",
     "grade": "定性评定（等次折算分值）",
 }
+# Units an indicator counts in whole numbers: 3.5 人 is a typing error, not a figure
+# (万人, 万元, % and the like take fractions).
+COUNT_UNITS = frozenset("人个项件户家次起名座所宗套台")
 EVENT_KINDS = {
     # kind: (label, sign, provincial)
     "provincial_commendation": ("省级表彰加分", 1, True),
@@ -103,6 +106,11 @@ class Indicator(Versioned, Audited, db.Model):
     @property
     def method_label(self) -> str:
         return METHODS.get(self.method, self.method)
+
+    @property
+    def counts_whole(self) -> bool:
+        """Its values are counts (计量单位 人, 个, 项…): whole numbers only."""
+        return self.unit_label.strip() in COUNT_UNITS
 
 
 class IndicatorResult(Recorded, db.Model):

@@ -47,7 +47,8 @@ def _round(errors: dict, value) -> None:
 
 def value_errors(indicator: Indicator, data: dict) -> dict[str, str]:
     """The rules of an indicator's values (field → message): a 定性 indicator takes one of
-    its grades; others a non-negative actual; 完成率 indicators also a target above 0."""
+    its grades; others a non-negative actual; 完成率 indicators also a target above 0;
+    counted in 人, 个, 项… (:attr:`Indicator.counts_whole`) whole numbers."""
     errors: dict[str, str] = {}
     if indicator.method == "grade":
         grades = parse_grade_map(indicator.grade_map)
@@ -61,6 +62,11 @@ def value_errors(indicator: Indicator, data: dict) -> dict[str, str]:
         errors["actual"] = "实际完成值不能为负数。"
     if indicator.method == "ratio" and (target is None or target <= 0):
         errors["target"] = "完成率指标须填写大于 0 的目标值。"
+    if indicator.counts_whole:
+        unit = indicator.unit_label.strip()
+        for field, value, label in (("actual", actual, "实际完成值"), ("target", target, "目标值")):
+            if field not in errors and value is not None and value != value.to_integral_value():
+                errors[field] = f"计量单位为「{unit}」，{label}须为整数。"
     return errors
 
 
