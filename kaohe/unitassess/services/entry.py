@@ -65,7 +65,7 @@ def value_errors(indicator: Indicator, data: dict) -> dict[str, str]:
     if indicator.counts_whole:
         unit = indicator.unit_label.strip()
         for field, value, label in (("actual", actual, "实际完成值"), ("target", target, "目标值")):
-            if field not in errors and value is not None and value != value.to_integral_value():
+            if field not in errors and value is not None and value % 1:
                 errors[field] = f"计量单位为「{unit}」，{label}须为整数。"
     return errors
 
