@@ -1,7 +1,8 @@
 """kaohe.interop.bulk's SQLite load helpers (the demo seed's, issue 17): executemany_rows
 stores what Core's executemany stores (each value through its column's bind processor:
 dates, timestamps, decimals, booleans, JSON; the columns left out given their Python-side
-defaults, scalar or callable), and the widened page cache is restored after a load."""
+defaults, scalar or callable), numbered_rows gives each row the id it returns, and the
+widened page cache is restored after a load."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +11,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from kaohe.interop.bulk import executemany_rows, wide_sqlite_cache
+from kaohe.interop.bulk import executemany_rows, numbered_rows, wide_sqlite_cache
 
 meta = sa.MetaData()
 calls: list[int] = []
@@ -83,3 +84,21 @@ def test_wide_sqlite_cache_is_restored_after_the_load(connection):
             assert size() == -1024
             raise RuntimeError("load failed")
     assert size() == before
+
+
+@pytest.mark.parametrize("existing", [[], [1], [1, 2, 7], [41]])
+@pytest.mark.parametrize("count", [1, 3, 1001])
+def test_numbered_rows_returns_each_rows_own_id(connection, existing, count):
+    """The ids follow the largest one (a gap left by a removed row stays a gap), in the
+    rows' order: each returned id is the row made from the same dict."""
+    for given in existing:
+        connection.execute(sample.insert(), {"id": given, "name": f"已有{given}"})
+    rows = [{"name": f"新{i}", "born": dt.date(2024, 2, 29)} for i in range(count)]
+    ids = numbered_rows(connection, sample, rows)
+    first = max(existing, default=0) + 1
+    assert ids == list(range(first, first + count))
+    stored = dict(connection.execute(sa.select(sample.c.id, sample.c.name)
+                                     .where(sample.c.id.in_(ids))).all())
+    assert [stored[i] for i in ids] == [r["name"] for r in rows]
+    assert connection.execute(sa.select(sa.func.count()).select_from(sample)).scalar() == (
+        len(existing) + count)
