@@ -86,6 +86,22 @@ def test_indicator_problems_reported_and_nothing_imported(auth, ua):
     assert db.session.scalar(select(IndicatorResult.id)) is None
 
 
+def test_indicator_import_refuses_a_fraction_of_a_count(auth, make, monkeypatch):
+    """An indicator counted in 人 takes whole numbers through the import as on the form:
+    the fractional row is named, nothing is imported."""
+    ua_helpers.no_discipline(monkeypatch)
+    ua_helpers.scheme(indicators=[{"code": "JOB", "name": "新增就业", "max_points": Decimal("90"),
+                                   "unit_label": "人"}])
+    ua_helpers.units(1)
+    db.session.commit()
+    rows = [ind_row(2023, "第1区", "JOB", "半年", 1200, 600),
+            ind_row(2023, "第1区", "JOB", "全年", 1200, "1180.5")]
+    page = text(post(auth.as_role("assessment"), "/interop/unit-assessment/import",
+                     "indicators", workbook("indicators", rows)))
+    assert "未导入任何内容" in page and "计量单位为「人」，实际完成值须为整数。" in page, page
+    assert db.session.scalar(select(IndicatorResult.id)) is None
+
+
 def test_findings_import_idempotent_update_and_rules(auth, make):
     official = make.official()
     make.commit()

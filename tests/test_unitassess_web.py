@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal as D
 
 import pytest
 from openpyxl import load_workbook
@@ -274,6 +275,27 @@ def test_indicator_with_nan_or_out_of_range_numbers_is_refused(client, auth, wor
     assert r.status_code == 200
     assert message in r.get_data(True)
     assert db.session.query(Indicator).count() == before
+
+
+@pytest.mark.parametrize("target, actual, field_id, message", [
+    ("100", "12.5", "r-actual", "计量单位为「人」，实际完成值须为整数。"),
+    ("99.5", "12", "r-target", "计量单位为「人」，目标值须为整数。"),
+])
+def test_result_entry_refuses_a_fraction_of_a_count_next_to_the_field(
+        client, auth, world, target, actual, field_id, message):
+    auth.login("assessment")
+    s = h.scheme(year=2031, indicators=[{"code": "JOB", "name": "新增就业",
+                                         "max_points": D("90"), "unit_label": "人"}])
+    db.session.commit()
+    before = db.session.query(IndicatorResult).count()
+    r = client.post(f"/unit-assessment/schemes/{s.id}/entry", data={
+        "form": "result", "r-unit_id": world["a"].id, "r-indicator_id": s.indicators[0].id,
+        "r-round": "half", "r-target": target, "r-actual": actual})
+    page = r.get_data(True)
+    assert r.status_code == 200 and message in page
+    # The message follows its own input, before the next field's.
+    assert page.index(f'id="{field_id}"') < page.index(message)
+    assert db.session.query(IndicatorResult).count() == before
 
 
 @pytest.mark.parametrize("field", ["r-target", "r-actual"])
