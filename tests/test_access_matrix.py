@@ -265,7 +265,7 @@ def _check_allowed(endpoint, method, role, response, world):
     elif endpoint == "todos.digest_settings":
         assert "待办邮件提醒" in page and "电子邮件地址" in page
     elif endpoint == "todos.kind_list":
-        assert "到龄退休" in page and "名干部达到退休年龄" in page
+        assert "到龄退休" in page and "名干部已达到或即将达到退休年龄" in page
     elif endpoint == "todos.kind_export":
         assert response.data[:2] == b"PK" and "attachment" in response.headers["Content-Disposition"]
     elif endpoint == "todos_api.todos":

@@ -58,7 +58,7 @@ def test_a_kind_is_grouped_only_above_the_setting(app, over, grouped):
     [line] = [t for t in lines if "count" in t.ids]
     assert line.ids == {"unit_id": 7, "count": 3} and line.url == "/todos/retirement?unit_id=7"
     assert line.due == TODAY + dt.timedelta(days=3) and line.urgency == 1  # its most urgent
-    assert line.title.endswith("：3 名干部达到退休年龄")
+    assert line.title.endswith("：3 名干部已达到或即将达到退休年龄")
     assert line.details[0] == "其中紧急 1 名；最先：乙retirement"
     assert [t.title for t in lines if "count" not in t.ids] == ["丁retirement"]
     probation = [t for t in out if t.kind == "probation"]
@@ -104,7 +104,7 @@ def test_home_shows_one_line_per_unit_and_the_badge_counts_lines(reaching, on_da
                                                                  auth):
     auth.as_role("organization")
     page = text(client.get("/home"))
-    assert "浔江区：3 名干部达到退休年龄" in page
+    assert "浔江区：3 名干部已达到或即将达到退休年龄" in page
     assert "无单位将于" in page  # a unit with one reminder keeps its own line
     assert "到龄一将于" not in page
     items = client.get("/api/v1/todos").get_json()["items"]
@@ -117,11 +117,11 @@ def test_home_shows_one_line_per_unit_and_the_badge_counts_lines(reaching, on_da
 def test_the_unit_list_names_every_official(reaching, on_day, client, auth):
     auth.as_role("organization")
     page = text(client.get(f"/todos/retirement?unit_id={reaching['unit']}"))
-    assert "到龄退休 · 浔江区" in page and "3 名干部达到退休年龄" in page
+    assert "到龄退休 · 浔江区" in page and "3 名干部已达到或即将达到退休年龄" in page
     assert all(n in page for n in ("到龄一", "到龄二", "到龄三"))
     assert "无单位" not in page.replace("全部单位", "")
     everyone = text(client.get("/todos/retirement"))
-    assert "4 名干部达到退休年龄" in everyone and "各单位人数" in everyone
+    assert "4 名干部已达到或即将达到退休年龄" in everyone and "各单位人数" in everyone
     assert re.search(r"到龄一[已将]于 [^ ]+ 达到退休年龄（[^）]+） 浔江区", everyone)  # each one's unit
     assert "浔江区 3" in everyone and "未填写单位 1" in everyone
     none = text(client.get("/todos/retirement?unit_id=0"))

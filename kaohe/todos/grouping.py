@@ -17,13 +17,15 @@ from kaohe.todos import settings as cfg
 from kaohe.todos.items import Todo
 from kaohe.units.models import Unit
 
-# kind → what the unit's officials have (the grouped line's title)
+# kind → what the unit's officials have (the grouped line's title, the list's count). Each
+# kind lists both those past their day and those coming to it: 「3 名干部达到退休年龄」 said
+# three had reached it when they were to reach it in the weeks ahead.
 PHRASES = {
-    "probation": "试用期届满",
-    "retirement": "达到退休年龄",
-    "rotation_must": "任现职满 {must} 年，应当交流",
-    "rotation": "任现职满 {first} 年",
-    "impact_ending": "影响期届满",
+    "probation": "试用期已满或即将届满",
+    "retirement": "已达到或即将达到退休年龄",
+    "rotation_must": "任现职已满或即将满 {must} 年，应当交流",
+    "rotation": "任现职已满或即将满 {first} 年",
+    "impact_ending": "影响期已满或即将届满",
 }
 GROUPED_KINDS = tuple(PHRASES)
 NO_UNIT = "未填写单位"
