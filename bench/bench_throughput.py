@@ -13,7 +13,8 @@ turn (a Lua script cycling through the URLs) with the session cookie of demo-org
 logged in beforehand through the login form (CSRF token read from it), kept as the
 answers renew it. Any answer but 200 is counted and fails the run (an expired session
 would answer 302). Prints req/s and p50/p99 latency of both, the ratio and the load
-average. Target: Kaohe ≥ 1/8 of the floor's requests per second. Every server is
+average, and after each round how many Kaohe workers gunicorn has started (a worker
+replaced mid-round starts cold) and their resident memory. Target: Kaohe ≥ 1/8 of the floor's requests per second. Every server is
 stopped at the end.
 
 The warm-up (``--warmup`` seconds of the same load on each app) lets every worker show
@@ -161,6 +162,26 @@ def login_cookie(port: int, password: str, probe: str) -> str:
     return "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
 
 
+def workers_rss(master: int) -> list[float]:
+    """Resident memory (MB) of each worker of the gunicorn ``master``."""
+    sizes = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == master:  # ppid; rss (pages) is field 24 of stat
+            sizes.append(int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20)
+    return sorted(sizes)
+
+
+def boots(log_path: Path) -> int:
+    """Workers gunicorn has started so far: a replaced worker (max_requests, a crash)
+    starts cold (an import, no kept pages) and skews the round it falls in."""
+    with open(log_path, "rb") as log:
+        return sum(b"Booting worker" in ln for ln in log)
+
+
 def line(name: str, r: dict) -> str:
     return (f"    {name:<22}{r['rps']:>9.1f} req/s  p50 {r['p50_ms']:>7.1f} ms  "
             f"p99 {r['p99_ms']:>7.1f} ms  ({r['requests']} requests, "
@@ -182,7 +203,7 @@ def run(label: str, url: str, args) -> bool:
         config = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-throughput-secret"}
         kaohe_port, hello_port = args.port, args.port + 1
         with gunicorn(f"kaohe:create_app({config!r})", kaohe_port, args.workers,
-                      work / "kaohe.log", env), \
+                      work / "kaohe.log", env) as kaohe_server, \
                 gunicorn("hello_app:app", hello_port, args.workers, work / "hello.log",
                          {**env, "PYTHONPATH": str(BENCH)}):
             cookie = login_cookie(kaohe_port, info["password"], paths[0])
@@ -202,6 +223,10 @@ def run(label: str, url: str, args) -> bool:
                 print(f"  round {n}")
                 print(line("bare Flask hello", hello) + f"  load {load_hello[0]:.2f}")
                 print(line("Kaohe profile page", profile) + f"  load {load_profile[0]:.2f}")
+                rss = workers_rss(kaohe_server.pid)
+                print(f"    Kaohe workers: {boots(work / 'kaohe.log')} started so far for "
+                      f"{args.workers}; resident {min(rss, default=0):.0f}–"
+                      f"{max(rss, default=0):.0f} MB each")
                 if profile["statuses"]:
                     print(f"    statuses other than 200: {profile['statuses']}")
                 print(f"    ratio Kaohe/floor {ratio:.3f} (1/{1 / ratio:.1f}); target ≥ "

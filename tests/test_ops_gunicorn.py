@@ -40,8 +40,8 @@ def conf(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("environ,expected", [
     ({}, {"bind": "0.0.0.0:8000", "workers": min(2 * os.cpu_count() + 1, 12), "threads": 4,
-          "timeout": 120, "graceful_timeout": 30, "keepalive": 75, "max_requests": 20000,
-          "max_requests_jitter": 2000}),
+          "timeout": 120, "graceful_timeout": 30, "keepalive": 75, "max_requests": 200_000,
+          "max_requests_jitter": 20_000}),
     ({"KAOHE_WEB_BIND": "127.0.0.1:9000", "KAOHE_WEB_WORKERS": "3", "KAOHE_WEB_THREADS": "1",
       "KAOHE_WEB_TIMEOUT": "300", "KAOHE_WEB_GRACEFUL_TIMEOUT": "10",
       "KAOHE_WEB_KEEPALIVE": "2", "KAOHE_WEB_MAX_REQUESTS": "0",
