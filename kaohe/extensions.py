@@ -13,7 +13,7 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
-from kaohe.core import connections
+from kaohe.core import connections, signed
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -127,6 +127,7 @@ def init_app(app: Flask) -> None:
     app.extensions["migrate"] = LazyMigrate(app)
     app.cli.add_command(LazyDbCommand("db", help="Perform database migrations (Flask-Migrate)."))
     csrf.init_app(app)
+    signed.init_app(app)  # after Flask-WTF: replaces its csrf_token() of templates
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"

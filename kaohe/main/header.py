@@ -11,9 +11,9 @@ from functools import lru_cache
 
 from flask import current_app, render_template, request
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from kaohe.core.signed import csrf_token
 from kaohe.todos import registry
 
 # Escaped text never holds "<": the marker cannot come from a user's name.
@@ -24,7 +24,7 @@ def header_nav() -> Markup:
     """The navigation and the user's links of the page header ('' when signed out)."""
     if not current_user.is_authenticated:
         return Markup("")
-    return Markup(_render(*_key()).replace(_MARK, generate_csrf()))
+    return Markup(_render(*_key()).replace(_MARK, csrf_token()))
 
 
 def _key() -> tuple:

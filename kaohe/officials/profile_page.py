@@ -17,11 +17,11 @@ from typing import Callable
 
 from flask import current_app, g, request
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from kaohe.audit.kept import Kept, position
 from kaohe.core import clock
+from kaohe.core.signed import csrf_token
 
 # Every table the body reads (tests/test_profile_kept.py checks its statements).
 TABLES = frozenset({
@@ -63,7 +63,7 @@ def body(official_id: int, render: Callable[[], tuple[str, str] | None]):
         return None
     name, html = kept
     if _MARK in html:
-        html = html.replace(_MARK, generate_csrf())
+        html = html.replace(_MARK, csrf_token())
     return name, Markup(html)
 
 
