@@ -15,7 +15,7 @@ from kaohe.officials.models import Official
 from kaohe.officials.services import SearchCriteria, save_official, search
 from kaohe.search import saved
 from kaohe.search.filters import Extra
-from kaohe.search.pinyin import spelling_choices, index_text, pinyin_query
+from kaohe.search.pinyin import index_text, pinyin_query, readings, spelling_choices
 from tests.helpers import text
 
 D = dt.date
@@ -34,6 +34,25 @@ def test_every_reading_is_indexed(name, spellings):
     tokens = index_text(name).split()
     for spelling in spellings:
         assert spelling in tokens
+
+
+@pytest.mark.parametrize("name, indexed, archaic", [
+    ("王小明", "wangxiaoming wxm", "yu"),  # pypinyin adds 王 yù
+    ("干部", "ganbu gb", "an"),  # 干 àn, 部 pǒu
+    ("张女", "zhangnv zn", "ru"),  # 女 rǔ
+    ("乐平", "leping lp yueping yp", None),  # 乐 lè/yuè: both standard, pypinyin's order
+])
+def test_standard_characters_keep_their_standard_readings(name, indexed, archaic):
+    assert index_text(name) == indexed
+    if archaic:
+        assert not any(t.startswith(archaic) for t in index_text(name).split())
+
+
+def test_other_characters_keep_every_reading_pypinyin_knows():
+    # 鍾 (traditional 钟) is not among the 8 105 standard characters: pypinyin's readings.
+    assert readings("鍾") == ("zhong",)
+    assert readings("A") == () and readings("") == ()
+    assert readings("朴")[0] == "pu" and "piao" in readings("朴")  # 朴 piáo as a surname
 
 
 @pytest.mark.parametrize("name", ["", "  ", "Ｘ", "123"])

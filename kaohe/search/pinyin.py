@@ -3,8 +3,10 @@
 "zgw" (initials) and "zhaogangwei" (full pinyin) both find 赵刚伟. A character with
 several readings (单 dan/shan/chan, 曾 zeng/ceng, 解 jie/xie, 仇 qiu/chou…) is indexed
 under every reading, so a polyphonic surname is found however the user reads it. The
-index is computed once when a name is written (:func:`index_text`) and stored beside it;
-a query only compares text (:func:`pinyin_query`).
+readings are those of 《通用规范汉字字典》 (2013) for its 8 105 characters: pypinyin's own
+data adds archaic ones (王 yù, 干 àn, 部 pǒu), which made a search for "yu" list every 王.
+The index is computed once when a name is written (:func:`index_text`) and stored beside
+it; a query only compares text (:func:`pinyin_query`).
 """
 from __future__ import annotations
 
@@ -28,12 +30,35 @@ def _reader():
     return lambda ch: pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
 
 
+@lru_cache(maxsize=1)
+def _standard():
+    # The readings of 《通用规范汉字字典》 for the 8 105 characters of 《通用规范汉字表》
+    # (pypinyin-dict's ktghz2013 data), loaded with pypinyin: by writers of names only.
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin_dict.pinyin_data.ktghz2013 import pinyin_dict
+
+    def toneless(ch: str) -> tuple[str, ...]:
+        listed = pinyin_dict.get(ord(ch), "")
+        return tuple(dict.fromkeys(to_normal(r.strip()) for r in listed.split(",") if r.strip()))
+
+    return toneless
+
+
 @lru_cache(maxsize=8192)
 def readings(ch: str) -> tuple[str, ...]:
     """Every toneless reading of one character (its most common first); () for a
-    character pypinyin does not know (letters, punctuation, rare Extension characters)."""
+    character pypinyin does not know (letters, punctuation, rare Extension characters).
+
+    A standard character keeps only its readings in the standard dictionary, in
+    pypinyin's order (most common first), then any standard reading pypinyin lacks; any
+    other character (traditional forms, rarer characters) keeps all of pypinyin's."""
     found = _reader()(ch)
-    return tuple(dict.fromkeys(r for group in found for r in group if r.isascii() and r))
+    common = tuple(dict.fromkeys(r for group in found for r in group if r.isascii() and r))
+    standard = _standard()(ch) if len(ch) == 1 else ()
+    if not standard:
+        return common
+    kept = tuple(r for r in common if r in standard)
+    return kept + tuple(r for r in standard if r not in kept and r.isascii() and r)
 
 
 def index_text(name: str) -> str:
