@@ -15,8 +15,9 @@ server and dropped afterwards) holding the 20 units the rows name:
   the services' rules, the audit rows, one transaction);
 * a reference, not a target: Kaohe with the pinyin name index left empty. The floor's
   rows carry no pinyin, so the database's search-key triggers write a name's character
-  keys only (13 a row here), where Kaohe's rows add the pinyin prefixes of every reading
-  (17 more); this run shows what that index costs, the rest being Kaohe's own work.
+  keys only (13 a row here), where Kaohe's rows add the pinyin prefixes of its readings
+  (6 more for 干部…, 17 more before the standard readings of migration 0029); this run
+  shows what that index costs, the rest being Kaohe's own work.
 
 Each step reports its wall time and its peak memory: the subprocess's peak RSS
 (``ru_maxrss``) less its RSS just before the step, the app loaded. Prints every run,
