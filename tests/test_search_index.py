@@ -236,3 +236,23 @@ def test_the_scope_size_of_an_estimate_is_kept_until_an_official_is_written(make
     make.commit()
     assert search(criteria, per_page=4).total == search(criteria, per_page=4).total == 20
     assert len(counted) == 3 and search(criteria, per_page=4).total_estimated
+
+
+def test_few_matching_results_list_each_official_once(make):
+    """A filter matching few results (at most ID_LIST_MAX) looks the officials up by key
+    (on PostgreSQL from an array of their ids, whatever the statistics say): an official
+    with two matching results is one row of the page and one of the total, in name order;
+    a deleted result does not match."""
+    unit = make.unit(name="少数区")
+    twice, once, deleted, other = (make.official(name=n, unit_obj=unit, birth=dt.date(1980, 1, i))
+                                   for i, n in enumerate(["乙二", "甲一", "丙三", "丁四"], 1))
+    for year in (2019, 2020):
+        make.result(twice, year, grade="basically_competent")
+    make.result(once, 2020, grade="basically_competent")
+    make.result(deleted, 2020, grade="basically_competent").soft_delete()
+    make.result(other, 2020, grade="competent")
+    page = search(SearchCriteria(grade="basically_competent", unit_id=unit.id))
+    assert [o.name for o in page.items] == ["乙二", "甲一"] and page.total == 2
+    by_year = search(SearchCriteria(year=2020, grade="basically_competent"), per_page=1)
+    assert [o.name for o in by_year.items] == ["乙二"] and by_year.total == 2
+    assert not search(SearchCriteria(year=2018, grade="basically_competent")).items
