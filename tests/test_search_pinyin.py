@@ -52,6 +52,10 @@ def test_other_characters_keep_every_reading_pypinyin_knows():
     # 鍾 (traditional 钟) is not among the 8 105 standard characters: pypinyin's readings.
     assert readings("鍾") == ("zhong",)
     assert readings("A") == () and readings("") == ()
+    # A character outside the Basic Multilingual Plane (𠮷, Extension B) is looked up as one
+    # character; neither dictionary reads it, so the rest of the name is indexed.
+    assert readings("𠮷") == ()
+    assert index_text("𠮷永康") == "yongkang yk"
     assert readings("朴")[0] == "pu" and "piao" in readings("朴")  # 朴 piáo as a surname
 
 

@@ -175,3 +175,18 @@ def test_the_stores_stay_bounded(monkeypatch):
     for i in range(10):
         signed._keep(store, i, str(i))
     assert list(store) == [7, 8, 9]
+
+
+def test_a_kept_cookie_of_a_session_ended_elsewhere_signs_nobody_in(app, client, auth):
+    """Another server (or copy of the cookie) logs out: the session token rotates in the
+    database, so the payload this process kept names nobody any more."""
+    _signed_in(auth, client)
+    client.get("/officials/")
+    cookie = _cookie(client)
+    assert client.get("/officials/").status_code == 200  # checked and kept here
+    other = app.test_client()
+    other.set_cookie(COOKIE, cookie)
+    assert other.post("/logout").status_code == 302
+    client.set_cookie(COOKIE, cookie)  # the very bytes kept before
+    response = client.get("/officials/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
