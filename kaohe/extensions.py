@@ -55,10 +55,33 @@ def _sqlite_pragmas(engine: Engine) -> None:
         # parallel under WAL.
         immediate = _write_intent()
         conn.info[IMMEDIATE] = immediate
+        conn.info[WROTE] = False
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(conn, _cursor, statement, _parameters, _context, _executemany):
+        # Any statement but a read marks the transaction as written, whatever sent it
+        # (ORM flush, Core bulk insert, DDL): see transaction_wrote.
+        if not conn.info.get(WROTE) and _writes(statement):
+            conn.info[WROTE] = True
 
 
 IMMEDIATE = "kaohe_immediate"
+WROTE = "kaohe_wrote"
+NOT_WRITING = frozenset({"SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK",
+                         "COMMIT", "EXPLAIN"})
+
+
+def _writes(statement: str) -> bool:
+    words = statement.lstrip()[:9].split(None, 1)
+    return not words or words[0].upper() not in NOT_WRITING
+
+
+def transaction_wrote(connection) -> bool:
+    """Whether the SQLite transaction under way on ``connection`` has sent any statement
+    but a read (conservative: a WITH … SELECT counts as a write). Ending such a
+    transaction early would commit half of its work."""
+    return bool(connection.info.get(WROTE))
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

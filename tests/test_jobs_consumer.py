@@ -12,12 +12,13 @@ import time
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kaohe import create_app
 from kaohe.auth import services as auth_services
 from kaohe.core.models import utcnow
 from kaohe.extensions import db, want_write
+from kaohe.interop.excel_import import BATCH
 from kaohe.jobs import JobContext, engine, job_kind, services, submit
 from kaohe.jobs.models import Job
 from kaohe.officials.models import Official
@@ -167,3 +168,29 @@ def test_an_import_uploaded_through_a_dead_server_is_finished_by_another(servers
         actors = set(db.session.scalars(select(AuditLog.actor_name).where(
             AuditLog.entity_type == "official")))
         assert actors == {"org"}
+
+
+def test_an_import_job_refused_after_its_first_batch_saves_nothing(servers):
+    """Progress is reported while a later batch of rows is checked, after the first
+    batch's new officials were inserted (in bulk, no ORM flush): the job's transaction
+    has written, so the progress waits for its end; a bad row in the second batch rolls
+    every row back."""
+    a = servers("a")
+    with a.app_context():
+        unit(name="东城区", code="DC")
+        db.session.commit()
+    first = dt.date(1960, 1, 1)
+    rows = [official_row(f"干部{i}", id_number(first + dt.timedelta(days=i), i))
+            for i in range(BATCH + 600)]
+    rows[-1][0] = ""  # 姓名 missing in the last row, in the second batch
+    with a.app_context():
+        want_write()
+        job_id = submit("interop.import_xlsx", {"kind": "officials", "dry_run": False,
+                                                "back": "/"},
+                        blob=workbook("officials", rows), ref="xlsx:officials").id
+        db.session.commit()
+    servers.start(a)
+    job = _wait(a, job_id, lambda j: j.status in ("done", "failed"), seconds=120)
+    assert job.status == "done" and not job.result["report"]["committed"]
+    with a.app_context():
+        assert db.session.scalar(select(func.count(Official.id))) == 0

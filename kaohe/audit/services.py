@@ -36,14 +36,16 @@ def write_connection():
 
     On SQLite a transaction begun by a reading request (plain ``BEGIN``) cannot
     safely take the write lock later (another writer may have committed since its
-    snapshot): end it and begin again with ``BEGIN IMMEDIATE``.
+    snapshot): end it and begin again with ``BEGIN IMMEDIATE`` — unless it has
+    written already (it holds the lock then, and ending it would commit half).
     """
     from flask import request
 
-    from kaohe.extensions import IMMEDIATE, SAFE_METHODS, want_write
+    from kaohe.extensions import IMMEDIATE, SAFE_METHODS, transaction_wrote, want_write
 
     connection = db.session.connection()
     if (connection.dialect.name == "sqlite" and not connection.info.get(IMMEDIATE, True)
+            and not transaction_wrote(connection)
             and has_request_context() and request.method in SAFE_METHODS):
         want_write()
         db.session.commit()

@@ -15,14 +15,14 @@ from typing import Iterator
 
 from flask import current_app, has_app_context
 from flask_login import login_user
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from kaohe.audit.services import cli_actor
 from kaohe.auth.models import User
 from kaohe.core.errors import ValidationFailed
 from kaohe.core.models import utcnow
-from kaohe.extensions import db, want_write
+from kaohe.extensions import db, transaction_wrote, want_write
 from kaohe.jobs.kinds import kind_of
 from kaohe.jobs.models import Job
 from kaohe.jobs.queue import is_immediate, state
@@ -55,17 +55,6 @@ def own_session() -> Iterator[Session]:
             db.session.remove()
 
 
-WROTE = "kaohe_job_wrote"
-
-
-def _note_write(session, _flush_context) -> None:
-    session.info[WROTE] = True
-
-
-def _forget_write(session) -> None:
-    session.info.pop(WROTE, None)
-
-
 def _fenced(job_id: int, attempt: int):
     return update(Job).where(Job.id == job_id, Job.attempts == attempt,
                              Job.status == "running")
@@ -82,9 +71,6 @@ class JobContext:
         self.session = session
         self.output: tuple[bytes, str] | None = None  # the result file and its name
         self._lock = threading.Lock()
-        event.listen(session, "after_flush", _note_write)
-        event.listen(session, "after_commit", _forget_write)
-        event.listen(session, "after_rollback", _forget_write)
 
     @property
     def blob(self) -> bytes | None:
@@ -119,13 +105,14 @@ class JobContext:
     def _blocked(self) -> bool:
         # SQLite has one writer, and the handler's transactions take the write lock
         # (BEGIN IMMEDIATE): a read-only one is ended here so the progress can be
-        # written; while one has written (an import's rows) progress waits for its
-        # commit. Under immediate mode (tests) both share one connection.
+        # written; while one has written anything (an import's rows, inserted in bulk
+        # past the ORM) progress waits for its commit. Under immediate mode (tests)
+        # both share one connection.
         if is_immediate() or db.engine.dialect.name != "sqlite":
             return False
         if not self.session.in_transaction():
             return False
-        if self.session.info.get(WROTE):
+        if transaction_wrote(self.session.connection()):
             return True
         self.session.commit()
         return False
