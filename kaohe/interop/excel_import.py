@@ -42,6 +42,7 @@ from kaohe.interop.xlsx_read import FileRefused, Report, SheetRows, read_rows  #
 from kaohe.officials import idcard
 from kaohe.officials.models import Official, Post
 from kaohe.officials.services import check_official, save_official, save_post
+from kaohe.search import keys
 from kaohe.search.pinyin import index_text
 
 
@@ -62,6 +63,7 @@ class Run:
         self.flush_now: Callable[[], None] = lambda: None
         self.cache: dict = {}  # per-kind preloads (schemes, indicators…)
         self.excellent = _QuotaOfFile()
+        self.search_keys = keys.InsertsIndexedAtEnd()
 
     def once(self, key, field_name: str, label: str) -> None:
         """Refuse a second row with the same natural key."""
@@ -91,6 +93,8 @@ class Run:
         self.flush_now()
         if save:
             for model, new_rows in self.pending.items():
+                if model is Official:
+                    self.search_keys.before_insert(db.session.connection())
                 bulk.insert_records(model, new_rows)
         self.pending.clear()
 
@@ -333,6 +337,7 @@ def import_steps(kind: str, data: bytes, report: Report,
                 record_event("import", f"xlsx:{kind}", None, {
                     "rows": report.rows, "created": report.created,
                     "updated": report.updated, "unchanged": report.unchanged})
+            run.search_keys.finish(db.session.connection())
             db.session.commit()
             report.committed = True
         else:
