@@ -70,6 +70,7 @@ IMMEDIATE = "kaohe_immediate"
 WROTE = "kaohe_wrote"
 NOT_WRITING = frozenset({"SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK",
                          "COMMIT", "EXPLAIN"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _writes(statement: str) -> bool:
@@ -82,7 +83,6 @@ def transaction_wrote(connection) -> bool:
     but a read (conservative: a WITH … SELECT counts as a write). Ending such a
     transaction early would commit half of its work."""
     return bool(connection.info.get(WROTE))
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _write_intent() -> bool:
