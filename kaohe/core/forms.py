@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app, has_request_context
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, HiddenField, IntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
+from kaohe.core import signed
 from kaohe.core.limits import MAX_INT
 
 
@@ -25,6 +27,10 @@ class BaseForm(FlaskForm):
     version = HiddenField()
 
     def __init__(self, *args, **kwargs):
+        if has_request_context() and current_app.config.get("WTF_CSRF_ENABLED", True):
+            # The CSRF field then takes the session's token as signed once
+            # (kaohe.core.signed), the token every other form of the session carries.
+            signed.csrf_token()
         super().__init__(*args, **kwargs)
         obj = kwargs.get("obj")
         if not isinstance(getattr(obj, "version", None), int) or isinstance(obj.version, bool):
