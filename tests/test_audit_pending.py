@@ -4,6 +4,7 @@ and a head locked too long fails the request cleanly."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import threading
 import time
@@ -236,6 +237,23 @@ def test_entries_read_back_as_written(app, n, chunk):
     assert [r.entity_id for r in rows] == list(range(n + 1))
     assert rows[0].after == {**TRICKY, "i": 0} and rows[-1].after is None
     assert all(r.after == {"i": r.entity_id} for r in rows[1:-1] if r.entity_id % 50)
+    _assert_intact()
+
+
+def test_inserted_entries_store_their_json_texts_as_the_json_type_does(app):
+    """Below COPY_ROWS the records' JSON texts go into the table as they are (no decoding
+    and encoding again): None is stored as JSON null like the JSON type stores it, a
+    value reads back equal through the model and as raw text."""
+    record_event("mark", "test", 1, None)
+    record_event("mark", "test", 2, {"姓名": "张三", "n": 1.5, "d": [None, True]})
+    db.session.commit()
+    raw = dict(db.session.execute(sa.text(
+        "SELECT entity_id, CAST(after AS TEXT) FROM audit_log WHERE action = 'mark'")).all())
+    assert raw[1] == "null"
+    assert json.loads(raw[2]) == {"姓名": "张三", "n": 1.5, "d": [None, True]}
+    assert db.session.scalar(select(AuditLog.after).where(AuditLog.entity_id == 2,
+                                                          AuditLog.action == "mark")) \
+        == {"姓名": "张三", "n": 1.5, "d": [None, True]}
     _assert_intact()
 
 

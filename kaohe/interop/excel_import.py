@@ -106,12 +106,13 @@ def _import_official(raw, run: Run):
     number = cell_text(raw.get("id_number")).upper()
     birth = raw.get("birth_date")
     # 出生日期 given to the month only: take the day from the ID number when they agree.
-    if birth is not None and idcard.problem(number) is None:
+    if birth is not None:
         try:
             day, month_only = parse_date(birth, month_ok=True)
         except CellError:
             month_only = False
-        if month_only and idcard.birth_date(number).replace(day=1) == day:
+        if (month_only and idcard.problem(number) is None
+                and idcard.birth_date(number).replace(day=1) == day):
             raw = {**raw, "birth_date": idcard.birth_date(number)}
     official = run.lookup.officials.get(number)
     refuse_if_recused(official)
@@ -122,7 +123,8 @@ def _import_official(raw, run: Run):
     if official is not None and not changed(official, data):
         return "unchanged"
     if official is None:
-        data, errors = check_official(None, data, run.lookup.id_number_holder)
+        data, errors = check_official(None, data, run.lookup.id_number_holder,
+                                      run.lookup.unit_ids.__contains__)
         if errors:
             raise RowProblems(errors)
         # Inserted in bulk, past the model's name validator: its pinyin index set here.

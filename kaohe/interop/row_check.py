@@ -7,7 +7,6 @@ the importers then apply the feature's service rules. Cell-level problems
 from __future__ import annotations
 
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
@@ -69,6 +68,15 @@ def _choice_check(f: SelectField):
     return pre_validate
 
 
+class RowData(dict):
+    """A row's form data: one value a field, read the way WTForms reads a request's form
+    (``getlist``); a plain dict beside werkzeug's MultiDict, which wraps every value in a
+    list of its own (an import fills its form tens of thousands of times)."""
+
+    def getlist(self, key: str) -> list:
+        return [self[key]] if key in self else []
+
+
 class Lookup:
     """Units by name or code, officials by ID number; loaded once per import."""
 
@@ -76,6 +84,7 @@ class Lookup:
         self.units: dict[str, int | None] = {}
         # Held here so the services' session.get(Unit, id) finds them in the identity map.
         self.unit_objects = list(db.session.scalars(select(Unit)))
+        self.unit_ids = {unit.id for unit in self.unit_objects}
         for unit in self.unit_objects:
             self.units[unit.code] = unit.id
             # A name shared by two units is ambiguous: None.
@@ -109,13 +118,13 @@ class Lookup:
 
 
 def form_values(sheet: Sheet, raw: dict, lookup: Lookup, current=None,
-                extra: dict | None = None) -> tuple[MultiDict, dict[str, str]]:
+                extra: dict | None = None) -> tuple[RowData, dict[str, str]]:
     """Cells → the form data a browser would post; cell-level problems by field.
 
     A column missing from the file keeps ``current``'s value (blank for a new record);
     ``extra`` adds values the importer found (e.g. the indicator of the row).
     """
-    form, errors = MultiDict({**sheet.fixed, **(extra or {})}), {}
+    form, errors = RowData({**sheet.fixed, **(extra or {})}), {}
     for c in sheet.columns:
         if c.kind == "person" or c.field == "person_name" or c.kind == "lookup":
             continue

@@ -53,12 +53,13 @@ def _id_number_holder(number: str) -> int | None:
                              .execution_options(include_deleted=True))
 
 
-def check_official(official: Official | None, data: dict,
-                   id_number_holder=_id_number_holder) -> tuple[dict, dict[str, str]]:
+def check_official(official: Official | None, data: dict, id_number_holder=_id_number_holder,
+                   unit_exists=units.unit_exists) -> tuple[dict, dict[str, str]]:
     """The rules of :func:`save_official`: (normalised data, field → message).
 
     ``id_number_holder(number)`` gives the id of the official (deleted ones
-    included) holding an ID number; bulk imports pass a preloaded lookup.
+    included) holding an ID number, ``unit_exists(unit_id)`` whether a unit is
+    there; bulk imports pass preloaded lookups.
     """
     errors: dict[str, str] = {}
     # Full-width digits typed with a Chinese input method are the same number.
@@ -83,11 +84,8 @@ def check_official(official: Official | None, data: dict,
                         ("work_start_date", "参加工作时间")):
         if birth and data.get(name) and data[name] <= birth and name not in errors:
             errors[name] = f"{label}应晚于出生日期。"
-    if data.get("unit_id"):
-        try:
-            units.get_unit(data["unit_id"])
-        except records.ValidationFailed as exc:
-            errors.update(exc.errors)
+    if data.get("unit_id") and not unit_exists(data["unit_id"]):
+        errors["unit_id"] = units.UNIT_MISSING
     return data, errors
 
 

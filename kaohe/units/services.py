@@ -45,11 +45,19 @@ def descendant_ids(unit_id: int) -> list[int]:
     return out
 
 
+UNIT_MISSING = "所选单位不存在。"
+
+
 def get_unit(unit_id: int | None, field: str = "unit_id") -> Unit:
     unit = db.session.get(Unit, unit_id) if unit_id else None
     if unit is None:
-        raise ValidationFailed("所选单位不存在。", field)
+        raise ValidationFailed(UNIT_MISSING, field)
     return unit
+
+
+def unit_exists(unit_id: int | None) -> bool:
+    """Whether ``unit_id`` names a unit (the check of :func:`get_unit`)."""
+    return bool(unit_id) and db.session.get(Unit, unit_id) is not None
 
 
 def save_unit(unit: Unit | None, data: dict) -> Unit:
