@@ -32,6 +32,13 @@ workers = _number("KAOHE_WEB_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 
 # Threads per worker: requests waiting on the database or the disk overlap.
 threads = _number("KAOHE_WEB_THREADS", 4)
 worker_class = "gthread"
+# The app is imported once, by the master, and every worker is forked from it (issue 17):
+# a worker started or replaced costs a fork instead of importing the app (~0.6 s of CPU
+# each), and the workers share the master's pages of code and models (app.py freezes them
+# out of the collector's reach, so they stay shared). New code then takes a restart, not
+# a HUP. KAOHE_WEB_PRELOAD=0 imports the app in every worker instead.
+preload_app = os.environ.get("KAOHE_WEB_PRELOAD", "1").strip().lower() not in (
+    "0", "false", "no", "off")
 timeout = _number("KAOHE_WEB_TIMEOUT", 120)
 graceful_timeout = _number("KAOHE_WEB_GRACEFUL_TIMEOUT", 30)
 # Longer than a load balancer's idle timeout (60 s on common ones): the balancer, not
@@ -78,3 +85,15 @@ def on_starting(_server) -> None:
 def child_exit(_server, worker) -> None:
     """Drop a dead worker's live gauges from the shared metric files."""
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_fork(server, _worker) -> None:
+    """A forked worker opens database connections of its own: any its master's pools hold
+    are let go without closing them (the master's, not the worker's), as SQLAlchemy
+    advises for engines that cross a fork. The app opens none while it loads today."""
+    if not server.cfg.preload_app:
+        return
+    app = server.app.wsgi()
+    with app.app_context():
+        for engine in app.extensions["sqlalchemy"].engines.values():
+            engine.dispose(close=False)

@@ -8,6 +8,9 @@ the child runs one snippet, then reports its own user+sys CPU time and maximum r
 set size (``resource.getrusage``, interpreter start included). The floor, measured in the
 same run, is a bare Flask app (``from flask import Flask; app = Flask(__name__)``). Cases:
 
+* ``Flask + extensions`` — a bare Flask app that also imports the extensions the stack
+  keeps (Flask-SQLAlchemy with SQLAlchemy's ORM, Flask-WTF, Flask-Login): what any app
+  on this stack pays before its first model, a reference (not a target);
 * ``import kaohe`` — the package alone;
 * ``kaohe.models`` — Flask-SQLAlchemy and every model, without views or blueprints: a
   reference for what any start must pay (not a target);
@@ -41,6 +44,8 @@ REPORT = ("import json, resource; r = resource.getrusage(resource.RUSAGE_SELF); 
           "print(json.dumps({'cpu': r.ru_utime + r.ru_stime, 'rss': r.ru_maxrss}))")
 CASES = {
     "bare Flask (floor)": "from flask import Flask; app = Flask(__name__)",
+    "Flask + extensions (ref.)": ("from flask import Flask; import flask_sqlalchemy, flask_wtf, "
+                                  "flask_login; app = Flask(__name__)"),
     "import kaohe": "import kaohe",
     "kaohe.models (reference)": "import kaohe.extensions, kaohe.models",
     "import app (create_app)": "import app",

@@ -17,6 +17,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 
+from kaohe.extensions import db
 from tests.test_ops_health import sample
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,6 +85,28 @@ def test_stale_metric_files_are_removed_at_start_and_a_dead_worker_s_gauges_on_e
     assert sorted(p.name for p in folder.iterdir()) == ["counter_222.db", "gauge_liveall_333.db"]
 
 
+@pytest.mark.parametrize("environ,preload", [
+    ({}, True), ({"KAOHE_WEB_PRELOAD": "0"}, False), ({"KAOHE_WEB_PRELOAD": " Off "}, False),
+    ({"KAOHE_WEB_PRELOAD": "1"}, True)])
+def test_the_app_is_preloaded_unless_told_otherwise(conf, environ, preload):
+    assert conf(**environ)["preload_app"] is preload
+
+
+def test_a_forked_worker_lets_go_of_the_master_s_connections_without_closing_them(conf, app):
+    settings = conf()
+    engine = db.engine
+    held = engine.raw_connection()  # the master's connection, e.g. opened while loading
+    driver = held.driver_connection
+    held.close()  # back into the pool
+    assert engine.pool.checkedin() == 1
+    server = SimpleNamespace(cfg=SimpleNamespace(preload_app=True),
+                             app=SimpleNamespace(wsgi=lambda: app))
+    settings["post_fork"](server, None)
+    assert engine.pool.checkedin() == 0  # the worker opens its own
+    driver.cursor().execute("SELECT 1")  # still open: it is the master's to close
+    driver.close()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -95,14 +118,14 @@ def _get(url: str, headers: dict | None = None):
         return response.status, dict(response.headers), response.read().decode()
 
 
-@pytest.fixture
-def gunicorn(_app, database_url, tmp_path):
+@pytest.fixture(params=["1", "0"], ids=["preloaded", "imported-by-each-worker"])
+def gunicorn(request, _app, database_url, tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KAOHE_", "PROMETHEUS_"))}
     env.update({"KAOHE_DATABASE_URL": database_url, "KAOHE_INSTANCE_PATH": str(tmp_path),
                 "KAOHE_WEB_BIND": f"127.0.0.1:{port}", "KAOHE_WEB_WORKERS": "2",
                 "KAOHE_EMBEDDED_WORKER": "0", "KAOHE_METRICS_TOKEN": "tok",
-                "KAOHE_SECRET_KEY": "gunicorn-test"})
+                "KAOHE_SECRET_KEY": "gunicorn-test", "KAOHE_WEB_PRELOAD": request.param})
     log = open(tmp_path / "gunicorn.log", "w+")
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(CONF), "app:app"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
