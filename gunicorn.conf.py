@@ -90,10 +90,14 @@ def child_exit(_server, worker) -> None:
 def post_fork(server, _worker) -> None:
     """A forked worker opens database connections of its own: any its master's pools hold
     are let go without closing them (the master's, not the worker's), as SQLAlchemy
-    advises for engines that cross a fork. The app opens none while it loads today."""
+    advises for engines that cross a fork. The app opens none while it loads today. Apps
+    without Flask-SQLAlchemy (the benchmarks' hello app) have nothing to let go."""
     if not server.cfg.preload_app:
         return
     app = server.app.wsgi()
+    extension = getattr(app, "extensions", {}).get("sqlalchemy")
+    if extension is None:
+        return
     with app.app_context():
-        for engine in app.extensions["sqlalchemy"].engines.values():
+        for engine in extension.engines.values():
             engine.dispose(close=False)

@@ -16,6 +16,7 @@ from urllib.error import URLError
 from urllib.request import Request, urlopen
 
 import pytest
+from flask import Flask
 
 from kaohe.extensions import db
 from tests.test_ops_health import sample
@@ -105,6 +106,14 @@ def test_a_forked_worker_lets_go_of_the_master_s_connections_without_closing_the
     assert engine.pool.checkedin() == 0  # the worker opens its own
     driver.cursor().execute("SELECT 1")  # still open: it is the master's to close
     driver.close()
+
+
+@pytest.mark.parametrize("wsgi", [Flask("bare"), lambda environ, start_response: []],
+                         ids=["flask-without-a-database", "plain-wsgi"])
+def test_a_forked_worker_of_an_app_without_a_database_starts(conf, wsgi):
+    server = SimpleNamespace(cfg=SimpleNamespace(preload_app=True),
+                             app=SimpleNamespace(wsgi=lambda: wsgi))
+    assert conf()["post_fork"](server, None) is None
 
 
 def _free_port() -> int:
