@@ -16,6 +16,8 @@ from pathlib import Path
 # chosen before that import, here in the master, so every forked worker inherits both.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kaohe-metrics-")
+# Made now, not in on_starting: the preloaded app (below) writes its metric files first.
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("KAOHE_LOG_FORMAT", "json")  # JSON logs unless told otherwise
 
 from prometheus_client import multiprocess  # noqa: E402

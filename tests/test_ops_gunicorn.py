@@ -68,7 +68,7 @@ def test_stale_metric_files_are_removed_at_start_and_a_dead_worker_s_gauges_on_e
         conf, tmp_path):
     settings = conf()
     folder = tmp_path / "metrics"
-    folder.mkdir()
+    assert folder.is_dir()  # made by the file itself: a preloaded app writes there first
     dead, alive = _dead_pid(), os.getpid()  # alive: e.g. a job worker sharing the folder
     for name in (f"counter_{dead}.db", f"histogram_{dead}.db", f"counter_{alive}.db",
                  f"histogram_{alive}.db", "unnamed.db"):
@@ -131,6 +131,8 @@ def _get(url: str, headers: dict | None = None):
 def gunicorn(request, _app, database_url, tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KAOHE_", "PROMETHEUS_"))}
+    if request.param == "1":  # a metrics folder named but not made yet, as on a new server
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "new" / "metrics")
     env.update({"KAOHE_DATABASE_URL": database_url, "KAOHE_INSTANCE_PATH": str(tmp_path),
                 "KAOHE_WEB_BIND": f"127.0.0.1:{port}", "KAOHE_WEB_WORKERS": "2",
                 "KAOHE_EMBEDDED_WORKER": "0", "KAOHE_METRICS_TOKEN": "tok",

@@ -189,8 +189,9 @@ def _insert_texts(log, dialect: str):
     import about a twentieth of its time."""
     def json_text(name: str):
         value = bindparam(name, type_=Text())
-        # PostgreSQL converts text to json by an explicit cast only; SQLite stores the
-        # text as it is (a CAST there would apply the JSON column's numeric affinity).
+        # PostgreSQL converts text to json by an explicit cast only. SQLite takes the
+        # text as the JSON type's own bind sent it (the column's numeric affinity then
+        # applies alike; the values recorded are objects, never bare numbers).
         return value if dialect == "sqlite" else cast(value, log.c.before.type)
 
     return log.insert().values(before=json_text("before_json"), after=json_text("after_json"))
