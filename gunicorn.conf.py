@@ -47,10 +47,10 @@ graceful_timeout = _number("KAOHE_WEB_GRACEFUL_TIMEOUT", 30)
 # gunicorn, closes an idle connection, so no request races a closing socket (502).
 keepalive = _number("KAOHE_WEB_KEEPALIVE", 75)
 # Recycle workers now and then (a leak stays bounded); the jitter keeps them from all
-# restarting at once. Rarely: a new worker imports the app again and starts with nothing
-# kept (kaohe.audit.kept: pages, rankings, reminders; bounded in number), and renders
-# every page anew. At 20 000 requests, a load of 150 requests/s per worker replaced one
-# worker every half minute and each replacement cost the server ~40 % of its throughput
+# restarting at once. Rarely: a new worker starts with nothing kept (kaohe.audit.kept:
+# pages, rankings, reminders; bounded in number) and renders every page anew. At 20 000
+# requests, a load of 150 requests/s per worker replaced one worker every half minute and
+# each replacement (then importing the app again) cost the server ~40 % of its throughput
 # for the next 20 s; the workers' memory stays flat meanwhile (127–128 MB each over
 # 42 000 requests apiece, bench/bench_throughput.py), so there is no leak to bound often.
 max_requests = _number("KAOHE_WEB_MAX_REQUESTS", 200_000)
