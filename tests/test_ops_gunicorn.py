@@ -98,8 +98,8 @@ def test_a_forked_worker_lets_go_of_the_master_s_connections_without_closing_the
     engine = db.engine
     held = engine.raw_connection()  # the master's connection, e.g. opened while loading
     driver = held.driver_connection
-    held.close()  # back into the pool
-    assert engine.pool.checkedin() == 1
+    held.close()  # back into the pool (with any an earlier test left there)
+    assert engine.pool.checkedin() >= 1
     server = SimpleNamespace(cfg=SimpleNamespace(preload_app=True),
                              app=SimpleNamespace(wsgi=lambda: app))
     settings["post_fork"](server, None)
