@@ -22,6 +22,8 @@ os.environ.setdefault("KAOHE_LOG_FORMAT", "json")  # JSON logs unless told other
 
 from prometheus_client import multiprocess  # noqa: E402
 
+from kaohe.config import flag  # noqa: E402  (a typo stops the start, as the app's settings do)
+
 
 def _number(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
@@ -39,8 +41,7 @@ worker_class = "gthread"
 # each), and the workers share the master's pages of code and models (app.py freezes them
 # out of the collector's reach, so they stay shared). New code then takes a restart, not
 # a HUP. KAOHE_WEB_PRELOAD=0 imports the app in every worker instead.
-preload_app = os.environ.get("KAOHE_WEB_PRELOAD", "1").strip().lower() not in (
-    "0", "false", "no", "off")
+preload_app = flag("KAOHE_WEB_PRELOAD", os.environ.get("KAOHE_WEB_PRELOAD", "1"))
 timeout = _number("KAOHE_WEB_TIMEOUT", 120)
 graceful_timeout = _number("KAOHE_WEB_GRACEFUL_TIMEOUT", 30)
 # Longer than a load balancer's idle timeout (60 s on common ones): the balancer, not

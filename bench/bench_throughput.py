@@ -162,17 +162,24 @@ def login_cookie(port: int, password: str, probe: str) -> str:
     return "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
 
 
-def workers_rss(master: int) -> list[float]:
-    """Resident memory (MB) of each worker of the gunicorn ``master``."""
-    sizes = []
+def workers(master: int) -> list[tuple[int, list[str]]]:
+    """(pid, fields of /proc/<pid>/stat after the command name) of each child of
+    ``master``: the workers of a gunicorn master."""
+    found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:  # the process ended meanwhile
             continue
-        if int(fields[1]) == master:  # ppid; rss (pages) is field 24 of stat
-            sizes.append(int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20)
-    return sorted(sizes)
+        if int(fields[1]) == master:  # ppid
+            found.append((int(stat.parent.name), fields))
+    return found
+
+
+def workers_rss(master: int) -> list[float]:
+    """Resident memory (MB) of each worker of the gunicorn ``master``."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    return sorted(int(fields[21]) * page / 2**20 for _pid, fields in workers(master))  # rss
 
 
 def boots(log_path: Path) -> int:

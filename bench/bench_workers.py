@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_load import free_port  # noqa: E402
-from bench_throughput import gunicorn  # noqa: E402
+from bench_throughput import gunicorn, workers  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 CASES = {
@@ -44,14 +44,7 @@ CASES = {
 
 def tree(master: int) -> list[int]:
     """The master and its children (the workers)."""
-    pids = [master]
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
-                pids.append(int(stat.parent.name))
-        except OSError:  # ended meanwhile
-            continue
-    return pids
+    return [master, *(pid for pid, _fields in workers(master))]
 
 
 def cpu_seconds(pid: int) -> float:

@@ -62,7 +62,8 @@ class ConfigError(ValueError):
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
-def _flag(name: str, value: str) -> bool:
+def flag(name: str, value: str) -> bool:
+    """The on/off setting ``name`` holding ``value``; anything else raises ConfigError."""
     lowered = value.strip().lower()
     if lowered in _TRUE | _FALSE:
         return lowered in _TRUE
@@ -96,11 +97,11 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "KAOHE_SECRET_KEY": ("SECRET_KEY", _text),
     "KAOHE_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", _text),
     "KAOHE_PROXY_HOPS": ("KAOHE_PROXY_HOPS", _count(0, 10)),
-    "KAOHE_HTTPS": ("KAOHE_HTTPS", _flag),
+    "KAOHE_HTTPS": ("KAOHE_HTTPS", flag),
     "KAOHE_LOG_FORMAT": ("KAOHE_LOG_FORMAT", _log_format),
     "KAOHE_METRICS_TOKEN": ("KAOHE_METRICS_TOKEN", _text),
     "KAOHE_REDIS_URL": ("KAOHE_REDIS_URL", _text),
-    "KAOHE_EMBEDDED_WORKER": ("KAOHE_EMBEDDED_WORKER", _flag),
+    "KAOHE_EMBEDDED_WORKER": ("KAOHE_EMBEDDED_WORKER", flag),
     "KAOHE_AUDIT_KEY": ("KAOHE_AUDIT_KEY", _text),
     "KAOHE_AUDIT_ANCHOR_DIR": ("KAOHE_AUDIT_ANCHOR_DIR", _text),
     "KAOHE_SMTP_HOST": ("KAOHE_SMTP_HOST", _text),
@@ -108,7 +109,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "KAOHE_SMTP_USER": ("KAOHE_SMTP_USER", _text),
     "KAOHE_SMTP_PASSWORD": ("KAOHE_SMTP_PASSWORD", _text),
     "KAOHE_SMTP_FROM": ("KAOHE_SMTP_FROM", _text),
-    "KAOHE_SMTP_STARTTLS": ("KAOHE_SMTP_STARTTLS", _flag),
+    "KAOHE_SMTP_STARTTLS": ("KAOHE_SMTP_STARTTLS", flag),
     # Tuning every server of a deployment must share (defaults in the modules that use them).
     "KAOHE_JOB_STALE_SECONDS": ("KAOHE_JOB_STALE_SECONDS", _count(10, 86400)),
     "KAOHE_JOB_QUEUED_GRACE_SECONDS": ("KAOHE_JOB_QUEUED_GRACE_SECONDS", _count(10, 86400)),

@@ -18,6 +18,7 @@ from urllib.request import Request, urlopen
 import pytest
 from flask import Flask
 
+from kaohe.config import ConfigError
 from kaohe.extensions import db
 from tests.test_ops_health import sample
 
@@ -91,6 +92,11 @@ def test_stale_metric_files_are_removed_at_start_and_a_dead_worker_s_gauges_on_e
     ({"KAOHE_WEB_PRELOAD": "1"}, True)])
 def test_the_app_is_preloaded_unless_told_otherwise(conf, environ, preload):
     assert conf(**environ)["preload_app"] is preload
+
+
+def test_a_mistyped_preload_setting_stops_the_start(conf):
+    with pytest.raises(ConfigError, match="KAOHE_WEB_PRELOAD='maybe'"):
+        conf(KAOHE_WEB_PRELOAD="maybe")
 
 
 def test_a_forked_worker_lets_go_of_the_master_s_connections_without_closing_them(conf, app):
